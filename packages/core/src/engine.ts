@@ -1,0 +1,322 @@
+/**
+ * The response engine: runs one request of an application against a transport's `ResponseSink`
+ * (spec sections 05 startResponse, 06 write, 07 response body, 09 errors). Every adapter uses
+ * this; an adapter only builds environ and supplies the sink.
+ */
+import { ClientDisconnectError, ContractError } from './errors.js';
+import { statusCode, validateHeaders, validateStatus } from './headers.js';
+import type {
+  Application,
+  Environ,
+  ResponseBody,
+  ResponseHeaders,
+  ResponseSink,
+  StartResponse,
+  Status,
+  Write,
+} from './types.js';
+
+/** Options for `runApplication`. */
+export interface RunOptions {
+  /** Put the error's stack in the 500 body. For development only; default false (ERR-02). */
+  exposeErrors?: boolean;
+}
+
+const _RESOLVED = Promise.resolve();
+const _ABORTED = Symbol('aborted');
+const _ERROR_BODY = new TextEncoder().encode('Internal Server Error\n');
+const _ERROR_STATUS: Status = '500 Internal Server Error';
+
+function _noop(): void {}
+
+function _isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+function _describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v instanceof Uint8Array) return 'a bare Uint8Array';
+  return typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+}
+
+/**
+ * Runs `app` for one request. Resolves when the response has ended or been aborted and the body
+ * has been released; never rejects (errors go to `tsgi.errors` and the sink).
+ */
+export function runApplication(
+  app: Application,
+  environ: Environ,
+  sink: ResponseSink,
+  options?: RunOptions,
+): Promise<void> {
+  return new _Exchange(environ, sink, options?.exposeErrors === true).run(app);
+}
+
+class _Exchange {
+  readonly environ: Environ;
+  readonly sink: ResponseSink;
+  readonly expose: boolean;
+  readonly isHead: boolean;
+  status: Status | undefined = undefined;
+  headers: ResponseHeaders = [];
+  contentLength = -1;
+  calls = 0;
+  headersSent = false;
+  bodyAllowed = true;
+  sent = 0;
+  stop = false;
+  finished = false;
+  usedWrite = false;
+  arrayLength = -1;
+  abortPromise: Promise<typeof _ABORTED> | undefined = undefined;
+
+  constructor(environ: Environ, sink: ResponseSink, expose: boolean) {
+    this.environ = environ;
+    this.sink = sink;
+    this.expose = expose;
+    this.isHead = environ.REQUEST_METHOD === 'HEAD';
+  }
+
+  // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
+  startResponse: StartResponse = (status, headers, excInfo) => {
+    if (excInfo !== undefined) {
+      // SR-10: too late to replace the response; PEP 3333 re-raises the original error.
+      if (this.headersSent) throw excInfo;
+    } else if (this.calls > 0) {
+      throw new ContractError('SR-09', 'startResponse called a second time without excInfo');
+    }
+    this.calls++;
+    validateStatus(status);
+    const length = validateHeaders(headers);
+    this.status = status;
+    this.headers = headers;
+    this.contentLength = length;
+    return this.write;
+  };
+
+  // WR-01..WR-03: the promise is the backpressure signal.
+  write: Write = (chunk) => {
+    if (this.finished) {
+      return Promise.reject(
+        this.environ['tsgi.signal'].aborted
+          ? new ClientDisconnectError()
+          : new ContractError('WR-02', 'write() called after the response completed'),
+      );
+    }
+    if (!(chunk instanceof Uint8Array)) {
+      return Promise.reject(
+        new ContractError('APP-04', `write() chunk must be a Uint8Array, got ${_describe(chunk)}`),
+      );
+    }
+    this.usedWrite = true;
+    const r = this.send(chunk);
+    return r === undefined ? _RESOLVED : Promise.resolve(r);
+  };
+
+  /** Sends one chunk, honouring deferred headers and content-length. */
+  send(chunk: Uint8Array): void | Promise<void> {
+    if (chunk.length === 0) return; // APP-07: an empty chunk sends nothing and ends nothing.
+    if (!this.headersSent) {
+      if (this.status === undefined)
+        throw new ContractError('APP-05', 'body produced bytes before startResponse');
+      this.sendHead(
+        this.usedWrite ? undefined : this.arrayLength >= 0 ? this.arrayLength : undefined,
+      );
+    }
+    if (!this.bodyAllowed) {
+      // BODY-12, BODY-13: headers are out; stop iterating and release at once.
+      this.stop = true;
+      return;
+    }
+    if (this.contentLength >= 0) {
+      const room = this.contentLength - this.sent;
+      if (chunk.length >= room) {
+        // BODY-08: never send past the declared length; stop the body there.
+        this.stop = true;
+        if (chunk.length > room) {
+          this.log(`BODY-08: body exceeds content-length ${this.contentLength}; truncated`);
+          if (room === 0) return;
+          chunk = chunk.subarray(0, room);
+        }
+      }
+    }
+    this.sent += chunk.length;
+    return this.sink.write(chunk);
+  }
+
+  sendHead(knownLength: number | undefined): void {
+    this.headersSent = true;
+    const code = statusCode(this.status!);
+    this.bodyAllowed = !(this.isHead || code === 204 || code === 304);
+    this.sink.head(this.status!, this.headers, knownLength);
+  }
+
+  log(message: string): void {
+    this.environ['tsgi.errors'].write(`${message}\n`);
+  }
+
+  async run(app: Application): Promise<void> {
+    let body: ResponseBody | undefined;
+    let error: unknown;
+    let iter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined;
+    let open = false; // an iterator exists and has not finished: return() is owed (BODY-05)
+    try {
+      let result: ResponseBody | Promise<ResponseBody> = app(this.environ, this.startResponse);
+      if (_isThenable(result)) result = await result;
+      body = result;
+      if (
+        body === null ||
+        typeof body !== 'object' ||
+        body instanceof Uint8Array ||
+        (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function' &&
+          typeof (body as Iterable<Uint8Array>)[Symbol.iterator] !== 'function')
+      ) {
+        const got = _describe(body);
+        body = undefined;
+        throw new ContractError(
+          'APP-03',
+          `application returned ${got}, not an iterable of Uint8Array`,
+        );
+      }
+      const signal = this.environ['tsgi.signal'];
+      if (Array.isArray(body)) {
+        // APP-08: an Array is finite, so its length can frame the response.
+        let total = 0;
+        for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
+        this.arrayLength = total;
+        for (let i = 0; i < body.length && !this.stop && !signal.aborted; i++) {
+          const r = this.send(this.checkChunk(body[i]));
+          if (r !== undefined) await r;
+        }
+      } else if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+        const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+        iter = it;
+        open = true;
+        while (!this.stop && !signal.aborted) {
+          const p = it.next();
+          open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
+          // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
+          const res = await Promise.race([p, this.abortPromise ?? this.watchAbort(signal)]);
+          open = true;
+          if (res === _ABORTED) {
+            p.then(_noop, _noop);
+            break;
+          }
+          if (res.done) {
+            open = false;
+            break;
+          }
+          const r = this.send(this.checkChunk(res.value));
+          if (r !== undefined) await r;
+        }
+      } else {
+        const it = (body as Iterable<Uint8Array>)[Symbol.iterator]();
+        iter = it;
+        open = true;
+        while (!this.stop && !signal.aborted) {
+          open = false;
+          const res = it.next();
+          open = true;
+          if (res.done) {
+            open = false;
+            break;
+          }
+          const r = this.send(this.checkChunk(res.value));
+          if (r !== undefined) await r;
+        }
+      }
+    } catch (err) {
+      error = err;
+    }
+    this.release(body, open ? iter : undefined);
+    await this.finish(error);
+  }
+
+  checkChunk(chunk: unknown): Uint8Array {
+    if (chunk instanceof Uint8Array) return chunk;
+    throw new ContractError('APP-04', `body chunk must be a Uint8Array, got ${_describe(chunk)}`);
+  }
+
+  watchAbort(signal: AbortSignal): Promise<typeof _ABORTED> {
+    this.abortPromise = new Promise((resolve) => {
+      if (signal.aborted) resolve(_ABORTED);
+      else signal.addEventListener('abort', () => resolve(_ABORTED), { once: true });
+    });
+    return this.abortPromise;
+  }
+
+  /** BODY-05/06/07: return() on an unfinished iterator, then exactly one completion hook. */
+  release(
+    body: ResponseBody | undefined,
+    openIter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined,
+  ): void {
+    if (openIter !== undefined && typeof openIter.return === 'function') {
+      this.settle('return()', () => openIter.return!());
+    }
+    if (body === undefined) return;
+    const b = body as Partial<AsyncDisposable & Disposable & { close(): unknown }>;
+    if (typeof b[Symbol.asyncDispose] === 'function')
+      this.settle('[Symbol.asyncDispose]()', () => b[Symbol.asyncDispose]!());
+    else if (typeof b[Symbol.dispose] === 'function')
+      this.settle('[Symbol.dispose]()', () => b[Symbol.dispose]!());
+    else if (typeof b.close === 'function') this.settle('close()', () => b.close!());
+  }
+
+  /** Calls a release hook; its failure is logged, never raised (BODY-07). Not awaited: it may hang. */
+  settle(what: string, call: () => unknown): void {
+    const onError = (err: unknown): void => this.log(`BODY-07: body ${what} threw: ${_stack(err)}`);
+    try {
+      const r = call();
+      if (_isThenable(r)) r.then(_noop, onError);
+    } catch (err) {
+      onError(err);
+    }
+  }
+
+  async finish(error: unknown): Promise<void> {
+    this.finished = true;
+    const aborted = this.environ['tsgi.signal'].aborted;
+    if (aborted) {
+      // ERR-04: a client that left is expected; no 500, no error log.
+      this.sink.abort(error ?? new ClientDisconnectError());
+      return;
+    }
+    if (error === undefined && this.status === undefined) {
+      error = new ContractError('APP-06', 'the body ended without startResponse being called');
+    }
+    if (error !== undefined) {
+      this.log(`ERR-01: application error: ${_stack(error)}`);
+      if (this.headersSent) {
+        this.sink.abort(error); // ERR-03: the client must see a truncated response.
+        return;
+      }
+      const body = this.expose ? new TextEncoder().encode(`${_stack(error)}\n`) : _ERROR_BODY;
+      this.status = _ERROR_STATUS;
+      this.headers = [
+        ['content-type', 'text/plain; charset=utf-8'],
+        ['content-length', String(body.length)],
+      ];
+      this.contentLength = body.length;
+      this.sendHead(body.length); // ERR-02
+      if (this.bodyAllowed) await this.sink.write(body);
+      await this.sink.end();
+      return;
+    }
+    if (!this.headersSent) this.sendHead(this.sent);
+    if (this.bodyAllowed && this.contentLength >= 0 && this.sent < this.contentLength) {
+      // BODY-09: fewer bytes than declared; the client must not take this as complete.
+      this.log(
+        `BODY-09: body ended after ${this.sent} of ${this.contentLength} declared bytes; aborting`,
+      );
+      this.sink.abort(new ContractError('BODY-09', 'content-length underrun'));
+      return;
+    }
+    await this.sink.end();
+  }
+}
+
+function _stack(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? String(err)) : String(err);
+}

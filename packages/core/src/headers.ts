@@ -1,0 +1,125 @@
+/**
+ * Response status/header validation (SR-02..06) and request-header mapping into environ
+ * (ENV-09, ENV-12..14, ENV-27). Hand-written rather than zod so the hot path loads nothing.
+ */
+import { ContractError } from './errors.js';
+
+// SR-02: three digits 200-599, one space, a reason phrase without controls or edge whitespace.
+const _STATUS = /^[2-5][0-9]{2} [!-~\x80-\xff](?:[ \t!-~\x80-\xff]*[!-~\x80-\xff])?$/;
+// SR-04: RFC 9110 §5.6.2 token.
+const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// SR-05: CR, LF, NUL, and anything that is not a byte.
+const _BAD_VALUE = /[\r\n\0]|[^\x00-\xff]/;
+const _DIGITS = /^[0-9]+$/;
+
+/** Response headers a server owns (SR-06): RFC 9110 §7.6.1 connection-specific fields. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Throws `ContractError` (SR-02) unless `status` is a valid status line. */
+export function validateStatus(status: unknown): void {
+  if (typeof status !== 'string') {
+    throw new ContractError('SR-02', `status must be a string like "200 OK", got ${typeof status}`);
+  }
+  if (!_STATUS.test(status)) {
+    throw new ContractError(
+      'SR-02',
+      `status ${JSON.stringify(status)} is not "NNN Reason" (200-599)`,
+    );
+  }
+}
+
+/**
+ * Validates response headers (SR-03..06) and returns the declared content-length, or -1.
+ * Throws `ContractError` naming the rule broken.
+ */
+export function validateHeaders(headers: unknown): number {
+  if (!Array.isArray(headers)) {
+    throw new ContractError('SR-03', 'headers must be an array of [name, value] tuples');
+  }
+  let length = -1;
+  for (let i = 0; i < headers.length; i++) {
+    const h: unknown = headers[i];
+    if (!Array.isArray(h) || h.length !== 2) {
+      throw new ContractError('SR-03', `header #${i} is not a [name, value] tuple`);
+    }
+    const name: unknown = h[0];
+    const value: unknown = h[1];
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      throw new ContractError('SR-03', `header #${i}: name and value must be strings`);
+    }
+    if (!_TOKEN.test(name))
+      throw new ContractError('SR-04', `header name ${JSON.stringify(name)} is not a token`);
+    if (_BAD_VALUE.test(value)) {
+      throw new ContractError(
+        'SR-05',
+        `header ${name}: value has CR, LF, NUL or a non-byte character`,
+      );
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'status') throw new ContractError('SR-04', 'a header may not be named "status"');
+    if (HOP_BY_HOP_HEADERS.has(lower)) {
+      throw new ContractError('SR-06', `hop-by-hop header "${name}" is the server's to send`);
+    }
+    if (lower === 'content-length') {
+      if (!_DIGITS.test(value))
+        throw new ContractError('SR-05', `content-length ${JSON.stringify(value)} is not digits`);
+      const n = Number(value);
+      if (length >= 0 && n !== length)
+        throw new ContractError('SR-03', 'conflicting content-length headers');
+      length = n;
+    }
+  }
+  return length;
+}
+
+/** The numeric code of a validated status. */
+export function statusCode(status: string): number {
+  return (
+    (status.charCodeAt(0) - 48) * 100 + (status.charCodeAt(1) - 48) * 10 + status.charCodeAt(2) - 48
+  );
+}
+
+const _keys = new Map<string, string | null>();
+
+/**
+ * The environ key for a request header name (ENV-12): `HTTP_` + upper-case, `-` → `_`.
+ * `null` for names that must not reach environ: names with `_` (ENV-14), `Proxy` (ENV-27).
+ * `CONTENT_TYPE`/`CONTENT_LENGTH` map without the prefix (ENV-09).
+ */
+export function environKey(name: string): string | null {
+  let key = _keys.get(name);
+  if (key !== undefined) return key;
+  const upper = name.toUpperCase();
+  if (upper.includes('_') || upper === 'PROXY') key = null;
+  else if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') key = upper.replace('-', '_');
+  else key = `HTTP_${upper.replaceAll('-', '_')}`;
+  // Bounded: a client can send any number of distinct names.
+  if (_keys.size < 512) _keys.set(name, key);
+  return key;
+}
+
+/**
+ * Adds one request header to environ, joining repeats with `", "` and Cookie with `"; "` (ENV-13).
+ * Returns false when the header was dropped (ENV-14, ENV-27).
+ */
+export function addRequestHeader(
+  environ: Record<string, unknown>,
+  name: string,
+  value: string,
+): boolean {
+  const key = environKey(name);
+  if (key === null) return false;
+  const prev = environ[key];
+  if (prev === undefined) environ[key] = value;
+  else environ[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+  return true;
+}

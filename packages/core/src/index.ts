@@ -1,0 +1,65 @@
+/**
+ * `@tsgi/core`: the TSGI 1.0 types, the response engine every adapter drives, `tsgi.input`,
+ * byte-string and header helpers, and `mount`. zod schemas are at `@tsgi/core/schemas` and the
+ * in-memory test client at `@tsgi/core/testing`, so servers load neither.
+ * @module
+ */
+
+export {
+  bytesToLatin1,
+  decodeUtf8,
+  encodeUtf8,
+  isByteString,
+  latin1ToBytes,
+  percentDecode,
+  percentEncodePath,
+  utf8,
+} from './bytes.js';
+export { type RunOptions, runApplication } from './engine.js';
+export {
+  type CgiEnvironOptions,
+  createEnviron,
+  environFromCgi,
+  type RequestLine,
+  type SplitTarget,
+  splitScriptName,
+  splitTarget,
+  TSGI_VERSION,
+  type TsgiKeys,
+} from './environ.js';
+export {
+  ClientDisconnectError,
+  ContractError,
+  InputTooLargeError,
+  InputTruncatedError,
+} from './errors.js';
+export {
+  addRequestHeader,
+  environKey,
+  HOP_BY_HOP_HEADERS,
+  statusCode,
+  validateHeaders,
+  validateStatus,
+} from './headers.js';
+export {
+  createErrorStream,
+  type InputSource,
+  RequestInput,
+  type RequestInputOptions,
+} from './input.js';
+export { mount } from './mount.js';
+export type {
+  Application,
+  Environ,
+  ErrorStream,
+  InputStream,
+  RawHeaders,
+  ResponseBody,
+  ResponseHeader,
+  ResponseHeaders,
+  ResponseSink,
+  StartResponse,
+  Status,
+  StatusCode,
+  Write,
+} from './types.js';

@@ -1,0 +1,128 @@
+/**
+ * The TSGI 1.0 contract: every public type lives in this one file (spec/00-overview.md).
+ * @module
+ */
+
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+
+/** A final status code as text, `"200"` to `"599"` (SR-02). */
+export type StatusCode = `${2 | 3 | 4 | 5}${Digit}${Digit}`;
+
+/**
+ * A status line without the protocol: three digits, one space, a reason phrase (SR-02).
+ * A number is not a status: `startResponse(200, ...)` does not type-check.
+ * @example "200 OK"
+ */
+export type Status = `${StatusCode} ${string}`;
+
+/** One response header as a `[name, value]` tuple; names are case-insensitive (SR-03, SR-04). */
+export type ResponseHeader = readonly [name: string, value: string];
+
+/** Response headers: an ordered list of tuples, repeated names kept apart (SR-03). */
+export type ResponseHeaders = readonly ResponseHeader[];
+
+/** A response body: chunks are `Uint8Array` only, never strings (APP-03, APP-04). */
+export type ResponseBody = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * The legacy imperative writer returned by `startResponse` (WR-01..03). The promise settles once
+ * the chunk is handed to the transport, which is how backpressure reaches the application.
+ */
+export type Write = (chunk: Uint8Array) => Promise<void>;
+
+/**
+ * Begins the response (SR-01..12). Validates synchronously and throws on a bad status or header;
+ * sends nothing until the first non-empty chunk or the end of the body (SR-08).
+ * @param excInfo - the error being handled, to replace a response not yet sent (SR-10).
+ */
+export type StartResponse = (status: Status, headers: ResponseHeaders, excInfo?: unknown) => Write;
+
+/** `tsgi.input`: the request body, de-chunked and terminated (IN-01..09). */
+export interface InputStream extends AsyncIterable<Uint8Array> {
+  /**
+   * Reads up to `maxBytes` (all that is buffered when omitted). Resolves to an empty array at the
+   * end of the body, on every call after it too; rejects with `InputTruncatedError` when the
+   * client stopped early (IN-04) and `ClientDisconnectError` after a disconnect (ERR-05).
+   */
+  read(maxBytes?: number): Promise<Uint8Array>;
+  /** Tells the server the rest of the body is not wanted (IN-06). */
+  cancel(): void;
+}
+
+/** `tsgi.errors`: a text sink for diagnostics (ERRS-01, ERRS-02). */
+export interface ErrorStream {
+  /** Writes text; accepts any string and never throws. */
+  write(text: string): void;
+  /** Resolves once written text is durable. */
+  flush(): Promise<void>;
+}
+
+/** Request headers as received, order and case preserved, byte-transparent (ENV-15). */
+export type RawHeaders = ReadonlyArray<readonly [name: string, value: string]>;
+
+/**
+ * The request environment: CGI meta-variables plus `tsgi.*` keys (ENV-01..27).
+ * Strings that carry bytes from the wire hold one UTF-16 code unit per octet (ENV-06).
+ */
+export interface Environ {
+  REQUEST_METHOD: string;
+  /** Where the application is mounted; `''` at the root, never `'/'` (ENV-04). */
+  SCRIPT_NAME: string;
+  /** The rest of the path, percent-decoded once, byte-transparent (ENV-05, ENV-06). */
+  PATH_INFO: string;
+  /** Raw query, without `?` (ENV-08). */
+  QUERY_STRING: string;
+  /** Raw request-target as received (ENV-07). */
+  REQUEST_URI: string;
+  SERVER_NAME: string;
+  SERVER_PORT: string;
+  SERVER_PROTOCOL: string;
+  CONTENT_TYPE?: string;
+  CONTENT_LENGTH?: string;
+  REMOTE_ADDR?: string;
+  REMOTE_PORT?: string;
+  HTTPS?: string;
+  SERVER_SOFTWARE?: string;
+  [header: `HTTP_${string}`]: string | undefined;
+  'tsgi.version': readonly [1, 0];
+  'tsgi.url_scheme': 'http' | 'https';
+  'tsgi.input': InputStream;
+  'tsgi.errors': ErrorStream;
+  'tsgi.multithread': boolean;
+  'tsgi.multiprocess': boolean;
+  'tsgi.run_once': boolean;
+  'tsgi.input_terminated': true;
+  /** Aborted when the client goes away, the request is aborted or the server shuts down (ENV-24). */
+  'tsgi.signal': AbortSignal;
+  'tsgi.raw_headers'?: RawHeaders;
+  [key: string]: unknown;
+}
+
+/** A TSGI application (APP-01..08). */
+export type Application = (
+  environ: Environ,
+  startResponse: StartResponse,
+) => ResponseBody | Promise<ResponseBody>;
+
+/**
+ * What an adapter supplies so the response engine can run one request over its transport.
+ * The engine calls `head` at most once, then `write` zero or more times, then exactly one of
+ * `end` or `abort`.
+ */
+export interface ResponseSink {
+  /**
+   * Sends the status and headers (already validated). `knownLength` is the total body length
+   * when the engine knows it before sending (the body was an Array, or ended before headers):
+   * a transport MAY use it to frame the response (BODY-10, APP-08).
+   */
+  head(status: Status, headers: ResponseHeaders, knownLength: number | undefined): void;
+  /**
+   * Sends one non-empty chunk. Returns a promise only when the transport wants the engine to
+   * wait (backpressure, BODY-02); returning nothing keeps the hot path free of promises.
+   */
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Finishes the response cleanly. */
+  end(): void | Promise<void>;
+  /** Ends the response so the client can tell it is incomplete (ERR-03, BODY-09). */
+  abort(reason: unknown): void;
+}

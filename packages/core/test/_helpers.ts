@@ -1,0 +1,130 @@
+import {
+  type Application,
+  createEnviron,
+  createErrorStream,
+  type Environ,
+  RequestInput,
+  type ResponseHeaders,
+  type ResponseSink,
+  runApplication,
+} from '@tsgi/core';
+
+/** Everything a sink saw, in order, so tests can assert on the exact sequence of events. */
+export interface Recording {
+  events: string[];
+  status?: string;
+  headers?: ResponseHeaders;
+  knownLength?: number | undefined;
+  chunks: Uint8Array[];
+  ended: boolean;
+  aborted: unknown;
+  errors: string;
+  text(): string;
+}
+
+export function recordingSink(rec: Recording, opts: { slow?: boolean } = {}): ResponseSink {
+  return {
+    head(status, headers, knownLength) {
+      rec.events.push(`head ${status}`);
+      rec.status = status;
+      rec.headers = headers;
+      rec.knownLength = knownLength;
+    },
+    write(chunk) {
+      rec.events.push(`write ${chunk.length}`);
+      rec.chunks.push(chunk.slice());
+      if (opts.slow) return new Promise((r) => setTimeout(r, 1));
+    },
+    end() {
+      rec.events.push('end');
+      rec.ended = true;
+    },
+    abort(reason) {
+      rec.events.push('abort');
+      rec.aborted = reason ?? true;
+    },
+  };
+}
+
+export function makeEnviron(
+  method = 'GET',
+  controller = new AbortController(),
+): { environ: Environ; rec: Recording; controller: AbortController } {
+  const rec: Recording = {
+    events: [],
+    chunks: [],
+    ended: false,
+    aborted: undefined,
+    errors: '',
+    text() {
+      return Buffer.concat(this.chunks).toString('latin1');
+    },
+  };
+  const environ = createEnviron(
+    {
+      method,
+      scriptName: '',
+      pathInfo: '/',
+      queryString: '',
+      requestUri: '/',
+      serverName: 'localhost',
+      serverPort: '80',
+      protocol: 'HTTP/1.1',
+    },
+    {
+      input: new RequestInput(null, { length: 0 }),
+      errors: createErrorStream((t) => {
+        rec.errors += t;
+      }),
+      signal: controller.signal,
+      urlScheme: 'http',
+      multithread: false,
+      multiprocess: false,
+      runOnce: false,
+    },
+  );
+  return { environ, rec, controller };
+}
+
+/** Runs an app against a recording sink. */
+export async function run(
+  app: Application,
+  options: { method?: string; slow?: boolean; controller?: AbortController; expose?: boolean } = {},
+): Promise<Recording> {
+  const { environ, rec } = makeEnviron(options.method, options.controller);
+  await runApplication(app, environ, recordingSink(rec, options), {
+    exposeErrors: options.expose ?? false,
+  });
+  return rec;
+}
+
+export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** A body that records how it was released. */
+export function trackedBody(
+  chunks: Uint8Array[],
+  kind: 'close' | 'dispose' | 'asyncDispose' = 'close',
+) {
+  const log = { returns: 0, closes: 0, nexts: 0 };
+  const body = {
+    [Symbol.iterator]() {
+      let i = 0;
+      return {
+        next() {
+          log.nexts++;
+          return i < chunks.length
+            ? { done: false as const, value: chunks[i++]! }
+            : { done: true as const, value: undefined };
+        },
+        return() {
+          log.returns++;
+          return { done: true as const, value: undefined };
+        },
+      };
+    },
+    ...(kind === 'close' && { close: () => void log.closes++ }),
+    ...(kind === 'dispose' && { [Symbol.dispose]: () => void log.closes++ }),
+    ...(kind === 'asyncDispose' && { [Symbol.asyncDispose]: async () => void log.closes++ }),
+  };
+  return { body: body as Iterable<Uint8Array>, log };
+}

@@ -1,0 +1,180 @@
+import {
+  addRequestHeader,
+  createErrorStream,
+  environFromCgi,
+  environKey,
+  mount,
+  RequestInput,
+  splitScriptName,
+  splitTarget,
+} from '@tsgi/core';
+import { request } from '@tsgi/core/testing';
+import { describe, expect, it } from 'vitest';
+
+const keys = () => ({
+  input: new RequestInput(null, { length: 0 }),
+  errors: createErrorStream(() => {}),
+  signal: new AbortController().signal,
+  multithread: false,
+  multiprocess: true,
+  runOnce: false,
+});
+
+describe('request headers into environ (ENV-09, ENV-12..14, ENV-27)', () => {
+  it('ENV-12: maps names to HTTP_ + upper case with - → _', () => {
+    expect(environKey('X-Forwarded-For')).toBe('HTTP_X_FORWARDED_FOR');
+    expect(environKey('accept')).toBe('HTTP_ACCEPT');
+  });
+
+  it('ENV-09: Content-Type and Content-Length map to CONTENT_*, never HTTP_CONTENT_*', () => {
+    const env: Record<string, unknown> = {};
+    addRequestHeader(env, 'Content-Type', 'text/plain');
+    addRequestHeader(env, 'content-length', '5');
+    expect(env).toEqual({ CONTENT_TYPE: 'text/plain', CONTENT_LENGTH: '5' });
+  });
+
+  it('ENV-13: repeated headers join with ", ", Cookie with "; "', () => {
+    const env: Record<string, unknown> = {};
+    for (const [n, v] of [
+      ['Accept', 'a'],
+      ['accept', 'b'],
+      ['Cookie', 'x=1'],
+      ['cookie', 'y=2'],
+    ] as const)
+      addRequestHeader(env, n, v);
+    expect(env).toEqual({ HTTP_ACCEPT: 'a, b', HTTP_COOKIE: 'x=1; y=2' });
+  });
+
+  it('ENV-14: headers whose names contain "_" are dropped (no spoofing of X-Auth-User)', () => {
+    const env: Record<string, unknown> = {};
+    expect(addRequestHeader(env, 'X-Auth_User', 'evil')).toBe(false);
+    addRequestHeader(env, 'X-Auth-User', 'real');
+    expect(env).toEqual({ HTTP_X_AUTH_USER: 'real' });
+  });
+
+  it('ENV-27: a Proxy header never becomes HTTP_PROXY (httpoxy)', () => {
+    const env: Record<string, unknown> = {};
+    expect(addRequestHeader(env, 'Proxy', 'http://evil:8080')).toBe(false);
+    expect(env).toEqual({});
+  });
+});
+
+describe('request-target and mount (ENV-04, ENV-05, ENV-07, ENV-08)', () => {
+  it('ENV-07, ENV-08: splits origin, absolute and asterisk forms, keeping both parts raw', () => {
+    expect(splitTarget('/a%2Fb?x=%20&y')).toEqual({ rawPath: '/a%2Fb', query: 'x=%20&y' });
+    expect(splitTarget('/p?')).toEqual({ rawPath: '/p', query: '' });
+    expect(splitTarget('http://h:1/p?q=1')).toEqual({ rawPath: '/p', query: 'q=1' });
+    expect(splitTarget('http://h?q')).toEqual({ rawPath: '/', query: 'q' });
+    expect(splitTarget('*')).toEqual({ rawPath: '*', query: '' });
+  });
+
+  it('ENV-04, ENV-05: splitScriptName splits at a segment boundary only', () => {
+    expect(splitScriptName('/app/x', '/app')).toEqual(['/app', '/x']);
+    expect(splitScriptName('/app', '/app/')).toEqual(['/app', '']);
+    expect(splitScriptName('/apple', '/app')).toEqual(['', '/apple']);
+    expect(splitScriptName('/x', '/')).toEqual(['', '/x']);
+  });
+
+  it('ENV-04, MW-08: mount moves the prefix to SCRIPT_NAME on a copy, and 404s outside it', async () => {
+    let seen: [string, string] | undefined;
+    const inner = mount('/api', (env, start) => {
+      seen = [env.SCRIPT_NAME, env.PATH_INFO];
+      start('200 OK', []);
+      return [];
+    });
+    expect((await request(inner, { path: '/api/users?x=1' })).status).toBe(200);
+    expect(seen).toEqual(['/api', '/users']);
+    expect((await request(inner, { path: '/apiary' })).status).toBe(404);
+    expect(() => mount('api', inner)).toThrow(/ENV-04/);
+  });
+});
+
+describe('CGI variables into environ (ADP-CGI-01, ADP-FCGI-01, ADP-FCGI-04)', () => {
+  const base = {
+    REQUEST_METHOD: 'POST',
+    SERVER_NAME: 'example',
+    SERVER_PORT: '8080',
+    SERVER_PROTOCOL: 'HTTP/1.1',
+  };
+
+  it('ENV-09: drops empty or -1 CONTENT_LENGTH, empty CONTENT_TYPE and HTTP_CONTENT_*', () => {
+    for (const cl of ['', '-1']) {
+      const env = environFromCgi(
+        {
+          ...base,
+          CONTENT_LENGTH: cl,
+          CONTENT_TYPE: '',
+          HTTP_CONTENT_LENGTH: '5',
+          HTTP_CONTENT_TYPE: 'x',
+        },
+        keys(),
+      );
+      for (const k of [
+        'CONTENT_LENGTH',
+        'CONTENT_TYPE',
+        'HTTP_CONTENT_LENGTH',
+        'HTTP_CONTENT_TYPE',
+      ])
+        expect(k in env).toBe(false);
+    }
+  });
+
+  it('ENV-27: drops HTTP_PROXY', () => {
+    expect('HTTP_PROXY' in environFromCgi({ ...base, HTTP_PROXY: 'http://evil' }, keys())).toBe(
+      false,
+    );
+  });
+
+  it('ENV-04, ENV-05: SCRIPT_NAME "/" becomes "", missing PATH_INFO becomes "/" at the root', () => {
+    const env = environFromCgi({ ...base, SCRIPT_NAME: '/' }, keys());
+    expect([env.SCRIPT_NAME, env.PATH_INFO]).toEqual(['', '/']);
+    const env2 = environFromCgi({ ...base, SCRIPT_NAME: '/cgi-bin/app' }, keys());
+    expect([env2.SCRIPT_NAME, env2.PATH_INFO]).toEqual(['/cgi-bin/app', '']);
+  });
+
+  it('ENV-07, ENV-10: synthesises REQUEST_URI, SERVER_NAME and SERVER_PORT when a server omits them (busybox)', () => {
+    const env = environFromCgi(
+      {
+        REQUEST_METHOD: 'GET',
+        SCRIPT_NAME: '/cgi-bin/a',
+        PATH_INFO: '/x y\u00e9',
+        QUERY_STRING: 'q=1',
+        HTTP_HOST: 'h.test:9000',
+      },
+      keys(),
+    );
+    expect(env.REQUEST_URI).toBe('/cgi-bin/a/x%20y%E9?q=1');
+    expect([env.SERVER_NAME, env.SERVER_PORT, env.SERVER_PROTOCOL]).toEqual([
+      'h.test',
+      '9000',
+      'HTTP/1.0',
+    ]);
+  });
+
+  it('ENV-19: HTTPS=on or REQUEST_SCHEME=https gives url_scheme https', () => {
+    expect(environFromCgi({ ...base, HTTPS: 'on' }, keys())['tsgi.url_scheme']).toBe('https');
+    expect(environFromCgi({ ...base, REQUEST_SCHEME: 'https' }, keys())['tsgi.url_scheme']).toBe(
+      'https',
+    );
+    expect(environFromCgi(base, keys())['tsgi.url_scheme']).toBe('http');
+  });
+
+  it('ADP-FCGI-04: the scriptName option re-splits from REQUEST_URI, decoding once', () => {
+    const env = environFromCgi(
+      { ...base, SCRIPT_NAME: '/app/a%2Fb', PATH_INFO: '', REQUEST_URI: '/app/a%2Fb%25?x' },
+      keys(),
+      { scriptName: '/app' },
+    );
+    expect([env.SCRIPT_NAME, env.PATH_INFO]).toEqual(['/app', '/a/b%']);
+  });
+
+  it('ENV-02, ENV-25: passes other CGI variables through, never dotted keys', () => {
+    const env = environFromCgi(
+      { ...base, REMOTE_ADDR: '127.0.0.1', 'tsgi.input': 'spoof', HTTP_X_A: 'b' },
+      keys(),
+    );
+    expect(env.REMOTE_ADDR).toBe('127.0.0.1');
+    expect(env.HTTP_X_A).toBe('b');
+    expect(typeof env['tsgi.input']).toBe('object');
+  });
+});

@@ -1,0 +1,120 @@
+import { InputTooLargeError, InputTruncatedError, RequestInput } from '@tsgi/core';
+import { describe, expect, it } from 'vitest';
+
+const b = (s: string) => new TextEncoder().encode(s);
+const str = (u: Uint8Array) => new TextDecoder().decode(u);
+
+describe('tsgi.input (IN-01..IN-08)', () => {
+  it('IN-01: read() resolves a zero-length array at EOF, on every later call too', async () => {
+    const input = new RequestInput(null, { length: 3 });
+    input.push(b('abc'));
+    expect(str(await input.read())).toBe('abc');
+    for (let i = 0; i < 3; i++) expect((await input.read()).length).toBe(0);
+  });
+
+  it('IN-01: read(maxBytes) returns at most maxBytes and keeps the rest', async () => {
+    const input = new RequestInput(null);
+    input.push(b('abcdef'));
+    input.end();
+    expect(str(await input.read(4))).toBe('abcd');
+    expect(str(await input.read(4))).toBe('ef');
+    expect((await input.read(4)).length).toBe(0);
+  });
+
+  it('IN-01: a pending read is satisfied by the next push', async () => {
+    const input = new RequestInput(null);
+    const p = input.read(2);
+    input.push(b('xyz'));
+    expect(str(await p)).toBe('xy');
+    input.end();
+    expect(str(await input.read())).toBe('z');
+  });
+
+  it('IN-01: is an AsyncIterable of the body chunks', async () => {
+    const input = new RequestInput(null);
+    setTimeout(() => {
+      input.push(b('a'));
+      input.push(b('b'));
+      input.end();
+    }, 1);
+    let all = '';
+    for await (const c of input) all += str(c);
+    expect(all).toBe('ab');
+  });
+
+  it('IN-03: never delivers more than the declared length', async () => {
+    const input = new RequestInput(null, { length: 4 });
+    input.push(b('abcdef'));
+    expect(str(await input.read())).toBe('abcd');
+    expect((await input.read()).length).toBe(0);
+  });
+
+  it('IN-04: EOF before the declared length rejects with InputTruncatedError, never a normal EOF', async () => {
+    const input = new RequestInput(null, { length: 10 });
+    input.push(b('abc'));
+    const first = await input.read();
+    expect(str(first)).toBe('abc');
+    const pending = input.read();
+    input.end();
+    await expect(pending).rejects.toBeInstanceOf(InputTruncatedError);
+    await expect(input.read()).rejects.toMatchObject({
+      code: 'TSGI_INPUT_TRUNCATED',
+      expected: 10,
+      received: 3,
+    });
+  });
+
+  it('IN-08: a body over the limit fails with InputTooLargeError', async () => {
+    const input = new RequestInput(null, { limit: 4 });
+    input.push(b('abc'));
+    input.push(b('de'));
+    await expect(input.read()).rejects.toBeInstanceOf(InputTooLargeError);
+  });
+
+  it('IN-06: cancel() discards the rest, ends reads, and tells the transport', async () => {
+    let cancelled = 0;
+    const input = new RequestInput({ cancel: () => void cancelled++ }, { length: 100 });
+    input.push(b('abc'));
+    input.cancel();
+    expect((await input.read()).length).toBe(0);
+    expect(cancelled).toBe(1);
+  });
+
+  it('IN-07: firstRead fires once, on the first read, and not for an empty body', async () => {
+    let first = 0;
+    const input = new RequestInput({ firstRead: () => void first++ }, { length: 2 });
+    expect(first).toBe(0);
+    const p = input.read();
+    input.push(b('hi'));
+    await p;
+    await input.read();
+    expect(first).toBe(1);
+    let emptyFirst = 0;
+    await new RequestInput({ firstRead: () => void emptyFirst++ }, { length: 0 }).read();
+    expect(emptyFirst).toBe(0);
+  });
+
+  it('backpressure: pauses the transport above the high-water mark and resumes once drained', async () => {
+    const calls: string[] = [];
+    const input = new RequestInput(
+      { pause: () => void calls.push('pause'), resume: () => void calls.push('resume') },
+      { highWaterMark: 4 },
+    );
+    input.push(b('ab'));
+    expect(calls).toEqual([]);
+    input.push(b('cde'));
+    expect(calls).toEqual(['pause']);
+    await input.read();
+    await input.read();
+    expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  it('ERR-05: fail() rejects pending and later reads', async () => {
+    const input = new RequestInput(null);
+    const p = input.read();
+    const err = new Error('gone');
+    input.fail(err);
+    await expect(p).rejects.toBe(err);
+    await expect(input.read()).rejects.toBe(err);
+  });
+});

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// One root config: every package's tests run in one vitest invocation so `pnpm test` stays one command.
+export default defineConfig({
+  test: {
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'conformance/test/**/*.test.ts',
+      'spec/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
