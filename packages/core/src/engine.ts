@@ -3,7 +3,7 @@
  * (spec sections 05 startResponse, 06 write, 07 response body, 09 errors). Every adapter uses
  * this; an adapter only builds environ and supplies the sink.
  */
-import { ClientDisconnectError, ContractError } from './errors.js';
+import { ClientDisconnectError, ContractError, InputTooLargeError } from './errors.js';
 import { statusCode, validateHeaders, validateStatus } from './headers.js';
 import type {
   Application,
@@ -26,6 +26,7 @@ const _RESOLVED = Promise.resolve();
 const _ABORTED = Symbol('aborted');
 const _ERROR_BODY = new TextEncoder().encode('Internal Server Error\n');
 const _ERROR_STATUS: Status = '500 Internal Server Error';
+const _TOO_LARGE_BODY = new TextEncoder().encode('Content Too Large\n');
 
 function _noop(): void {}
 
@@ -69,6 +70,7 @@ class _Exchange {
   stop = false;
   finished = false;
   usedWrite = false;
+  iterating = false;
   arrayLength = -1;
   abortPromise: Promise<typeof _ABORTED> | undefined = undefined;
 
@@ -81,6 +83,8 @@ class _Exchange {
 
   // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
   startResponse: StartResponse = (status, headers, excInfo) => {
+    if (this.finished)
+      throw new ContractError('SR-14', 'startResponse called after the request completed');
     if (excInfo !== undefined) {
       // SR-10: too late to replace the response; PEP 3333 re-raises the original error.
       if (this.headersSent) throw excInfo;
@@ -91,7 +95,7 @@ class _Exchange {
     validateStatus(status);
     const length = validateHeaders(headers);
     this.status = status;
-    this.headers = headers;
+    this.headers = headers.slice(); // SR-13: later changes to the app's array are not sent.
     this.contentLength = length;
     return this.write;
   };
@@ -103,6 +107,11 @@ class _Exchange {
         this.environ['tsgi.signal'].aborted
           ? new ClientDisconnectError()
           : new ContractError('WR-02', 'write() called after the response completed'),
+      );
+    }
+    if (this.iterating) {
+      return Promise.reject(
+        new ContractError('WR-02', 'write() called after body iteration began'),
       );
     }
     if (!(chunk instanceof Uint8Array)) {
@@ -181,6 +190,7 @@ class _Exchange {
         );
       }
       const signal = this.environ['tsgi.signal'];
+      this.iterating = true;
       if (Array.isArray(body)) {
         // APP-08: an Array is finite, so its length can frame the response.
         let total = 0;
@@ -292,8 +302,13 @@ class _Exchange {
         this.sink.abort(error); // ERR-03: the client must see a truncated response.
         return;
       }
-      const body = this.expose ? new TextEncoder().encode(`${_stack(error)}\n`) : _ERROR_BODY;
-      this.status = _ERROR_STATUS;
+      const tooLarge = error instanceof InputTooLargeError; // IN-08: the client's fault, not a 500
+      const body = tooLarge
+        ? _TOO_LARGE_BODY
+        : this.expose
+          ? new TextEncoder().encode(`${_stack(error)}\n`)
+          : _ERROR_BODY;
+      this.status = tooLarge ? '413 Content Too Large' : _ERROR_STATUS;
       this.headers = [
         ['content-type', 'text/plain; charset=utf-8'],
         ['content-length', String(body.length)],

@@ -3,6 +3,7 @@
  * split used by HTTP adapters, and the CGI-variable normaliser shared by FastCGI and CGI.
  */
 import { percentDecode, percentEncodePath } from './bytes.js';
+import { ContractError } from './errors.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
 
 /** `tsgi.version` (ENV-18), shared and frozen. */
@@ -116,6 +117,9 @@ export interface CgiEnvironOptions {
 }
 
 const _DIGITS = /^[0-9]+$/;
+const _PROTOCOL = /^HTTP\/\d(\.\d)?$/;
+// ADP-CGI-15: what a raw request-target cannot contain (RFC 3986 §2 excludes these octets).
+const _BAD_TARGET = /[\x00-\x20"<>\\^`{|}\x7f-\uffff]/;
 
 // Variables a CGI front-end sends that environ must not carry: ENV-09 (they duplicate
 // CONTENT_*), ENV-27 (httpoxy, CVE-2016-5385).
@@ -132,19 +136,30 @@ export function environFromCgi(
   keys: Omit<TsgiKeys, 'urlScheme'>,
   options: CgiEnvironOptions = {},
 ): Environ {
+  const method = params.REQUEST_METHOD;
+  // ADP-CGI-06: without a method this is not a CGI request; never guess one.
+  if (!method)
+    throw new ContractError('ADP-CGI-06', 'REQUEST_METHOD is missing: not a CGI request');
   const https = params.HTTPS?.toLowerCase();
+  // ADP-FCGI-21: HTTPS "on"/"1" in any case, or REQUEST_SCHEME https.
   const secure =
     https === 'on' || https === '1' || params.REQUEST_SCHEME?.toLowerCase() === 'https';
   const query = params.QUERY_STRING ?? '';
   let scriptName = params.SCRIPT_NAME ?? '';
   let pathInfo = params.PATH_INFO ?? '';
-  const rawUri = params.REQUEST_URI;
+  // ADP-CGI-15: a REQUEST_URI that cannot be a raw request-target (busybox passes it decoded)
+  // is rebuilt rather than trusted.
+  const rawUri =
+    params.REQUEST_URI !== undefined && !_BAD_TARGET.test(params.REQUEST_URI)
+      ? params.REQUEST_URI
+      : undefined;
   if (options.scriptName !== undefined && rawUri !== undefined) {
     [scriptName, pathInfo] = splitScriptName(
       percentDecode(splitTarget(rawUri).rawPath),
       options.scriptName,
     );
   } else {
+    // ADP-FCGI-04: the front-end split, normalised.
     if (scriptName === '/') scriptName = '';
     if (scriptName.endsWith('/') && pathInfo === '') {
       scriptName = scriptName.slice(0, -1);
@@ -153,36 +168,54 @@ export function environFromCgi(
     if (pathInfo !== '' && pathInfo.charCodeAt(0) !== 0x2f) pathInfo = `/${pathInfo}`;
   }
   if (scriptName === '' && pathInfo === '') pathInfo = '/';
-  const host = params.HTTP_HOST ?? '';
-  const colon = host.lastIndexOf(':');
-  const hostPort = colon > host.lastIndexOf(']') ? host.slice(colon + 1) : '';
+  const [serverName, serverPort] = _serverAddress(params, secure);
+  const protocol = params.SERVER_PROTOCOL;
   const env = createEnviron(
     {
-      method: params.REQUEST_METHOD || 'GET',
+      method,
       scriptName,
       pathInfo,
       queryString: query,
       requestUri:
         rawUri ?? percentEncodePath(scriptName + pathInfo) + (query === '' ? '' : `?${query}`),
-      serverName:
-        params.SERVER_NAME ||
-        (colon > host.lastIndexOf(']') ? host.slice(0, colon) : host) ||
-        'localhost',
-      serverPort: params.SERVER_PORT || hostPort || (secure ? '443' : '80'),
-      protocol: params.SERVER_PROTOCOL || 'HTTP/1.0',
+      serverName,
+      serverPort,
+      protocol: protocol !== undefined && _PROTOCOL.test(protocol) ? protocol : 'HTTP/1.0',
     },
     { ...keys, urlScheme: secure ? 'https' : 'http' },
   ) as Record<string, unknown>;
   for (const name in params) {
-    if (name in env || _DROP.has(name)) continue;
+    if (name in env || _DROP.has(name) || name.indexOf('.') >= 0) continue;
     const value = params[name]!;
     if (name === 'CONTENT_LENGTH' && !_DIGITS.test(value)) continue;
-    if (name === 'CONTENT_TYPE' && value === '') continue;
-    if (name.startsWith('HTTP_') && name.length > 5) {
-      env[name] = value;
-    } else if (!name.startsWith('tsgi.') && name.indexOf('.') < 0) {
-      env[name] = value;
+    // ADP-FCGI-11: empty variables are absent variables (ENV-02), except the HTTP_* ones.
+    if (value === '' && !name.startsWith('HTTP_')) continue;
+    if (name === 'HTTPS') continue;
+    if (name.startsWith('HTTP_') && name.length === 5) continue;
+    env[name] = value;
+  }
+  if (secure) env.HTTPS = 'on';
+  return env as Environ;
+}
+
+/** SERVER_NAME and SERVER_PORT, filled from HTTP_HOST or split from `name:port` (ADP-CGI-05). */
+function _serverAddress(
+  params: Readonly<Record<string, string>>,
+  secure: boolean,
+): [string, string] {
+  let name = params.SERVER_NAME ?? '';
+  let port = params.SERVER_PORT ?? '';
+  if (name !== '' && port === '') {
+    const c = name.lastIndexOf(':');
+    if (c > name.lastIndexOf(']') && _DIGITS.test(name.slice(c + 1))) {
+      port = name.slice(c + 1);
+      name = name.slice(0, c);
     }
   }
-  return env as Environ;
+  const host = params.HTTP_HOST ?? '';
+  const c = host.lastIndexOf(':');
+  const hasPort = c > host.lastIndexOf(']');
+  if (name === '') name = (hasPort ? host.slice(0, c) : host) || 'localhost';
+  if (port === '') port = (hasPort ? host.slice(c + 1) : '') || (secure ? '443' : '80');
+  return [name, port];
 }

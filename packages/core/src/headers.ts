@@ -71,10 +71,10 @@ export function validateHeaders(headers: unknown): number {
     }
     if (lower === 'content-length') {
       if (!_DIGITS.test(value))
-        throw new ContractError('SR-05', `content-length ${JSON.stringify(value)} is not digits`);
+        throw new ContractError('SR-15', `content-length ${JSON.stringify(value)} is not digits`);
       const n = Number(value);
       if (length >= 0 && n !== length)
-        throw new ContractError('SR-03', 'conflicting content-length headers');
+        throw new ContractError('SR-15', 'conflicting content-length headers');
       length = n;
     }
   }

@@ -2,7 +2,7 @@
  * `tsgi.input` (IN-01..09): one implementation for every transport. The adapter pushes bytes in
  * (from an IncomingMessage, FastCGI STDIN records or process.stdin) and the application pulls.
  */
-import { InputTooLargeError, InputTruncatedError } from './errors.js';
+import { ContractError, InputTooLargeError, InputTruncatedError } from './errors.js';
 import type { InputStream } from './types.js';
 
 const _EMPTY = new Uint8Array(0);
@@ -136,7 +136,11 @@ export class RequestInput implements InputStream {
     const max = maxBytes === undefined || maxBytes <= 0 ? Number.POSITIVE_INFINITY : maxBytes;
     if (this.#buffered > 0) return Promise.resolve(this.#take(max));
     if (this.#ended) return Promise.resolve(_EMPTY);
-    if (this.#waiter !== null) return Promise.reject(new Error('IN-01: concurrent read() calls'));
+    if (this.#waiter !== null) {
+      return Promise.reject(
+        new ContractError('IN-12', 'read() called while an earlier read() is pending'),
+      );
+    }
     this.#resume();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject, max };

@@ -43,7 +43,7 @@ export const headerSchema = z
   .refine(([n]) => !HOP.includes(n.toLowerCase()), 'SR-06: hop-by-hop header')
   .refine(
     ([n, v]) => n.toLowerCase() !== 'content-length' || /^[0-9]+$/.test(v),
-    'SR-05: content-length must be digits',
+    'SR-15: content-length must be digits',
   );
 
 /** SR-03: an array of header tuples. */

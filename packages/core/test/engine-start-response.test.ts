@@ -35,7 +35,15 @@ describe('startResponse validation (SR-02..SR-07)', () => {
     ['SR-05', '200 OK', [['x', 'a\nb']]],
     ['SR-05', '200 OK', [['x', 'a\0b']]],
     ['SR-05', '200 OK', [['x', 'snowman \u2603']]],
-    ['SR-05', '200 OK', [['content-length', '12a']]],
+    ['SR-15', '200 OK', [['content-length', '12a']]],
+    [
+      'SR-15',
+      '200 OK',
+      [
+        ['content-length', '1'],
+        ['Content-Length', '2'],
+      ],
+    ],
     ['SR-06', '200 OK', [['Connection', 'close']]],
     ['SR-06', '200 OK', [['transfer-encoding', 'chunked']]],
     ['SR-06', '200 OK', [['Upgrade', 'websocket']]],

@@ -5,11 +5,13 @@ import {
   environKey,
   mount,
   RequestInput,
+  runApplication,
   splitScriptName,
   splitTarget,
 } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import { describe, expect, it } from 'vitest';
+import { makeEnviron, recordingSink } from './_helpers.js';
 
 const keys = () => ({
   input: new RequestInput(null, { length: 0 }),
@@ -176,5 +178,112 @@ describe('CGI variables into environ (ADP-CGI-01, ADP-FCGI-01, ADP-FCGI-04)', ()
     expect(env.REMOTE_ADDR).toBe('127.0.0.1');
     expect(env.HTTP_X_A).toBe('b');
     expect(typeof env['tsgi.input']).toBe('object');
+  });
+});
+
+describe('CGI normalisation details (ADP-FCGI-11, ADP-FCGI-21, ADP-CGI-05, ADP-CGI-06, ADP-CGI-15)', () => {
+  it('ADP-CGI-06: a missing REQUEST_METHOD is refused, never guessed', () => {
+    expect(() => environFromCgi({ SCRIPT_NAME: '' }, keys())).toThrow(/ADP-CGI-06/);
+  });
+
+  it('ADP-FCGI-11: other empty variables are removed (caddy AUTH_TYPE=""), HTTP_* kept', () => {
+    const env = environFromCgi(
+      { REQUEST_METHOD: 'GET', AUTH_TYPE: '', HTTP_X_EMPTY: '', 'a.b': 'x' },
+      keys(),
+    );
+    expect('AUTH_TYPE' in env).toBe(false);
+    expect(env.HTTP_X_EMPTY).toBe('');
+    expect('a.b' in env).toBe(false);
+  });
+
+  it('ADP-FCGI-21: HTTPS is "on" for https and absent for http', () => {
+    expect(environFromCgi({ REQUEST_METHOD: 'GET', HTTPS: 'ON' }, keys()).HTTPS).toBe('on');
+    expect('HTTPS' in environFromCgi({ REQUEST_METHOD: 'GET', HTTPS: 'off' }, keys())).toBe(false);
+  });
+
+  it('ADP-CGI-05: SERVER_NAME "host:port" without SERVER_PORT is split (mini_httpd); bad protocol → HTTP/1.0', () => {
+    const env = environFromCgi(
+      { REQUEST_METHOD: 'GET', SERVER_NAME: 'h.test:8081', SERVER_PROTOCOL: 'junk' },
+      keys(),
+    );
+    expect([env.SERVER_NAME, env.SERVER_PORT, env.SERVER_PROTOCOL]).toEqual([
+      'h.test',
+      '8081',
+      'HTTP/1.0',
+    ]);
+  });
+
+  it('ADP-CGI-15: a decoded REQUEST_URI (busybox) is rebuilt from SCRIPT_NAME + PATH_INFO', () => {
+    const env = environFromCgi(
+      {
+        REQUEST_METHOD: 'GET',
+        SCRIPT_NAME: '/cgi-bin/a',
+        PATH_INFO: '/x y',
+        REQUEST_URI: '/cgi-bin/a/x y',
+      },
+      keys(),
+    );
+    expect(env.REQUEST_URI).toBe('/cgi-bin/a/x%20y');
+  });
+});
+
+describe('engine rules added by the spec (SR-13, SR-14, WR-02, IN-12, IN-08)', () => {
+  it('SR-13: headers are copied at startResponse; later mutation is not sent', async () => {
+    const res = await request((_e, start) => {
+      const headers: Array<[string, string]> = [['x-a', '1']];
+      start('200 OK', headers);
+      headers.push(['x-b', '2']);
+      return [new Uint8Array([1])];
+    });
+    expect(res.headers).toEqual([['x-a', '1']]);
+  });
+
+  it('SR-14: startResponse after completion throws', async () => {
+    let start2: ((...a: never[]) => unknown) | undefined;
+    await request((_e, start) => {
+      start2 = start as never;
+      start('200 OK', []);
+      return [];
+    });
+    expect(() => (start2 as unknown as (s: string, h: []) => void)('200 OK', [])).toThrow(/^SR-14/);
+  });
+
+  it('WR-02: write() rejects once the body is being iterated', async () => {
+    let err: unknown;
+    await request((_e, start) => {
+      const write = start('200 OK', []);
+      return (async function* () {
+        await write(new Uint8Array([1])).catch((e) => {
+          err = e;
+        });
+        yield new Uint8Array([2]);
+      })();
+    });
+    expect(err).toMatchObject({ requirement: 'WR-02' });
+  });
+
+  it('IN-12: an overlapping read() rejects naming IN-12, the pending one is undisturbed', async () => {
+    const input = new RequestInput(null);
+    const first = input.read();
+    await expect(input.read()).rejects.toMatchObject({ requirement: 'IN-12' });
+    input.push(new Uint8Array([7]));
+    expect(await first).toEqual(new Uint8Array([7]));
+  });
+
+  it('IN-08: InputTooLargeError escaping the app before headers gives 413, not 500', async () => {
+    const { environ, rec } = makeEnviron('POST');
+    const input = new RequestInput(null, { limit: 4 });
+    environ['tsgi.input'] = input;
+    input.push(new Uint8Array(10));
+    await runApplication(
+      async (env, start) => {
+        await env['tsgi.input'].read();
+        start('200 OK', []);
+        return [];
+      },
+      environ,
+      recordingSink(rec),
+    );
+    expect(rec.status).toBe('413 Content Too Large');
   });
 });
