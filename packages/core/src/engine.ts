@@ -71,6 +71,7 @@ class _Exchange {
   finished = false;
   usedWrite = false;
   iterating = false;
+  bodiless = false;
   arrayLength = -1;
   abortPromise: Promise<typeof _ABORTED> | undefined = undefined;
 
@@ -97,6 +98,9 @@ class _Exchange {
     this.status = status;
     this.headers = headers.slice(); // SR-13: later changes to the app's array are not sent.
     this.contentLength = length;
+    // BODY-18: for HEAD, 204 and 304 no chunk is requested once the status is known.
+    const code = statusCode(status);
+    this.bodiless = this.isHead || code === 204 || code === 304;
     return this.write;
   };
 
@@ -196,7 +200,7 @@ class _Exchange {
         let total = 0;
         for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
         this.arrayLength = total;
-        for (let i = 0; i < body.length && !this.stop && !signal.aborted; i++) {
+        for (let i = 0; i < body.length && !this.stop && !signal.aborted && !this.bodiless; i++) {
           const r = this.send(this.checkChunk(body[i]));
           if (r !== undefined) await r;
         }
@@ -204,7 +208,7 @@ class _Exchange {
         const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
         iter = it;
         open = true;
-        while (!this.stop && !signal.aborted) {
+        while (!this.stop && !signal.aborted && !this.bodiless) {
           const p = it.next();
           open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
           // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
@@ -225,7 +229,7 @@ class _Exchange {
         const it = (body as Iterable<Uint8Array>)[Symbol.iterator]();
         iter = it;
         open = true;
-        while (!this.stop && !signal.aborted) {
+        while (!this.stop && !signal.aborted && !this.bodiless) {
           open = false;
           const res = it.next();
           open = true;
@@ -319,7 +323,17 @@ class _Exchange {
       await this.sink.end();
       return;
     }
-    if (!this.headersSent) this.sendHead(this.sent);
+    if (!this.headersSent) {
+      // BODY-10, BODY-12: the length is known only when the whole body was produced; a HEAD that
+      // stopped early knows it only from an Array body (APP-08).
+      this.sendHead(
+        this.bodiless
+          ? this.arrayLength >= 0 && this.isHead
+            ? this.arrayLength
+            : undefined
+          : this.sent,
+      );
+    }
     if (this.bodyAllowed && this.contentLength >= 0 && this.sent < this.contentLength) {
       // BODY-09: fewer bytes than declared; the client must not take this as complete.
       this.log(

@@ -221,14 +221,43 @@ describe('content-length (BODY-08, BODY-09)', () => {
 });
 
 describe('bodiless responses (BODY-12, BODY-13)', () => {
-  it('BODY-12: HEAD sends no body bytes, keeps content-length, stops at once and releases', async () => {
+  it('BODY-12, BODY-18: HEAD sends no body bytes, keeps content-length, requests no chunk and releases', async () => {
     const { body, log } = trackedBody([enc('abc'), enc('def')]);
     const rec = await run(ok(body, [['content-length', '6']]), { method: 'HEAD' });
     expect(rec.events).toEqual(['head 200 OK', 'end']);
     expect(rec.headers).toEqual([['content-length', '6']]);
     expect(log.returns).toBe(1);
     expect(log.closes).toBe(1);
-    expect(log.nexts).toBe(1);
+    expect(log.nexts).toBe(0);
+  });
+
+  it('BODY-18: HEAD with startResponse called late requests chunks only until it is called', async () => {
+    let pulled = 0;
+    const rec = await run(
+      (_e, start) =>
+        (function* () {
+          pulled++;
+          start('200 OK', []);
+          yield enc('dropped');
+          pulled++;
+          yield enc('never');
+        })(),
+      { method: 'HEAD' },
+    );
+    expect(pulled).toBe(1);
+    expect(rec.events).toEqual(['head 200 OK', 'end']);
+  });
+
+  it('BODY-12: HEAD of a streamed body does not claim a length of 0', async () => {
+    const rec = await run(
+      ok(
+        (async function* () {
+          yield enc('abc');
+        })(),
+      ),
+      { method: 'HEAD' },
+    );
+    expect(rec.knownLength).toBeUndefined();
   });
 
   it('BODY-12, APP-08: HEAD with an Array body reports the GET length to the transport', async () => {
