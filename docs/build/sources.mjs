@@ -1,0 +1,130 @@
+/**
+ * Every input the docs build reads, in one place, so a moved file is a one-line change here.
+ * The generated pages name these paths, so a reader can tell where each table came from.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DOCS = join(ROOT, 'docs');
+export const SITE = join(DOCS, 'site');
+export const SPEC = join(ROOT, 'spec');
+
+/** Coverage of each requirement ID by conformance cases and lint checks (issue 10). */
+export const TRACEABILITY = 'conformance/traceability.json';
+
+/**
+ * Where the deploy configs the tests run are written: `docs:begin NAME` … `docs:end` regions in
+ * these folders' .ts files become the configs in the deployer guide (configs.mjs). The harness
+ * generates the base config of each server; the tests that use it write the FastCGI/CGI part.
+ */
+export const CONFIG_DIRS = ['packages/harness/src', 'packages/*/test', 'examples/*/test'];
+
+/** The .ts files under CONFIG_DIRS (one `*` level expanded), sorted, relative to ROOT. */
+export function configFiles() {
+  const out = [];
+  const walk = (rel) => {
+    for (const e of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name === 'dist') continue;
+      if (e.isDirectory()) walk(`${rel}/${e.name}`);
+      else if (/\.[cm]?ts$/.test(e.name)) out.push(`${rel}/${e.name}`);
+    }
+  };
+  for (const pattern of CONFIG_DIRS) {
+    const [head, star, tail] = pattern.split(/\/(\*)\//);
+    const dirs = star
+      ? existsSync(join(ROOT, head))
+        ? readdirSync(join(ROOT, head)).map((d) => `${head}/${d}/${tail}`)
+        : []
+      : [pattern];
+    for (const d of dirs) if (existsSync(join(ROOT, d))) walk(d);
+  }
+  return out.sort();
+}
+
+/**
+ * The generated report pages: each is rendered from JSON written by a test or benchmark run,
+ * never from hand-copied numbers. `files` are tried in order; a folder means every *.json in it.
+ * `pivot` turns a list of records into a rows × columns table (`from` names the list).
+ * `script` finds the package script that writes the JSON, to name it when the JSON is absent;
+ * `fallback` says how to generate it when no script matches.
+ */
+export const REPORTS = [
+  {
+    slug: 'conformance',
+    title: 'Conformance matrix',
+    intro: 'Each requirement ID against each server, as the conformance suite last reported it.',
+    files: ['conformance/results/matrix.json', 'conformance/results'],
+    pivot: null,
+    script: /matrix|conformance/,
+    fallback: 'the conformance suite (see conformance/README.md)',
+  },
+  {
+    slug: 'frameworks',
+    title: 'Frameworks by server',
+    intro:
+      'The same routes written with Hono, itty-router and plain TSGI, run on each server and compared with the in-memory run of the same framework.',
+    files: [
+      ...(process.env.TSGI_DECOUPLING_OUT
+        ? [`${process.env.TSGI_DECOUPLING_OUT}/decoupling.json`]
+        : []),
+      '.tmp/decoupling/decoupling.json',
+    ],
+    pivot: { from: 'cells', rows: 'framework', cols: 'server' },
+    script: null,
+    fallback:
+      '`pnpm vitest run examples` (examples/native/test/decoupling.test.ts; also part of `pnpm test`)',
+  },
+  {
+    slug: 'benchmarks',
+    title: 'Benchmarks',
+    intro:
+      'The latest benchmark run on the project machine (2 cores); numbers are comparable only within one run.',
+    files: ['bench/results/latest.json'],
+    pivot: null,
+    script: /^bench/,
+    fallback: 'the benchmark runner in bench/',
+  },
+];
+
+/**
+ * The packages whose TSDoc becomes the API reference: a folder with package.json, tsconfig.json
+ * and src/index.ts. Private packages (the test harness) are left out; a placeholder package with
+ * no exports yet is kept (typedoc documents it as empty rather than failing).
+ */
+export function apiPackages() {
+  const dirs = [];
+  const candidates = [
+    ...readdirSync(join(ROOT, 'packages')).map((d) => `packages/${d}`),
+    'conformance',
+  ];
+  for (const dir of candidates) {
+    const pkgFile = join(ROOT, dir, 'package.json');
+    if (!existsSync(pkgFile) || !existsSync(join(ROOT, dir, 'src', 'index.ts'))) continue;
+    if (!existsSync(join(ROOT, dir, 'tsconfig.json'))) continue;
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    if (pkg.private === true) continue;
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+/** Package scripts that might write a report, as `[command, scriptBody]` pairs. */
+export function packageScripts() {
+  const out = [];
+  const dirs = ['.', 'conformance', 'bench'];
+  if (existsSync(join(ROOT, 'examples'))) {
+    for (const d of readdirSync(join(ROOT, 'examples'))) dirs.push(`examples/${d}`);
+  }
+  for (const dir of dirs) {
+    const file = join(ROOT, dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [name, body] of Object.entries(pkg.scripts ?? {})) {
+      const cmd = dir === '.' ? `pnpm run ${name}` : `pnpm --filter ${pkg.name} run ${name}`;
+      out.push({ name, cmd, body: String(body) });
+    }
+  }
+  return out;
+}

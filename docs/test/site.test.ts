@@ -1,0 +1,267 @@
+/**
+ * The built site in a real browser (issue 10): `pnpm docs:build`, `pnpm docs:serve` on a random
+ * loopback port, then Debian's chromium driven by playwright-core. Builds once for the file.
+ * Without /usr/bin/chromium the tests skip with a printed reason, except under CI=true where
+ * they fail (scripts/ensure-system-deps.mjs installs it).
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && !inCI) {
+  console.warn(`SKIP docs/test/site.test.ts: ${CHROMIUM} not found (apt-get install chromium)`);
+}
+const SECTIONS = [
+  'spec/index.html',
+  'spec/requirements.html',
+  'guides/index.html',
+  'reports/conformance.html',
+  'reports/frameworks.html',
+  'reports/benchmarks.html',
+  'api/index.html',
+];
+
+/** The DOM names the in-browser crawl uses: the tests' tsconfig has no DOM lib, on purpose. */
+interface DomElement {
+  id: string;
+  getAttribute(name: string): string | null;
+}
+declare const DOMParser: new () => {
+  parseFromString(
+    text: string,
+    type: string,
+  ): { querySelectorAll(s: string): Iterable<DomElement> & ArrayLike<DomElement> };
+};
+
+let server: ChildProcess | undefined;
+let context: BrowserContext | undefined;
+let profile = '';
+let base = '';
+let page: Page;
+let buildOutput = '';
+
+/** Starts `docs/build/serve.mjs --port 0` and resolves with the URL it prints. */
+function serve(): Promise<string> {
+  const child = spawn(process.execPath, ['docs/build/serve.mjs', '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server = child;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`docs:serve exited ${code}: ${out}`)));
+  });
+}
+
+describe.skipIf(!haveChromium && !inCI)('docs site in chromium', () => {
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI: ${CHROMIUM} not found; ensure-system-deps installs it`);
+    const built = await promisify(execFile)(process.execPath, ['docs/build/build.mjs'], {
+      cwd: ROOT,
+    });
+    buildOutput = built.stdout + built.stderr;
+    base = await serve();
+    profile = mkdtempSync(join(tmpdir(), 'tsgi-docs-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    server?.kill('SIGTERM');
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('renders the home page with the site header', async () => {
+    const res = await page.goto(base);
+    expect(res?.status()).toBe(200);
+    await expect(page.title()).resolves.toContain('TSGI');
+    expect(await page.locator('main h1').first().isVisible()).toBe(true);
+    const hrefs = await page
+      .locator('.tsgi-nav a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(SECTIONS);
+  });
+
+  it('reaches every section from the navigation, and each section links to all the others', async () => {
+    for (const section of SECTIONS) {
+      await page.goto(base);
+      await Promise.all([
+        page.waitForURL(base + section),
+        page.click(`.tsgi-nav a[href="${section}"]`),
+      ]);
+      expect(await page.locator('.tsgi-bar').count()).toBe(1);
+      expect(await page.locator('.tsgi-nav a').count()).toBe(SECTIONS.length);
+      expect(await page.locator('.tsgi-nav a[aria-current="page"]').count()).toBe(1);
+    }
+  });
+
+  it('search finds an environ key (PATH_INFO) and a requirement ID (ENV-05)', async () => {
+    await page.goto(`${base}guides/index.html`);
+    await page.fill('#tsgi-q', 'PATH_INFO');
+    const first = page.locator('#tsgi-results a').first();
+    await expect(first.locator('.title').textContent()).resolves.toBe('PATH_INFO');
+    await Promise.all([page.waitForURL(/spec\/02-environ\.html#env-\d\d$/), first.click()]);
+
+    await page.fill('#tsgi-q', 'env-05');
+    const hit = page.locator('#tsgi-results a').first();
+    await expect(hit.locator('.title').textContent()).resolves.toBe('ENV-05');
+    await page.press('#tsgi-q', 'Enter');
+    await page.waitForURL(`${base}spec/02-environ.html#env-05`);
+    expect(await page.locator('li#env-05:target').count()).toBe(1);
+    // The API reference is indexed too.
+    await page.fill('#tsgi-q', 'runApplication');
+    await expect(page.locator('#tsgi-results a').first().getAttribute('href')).resolves.toMatch(
+      /\/api\/.*runApplication.*\.html/,
+    );
+  });
+
+  it('resolves every internal link, asset and #fragment, crawling from the home page', async () => {
+    // The crawl runs inside the browser: fetch() each page and parse it with DOMParser, so links
+    // and ids are what chromium's HTML parser sees, without rendering 200 API pages one by one.
+    const {
+      ids: idLists,
+      fragments,
+      failures,
+    } = await page.evaluate(
+      async ({ start, navLinks }) => {
+        const origin = new URL(start).origin;
+        const ids: Record<string, string[]> = {};
+        const fragments: Array<[string, string, string]> = [];
+        const failures: string[] = [];
+        const queue = [start];
+        const seen = new Set(queue);
+        const visit = async (url: string): Promise<void> => {
+          const res = await fetch(url);
+          if (!res.ok) {
+            failures.push(`${url}: HTTP ${res.status}`);
+            return;
+          }
+          const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+          if (doc.querySelectorAll('.tsgi-bar .tsgi-nav a').length !== navLinks) {
+            failures.push(`${url}: no site navigation`);
+          }
+          ids[url] = [...doc.querySelectorAll('[id], a[name]')].map(
+            (e) => e.id || (e.getAttribute('name') ?? ''),
+          );
+          const refs = [
+            ...[...doc.querySelectorAll('a[href], link[href]')].map((e) => e.getAttribute('href')!),
+            ...[...doc.querySelectorAll('script[src], img[src]')].map(
+              (e) => e.getAttribute('src')!,
+            ),
+          ];
+          for (const ref of refs) {
+            const u = new URL(ref, url);
+            if (u.origin !== origin) continue;
+            const target = u.origin + u.pathname;
+            if (u.hash.length > 1)
+              fragments.push([url, target, decodeURIComponent(u.hash.slice(1))]);
+            if (seen.has(target)) continue;
+            seen.add(target);
+            if (target.endsWith('.html') || target.endsWith('/')) queue.push(target);
+            else {
+              const r = await fetch(target, { method: 'HEAD' });
+              if (!r.ok) failures.push(`${url}: ${ref}: HTTP ${r.status}`);
+            }
+          }
+        };
+        while (queue.length > 0) await Promise.all(queue.splice(0, 8).map(visit));
+        return { ids, fragments, failures };
+      },
+      { start: base, navLinks: SECTIONS.length },
+    );
+    const ids = new Map(Object.entries(idLists).map(([url, list]) => [url, new Set(list)]));
+    for (const [from, to, id] of fragments) {
+      const onPage = ids.get(to);
+      if (onPage && !onPage.has(id)) failures.push(`${from}: #${id} not on ${to}`);
+    }
+    expect(failures).toEqual([]);
+    // Every requirement's anchor is on its spec page.
+    const reqs = JSON.parse(readFileSync(join(ROOT, 'spec/requirements.json'), 'utf8')) as {
+      requirements: Array<{ file: string; anchor: string }>;
+    };
+    for (const r of reqs.requirements) {
+      const url = `${base}spec/${r.file.replace(/\.md$/, '.html')}`;
+      expect(ids.get(url)?.has(r.anchor), `${url}#${r.anchor}`).toBe(true);
+    }
+    expect(ids.size).toBeGreaterThan(20);
+  });
+
+  it('builds with every api: link in the guides resolved to a documented symbol', () => {
+    expect(buildOutput).toMatch(/docs: built docs\/site/);
+    expect(buildOutput.split('\n').filter((l) => /not in the API reference/.test(l))).toEqual([]);
+  });
+
+  it('shows each deploy config exactly as the tests mark it', async () => {
+    const sources = (await import(new URL('../build/sources.mjs', import.meta.url).href)) as {
+      configFiles(): string[];
+    };
+    const configs = (await import(new URL('../build/configs.mjs', import.meta.url).href)) as {
+      loadRegions(files: string[], root: string): Map<string, { text: string }>;
+    };
+    const regions = configs.loadRegions(sources.configFiles(), ROOT);
+    const guide = readFileSync(join(ROOT, 'docs/guides/03-deployers.md'), 'utf8');
+    const asked = [...guide.matchAll(/^<!--\s*config:\s*([\w.-]+)\s*-->$/gm)].map((m) => m[1]!);
+    expect(asked.length).toBeGreaterThan(0);
+    await page.goto(`${base}guides/deployers.html`);
+    const blocks = (await page.locator('main pre').allTextContents()).map((t) =>
+      t.replace(/\n$/, ''),
+    );
+    const text = (await page.locator('main').textContent()) ?? '';
+    for (const name of asked) {
+      const region = regions.get(name);
+      if (region) expect(blocks, name).toContain(region.text);
+      else expect(text, name).toContain(`The tested ${name} configuration will appear here`);
+    }
+  });
+
+  it('says where each report comes from, or which command generates it', async () => {
+    for (const slug of ['conformance', 'frameworks', 'benchmarks']) {
+      await page.goto(`${base}reports/${slug}.html`);
+      const missing = await page.locator('#not-generated').count();
+      const tables = await page.locator('main table, main dl').count();
+      expect(missing + tables, slug).toBeGreaterThan(0);
+      if (missing)
+        await expect(page.locator('#not-generated').textContent()).resolves.toMatch(/run/);
+    }
+  });
+
+  it('saves a screenshot of the spec page', async () => {
+    const dir = join(ROOT, 'docs/test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    await page.goto(`${base}spec/02-environ.html`);
+    await page.screenshot({ path: join(dir, 'spec.png') });
+    expect(existsSync(join(dir, 'spec.png'))).toBe(true);
+  });
+});

@@ -1,0 +1,233 @@
+/** toFetch: a TSGI application inside a fetch server (Request in, Response out). */
+import { type Application, decodeUtf8, type Environ, utf8 } from '@tsgi/core';
+import { toFetch } from '@tsgi/fetch';
+import { describe, expect, it } from 'vitest';
+
+/** An app that captures its environ and answers with a fixed body. */
+function capture(): { app: Application; environ: () => Environ; body: () => string } {
+  let environ: Environ | undefined;
+  let body = '';
+  const app: Application = async (env, startResponse) => {
+    environ = env;
+    for await (const chunk of env['tsgi.input']) body += new TextDecoder().decode(chunk);
+    startResponse('200 OK', [['content-type', 'text/plain']]);
+    return [utf8('ok')];
+  };
+  return { app, environ: () => environ!, body: () => body };
+}
+
+/** A gate: `wait()` resolves once `open()` was called. */
+function gate() {
+  let open!: () => void;
+  const p = new Promise<void>((r) => {
+    open = r;
+  });
+  return { open, wait: () => p };
+}
+
+describe('toFetch: environ from the Request (ENV-03..13)', () => {
+  it('builds the request line, decoding the path once into a byte string (ENV-05, ENV-06)', async () => {
+    const c = capture();
+    await toFetch(c.app)(new Request('https://example.com:8443/a%2Fb/caf%C3%A9/%FF?q=%FF&x=1'));
+    const e = c.environ();
+    expect(e.REQUEST_METHOD).toBe('GET');
+    expect(e.SCRIPT_NAME).toBe('');
+    expect(e.PATH_INFO).toBe('/a/b/caf\u00c3\u00a9/\u00ff');
+    expect(decodeUtf8(e.PATH_INFO.slice(0, 10))).toBe('/a/b/caf\u00e9');
+    expect(e.REQUEST_URI).toBe('/a%2Fb/caf%C3%A9/%FF?q=%FF&x=1');
+    expect(e.QUERY_STRING).toBe('q=%FF&x=1');
+    expect(e.SERVER_NAME).toBe('example.com');
+    expect(e.SERVER_PORT).toBe('8443');
+    expect(e.HTTP_HOST).toBe('example.com:8443');
+    expect(e['tsgi.url_scheme']).toBe('https');
+    expect(e.HTTPS).toBe('on');
+  });
+
+  it('maps headers as a server would (ENV-09, ENV-12, ENV-14, ENV-27)', async () => {
+    const c = capture();
+    const headers = new Headers([
+      ['x-a', '1'],
+      ['x-a', '2'],
+      ['content-type', 'text/plain'],
+      ['x_under', 'dropped'],
+      ['proxy', 'httpoxy'],
+      ['x-latin1', 'caf\u00e9'],
+    ]);
+    await toFetch(c.app)(new Request('http://h.test/', { method: 'POST', headers, body: 'abc' }));
+    const e = c.environ();
+    expect(e.HTTP_X_A).toBe('1, 2');
+    expect(e.CONTENT_TYPE).toBe('text/plain');
+    expect(e.HTTP_CONTENT_TYPE).toBeUndefined();
+    expect(e.HTTP_X_UNDER).toBeUndefined();
+    expect(e.HTTP_PROXY).toBeUndefined();
+    expect(e.HTTP_X_LATIN1).toBe('caf\u00e9');
+    expect(c.body()).toBe('abc');
+  });
+
+  it('honours scriptName and extra environ keys (ENV-04, ENV-17)', async () => {
+    const c = capture();
+    const handler = toFetch(c.app, { scriptName: '/app', environ: { REMOTE_ADDR: '192.0.2.1' } });
+    await handler(new Request('http://h.test/app/x'));
+    expect(c.environ().SCRIPT_NAME).toBe('/app');
+    expect(c.environ().PATH_INFO).toBe('/x');
+    expect(c.environ().REMOTE_ADDR).toBe('192.0.2.1');
+  });
+
+  it('streams the request body into tsgi.input before the upload ends (IN-01)', async () => {
+    const g = gate();
+    const upload = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(utf8('first,'));
+        await g.wait();
+        controller.enqueue(utf8('second'));
+        controller.close();
+      },
+    });
+    const app: Application = async (environ, startResponse) => {
+      const parts: string[] = [];
+      for await (const chunk of environ['tsgi.input']) {
+        parts.push(new TextDecoder().decode(chunk));
+        g.open();
+      }
+      startResponse('200 OK', []);
+      return [utf8(parts.join('|'))];
+    };
+    const res = await toFetch(app)(
+      new Request('http://h.test/', {
+        method: 'POST',
+        body: upload,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(await res.text()).toBe('first,|second');
+  });
+});
+
+describe('toFetch: the Response (SR-03, BODY-02, BODY-05, BODY-10)', () => {
+  it('streams the body out: the consumer reads a chunk before the next is produced', async () => {
+    const g = gate();
+    const app: Application = (_environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'text/plain']]);
+      return (async function* () {
+        yield utf8('one');
+        await g.wait();
+        yield utf8('two');
+      })();
+    };
+    const res = await toFetch(app)(new Request('http://h.test/'));
+    const reader = res.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('one');
+    g.open();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('two');
+    expect((await reader.read()).done).toBe(true);
+  });
+
+  it('applies backpressure: an unread body is not pulled past the high-water mark (BODY-02)', async () => {
+    let produced = 0;
+    const app: Application = (_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return (function* () {
+        for (let i = 0; i < 1000; i++) {
+          produced++;
+          yield new Uint8Array(1024);
+        }
+      })();
+    };
+    const res = await toFetch(app, { highWaterMark: 8192 })(new Request('http://h.test/'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(produced).toBeLessThan(20);
+    await res.body!.cancel();
+  });
+
+  it('keeps Set-Cookie apart and adds content-length for an Array body (SR-03, BODY-10)', async () => {
+    const app: Application = (_environ, startResponse) => {
+      startResponse('201 Made', [
+        ['set-cookie', 'a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT'],
+        ['set-cookie', 'b=2'],
+      ]);
+      return [utf8('hello')];
+    };
+    const res = await toFetch(app)(new Request('http://h.test/'));
+    expect(res.status).toBe(201);
+    expect(res.statusText).toBe('Made');
+    expect(res.headers.getSetCookie()).toEqual([
+      'a=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT',
+      'b=2',
+    ]);
+    expect(res.headers.get('content-length')).toBe('5');
+    expect(await res.text()).toBe('hello');
+  });
+
+  it('cancelling the Response body aborts tsgi.signal and releases the app body (BODY-05)', async () => {
+    let signal: AbortSignal | undefined;
+    let released = false;
+    const app: Application = (environ, startResponse) => {
+      signal = environ['tsgi.signal'];
+      startResponse('200 OK', []);
+      return (async function* () {
+        try {
+          for (;;) {
+            yield utf8('tick');
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        } finally {
+          released = true;
+        }
+      })();
+    };
+    const res = await toFetch(app)(new Request('http://h.test/'));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(signal?.aborted).toBe(true);
+    expect(released).toBe(true);
+  });
+
+  it('request.signal aborting aborts tsgi.signal (ENV-24)', async () => {
+    const client = new AbortController();
+    let signal: AbortSignal | undefined;
+    const app: Application = (environ, startResponse) => {
+      signal = environ['tsgi.signal'];
+      startResponse('200 OK', []);
+      return [utf8('x')];
+    };
+    client.abort();
+    await toFetch(app)(new Request('http://h.test/', { signal: client.signal })).catch(() => {});
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it('HEAD and 204 give a null body (BODY-18)', async () => {
+    const app: Application = (environ, startResponse) => {
+      startResponse(environ.PATH_INFO === '/none' ? '204 No Content' : '200 OK', [
+        ['content-length', '5'],
+      ]);
+      return [utf8('hello')];
+    };
+    const head = await toFetch(app)(new Request('http://h.test/', { method: 'HEAD' }));
+    expect(head.body).toBeNull();
+    expect(head.headers.get('content-length')).toBe('5');
+    const none = await toFetch(app)(new Request('http://h.test/none'));
+    expect(none.status).toBe(204);
+    expect(none.body).toBeNull();
+  });
+
+  it('an app that throws gives 500 (ERR-02); failing after the headers errors the stream (ERR-03)', async () => {
+    const errors = { write: () => {}, flush: () => Promise.resolve() };
+    const broken: Application = () => {
+      throw new Error('broken');
+    };
+    const res = await toFetch(broken, { errors })(new Request('http://h.test/'));
+    expect(res.status).toBe(500);
+    const late: Application = (_environ, startResponse) => {
+      startResponse('200 OK', []);
+      return (async function* () {
+        yield utf8('partial');
+        throw new Error('late');
+      })();
+    };
+    const res2 = await toFetch(late, { errors })(new Request('http://h.test/'));
+    expect(res2.status).toBe(200);
+    await expect(res2.text()).rejects.toThrow();
+  });
+});
