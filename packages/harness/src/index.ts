@@ -125,3 +125,8 @@ export function startDaemon(
     },
   };
 }
+export * from './apache.js';
+export * from './busybox.js';
+export * from './lighttpd.js';
+export * from './nginx.js';
+export * from './webserver.js';

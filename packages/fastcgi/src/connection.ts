@@ -1,0 +1,261 @@
+/**
+ * One FastCGI transport connection: the record dispatcher, management records and request
+ * bookkeeping. The per-request state machine is in `request.ts`, the output queue in `output.ts`.
+ */
+import type { Socket } from 'node:net';
+import type { Application, CgiEnvironOptions, RunOptions } from '@tsgi/core';
+import {
+  encodeHeader,
+  encodeNameValuePairs,
+  encodeRecord,
+  FCGI_KEEP_CONN,
+  FCGI_MAX_CONNS,
+  FCGI_MAX_REQS,
+  FCGI_MPXS_CONNS,
+  ProtocolStatus,
+  RecordDecoder,
+  RecordType,
+  Role,
+} from './codec.js';
+import { FastCGIProtocolError } from './errors.js';
+import { endRecord, OutputQueue } from './output.js';
+import { ParamsDecoder } from './pairs.js';
+import { FastCGIRequest } from './request.js';
+
+/** What every connection of one server shares: configuration and server-wide counters. */
+export interface ConnectionHost {
+  readonly app: Application;
+  readonly runOptions: RunOptions;
+  readonly cgiOptions: CgiEnvironOptions;
+  readonly environ: Readonly<Record<string, unknown>> | undefined;
+  readonly maxParamsSize: number;
+  readonly maxBodySize: number;
+  readonly maxConns: number;
+  readonly maxReqs: number;
+  readonly multiplex: boolean;
+  readonly multiprocess: boolean;
+  /** Requests running on all connections (for FCGI_MAX_REQS). */
+  activeRequests: number;
+  /** The server is closing: refuse new requests, close connections once idle. */
+  draining: boolean;
+  log(text: string): void;
+  connectionClosed(conn: FastCGIConnection): void;
+}
+
+/** How long a connection may stay half-closed after we ended it. */
+const _LINGER_MS = 5000;
+
+/** A FastCGI connection from a web server. Created by the server for each accepted socket. */
+export class FastCGIConnection {
+  readonly socket: Socket;
+  readonly host: ConnectionHost;
+  readonly requests = new Map<number, FastCGIRequest>();
+  /** Records queued for the socket. */
+  readonly out: OutputQueue;
+  readonly #decoder: RecordDecoder;
+  #closed = false;
+  #closeWhenIdle = false;
+  #readingPaused = false;
+
+  constructor(socket: Socket, host: ConnectionHost) {
+    this.socket = socket;
+    this.host = host;
+    this.out = new OutputQueue(socket);
+    this.#decoder = new RecordDecoder(this.#onRecord);
+    socket.setNoDelay?.(true);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onGone);
+    socket.on('close', this.#onGone);
+  }
+
+  /** True once the connection is closing or closed: records are ignored, output dropped. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  #onData = (chunk: Uint8Array): void => {
+    let err: FastCGIProtocolError | undefined;
+    try {
+      err = this.#decoder.push(chunk);
+    } catch (thrown) {
+      // A fault while handling one connection's records must not end the process (SRV-10, ERR-07).
+      this.host.log(`tsgi fastcgi: internal error: ${(thrown as Error)?.stack ?? String(thrown)}`);
+      err = new FastCGIProtocolError('UNEXPECTED_RECORD', 'internal error while handling a record');
+    }
+    if (err !== undefined) this.protocolError(err);
+  };
+
+  #onEnd = (): void => {
+    // The web server controls the connection's lifetime (spec §3.5): its EOF ends every request
+    // on it. A record cut off by the EOF is a protocol error, logged as such.
+    const err = this.#decoder.end();
+    if (err !== undefined && !this.#closed)
+      this.host.log(`tsgi fastcgi: ${err.message}; connection closed`);
+    this.#onGone();
+  };
+
+  #onGone = (): void => {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#decoder.stop();
+      this.out.discard();
+      this.#dropAll('connection closed by the web server');
+    }
+    this.out.releaseDrain();
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.host.connectionClosed(this);
+  };
+
+  #onRecord = (type: number, requestId: number, content: Uint8Array): void => {
+    if (requestId === 0) {
+      this.#management(type, content);
+      return;
+    }
+    if (type === RecordType.BEGIN_REQUEST) {
+      this.#begin(requestId, content);
+      return;
+    }
+    // Records for an inactive request id are ignored (spec §3.3), as are types a responder
+    // does not expect (DATA, or anything a confused peer sends).
+    const req = this.requests.get(requestId);
+    if (req === undefined) return;
+    if (type === RecordType.PARAMS) req.onParams(content);
+    else if (type === RecordType.STDIN) req.onStdin(content);
+    else if (type === RecordType.ABORT_REQUEST) req.abortRequested();
+  };
+
+  #management(type: number, content: Uint8Array): void {
+    if (type !== RecordType.GET_VALUES) {
+      // Spec §4.2: an unknown management record type gets UNKNOWN_TYPE.
+      const out = new Uint8Array(16);
+      encodeHeader(RecordType.UNKNOWN_TYPE, 0, 8, 0, out, 0);
+      out[8] = type;
+      this.out.send(out);
+      return;
+    }
+    const names: string[] = [];
+    const d = new ParamsDecoder((name) => names.push(name), {
+      maxPairLength: this.host.maxParamsSize,
+    });
+    const err = d.push(content) ?? d.end();
+    if (err !== undefined) {
+      this.protocolError(err);
+      return;
+    }
+    const h = this.host;
+    const pairs: Array<[string, string]> = [];
+    for (const name of names) {
+      if (name === FCGI_MAX_CONNS) pairs.push([name, String(h.maxConns)]);
+      else if (name === FCGI_MAX_REQS) pairs.push([name, String(h.maxReqs)]);
+      else if (name === FCGI_MPXS_CONNS) pairs.push([name, h.multiplex ? '1' : '0']);
+    }
+    // One record, even when empty: the three names fit easily.
+    this.out.send(encodeRecord(RecordType.GET_VALUES_RESULT, 0, encodeNameValuePairs(pairs)));
+  }
+
+  #begin(id: number, content: Uint8Array): void {
+    if (content.length < 8) {
+      this.protocolError(
+        new FastCGIProtocolError('BAD_BODY', `BEGIN_REQUEST body has ${content.length} bytes`),
+      );
+      return;
+    }
+    if (this.requests.has(id)) {
+      this.protocolError(
+        new FastCGIProtocolError('UNEXPECTED_RECORD', `BEGIN_REQUEST for active request ${id}`),
+      );
+      return;
+    }
+    const role = (content[0]! << 8) | content[1]!;
+    const keepConn = (content[2]! & FCGI_KEEP_CONN) !== 0;
+    let refuse = -1;
+    if (role !== Role.RESPONDER) refuse = ProtocolStatus.UNKNOWN_ROLE;
+    else if (!this.host.multiplex && this.requests.size > 0) refuse = ProtocolStatus.CANT_MPX_CONN;
+    else if (this.host.draining || this.host.activeRequests >= this.host.maxReqs)
+      refuse = ProtocolStatus.OVERLOADED;
+    if (refuse >= 0) {
+      this.out.send(endRecord(id, 0, refuse));
+      if (!keepConn) this.#closeWhenIdle = true;
+      this.#maybeIdleClose();
+      return;
+    }
+    this.host.activeRequests++;
+    this.requests.set(id, new FastCGIRequest(this, id, keepConn));
+    this.updateReading();
+  }
+
+  /** A peer broke the protocol: log it and close this connection (no other is affected). */
+  protocolError(err: FastCGIProtocolError): void {
+    if (this.#closed) return;
+    this.host.log(`tsgi fastcgi: ${err.message}; closing the connection`);
+    this.#decoder.stop();
+    this.#onGone();
+  }
+
+  /**
+   * Pauses reading the socket when some request's input is above its high-water mark and no
+   * other request on the connection is still waiting for records (see README: with
+   * multiplexing, one slow reader does not stall the others' input).
+   */
+  updateReading(): void {
+    if (this.#closed) return;
+    let paused = false;
+    let needed = false;
+    for (const r of this.requests.values()) {
+      if (r.inputPaused) paused = true;
+      else if (r.wantsRecords) needed = true;
+    }
+    const pause = paused && !needed;
+    if (pause === this.#readingPaused) return;
+    this.#readingPaused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  // ---- request completion -------------------------------------------------------------------
+
+  /** Removes a finished request; closes the connection when its last request wanted that. */
+  requestDone(req: FastCGIRequest): void {
+    if (this.requests.get(req.id) !== req) return;
+    this.requests.delete(req.id);
+    this.host.activeRequests--;
+    if (!req.keepConn) this.#closeWhenIdle = true;
+    if (!this.#maybeIdleClose()) this.updateReading();
+  }
+
+  /** Ends the connection after flushing (no END_REQUEST): how an incomplete response is signalled. */
+  closeAfterFlush(why = 'connection closed'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#decoder.stop();
+    this.#dropAll(why);
+    this.out.flush();
+    this.out.discard();
+    this.socket.end();
+    if (this.#readingPaused) this.socket.resume(); // read (and drop) until the peer closes
+    // A peer that never closes its side is dropped after a while (the timer dies with the socket).
+    this.socket.setTimeout(_LINGER_MS, () => this.socket.destroy());
+  }
+
+  #dropAll(why: string): void {
+    this.host.activeRequests -= this.requests.size;
+    const reqs = [...this.requests.values()];
+    this.requests.clear();
+    for (const req of reqs) req.disconnected(why);
+  }
+
+  /** Graceful server shutdown: close now if idle, else once the last request finishes. */
+  drain(): void {
+    this.#closeWhenIdle = true;
+    this.#maybeIdleClose();
+  }
+
+  #maybeIdleClose(): boolean {
+    if (!this.#closeWhenIdle || this.requests.size > 0 || this.#closed) return false;
+    this.closeAfterFlush();
+    return true;
+  }
+}

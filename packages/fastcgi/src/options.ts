@@ -1,0 +1,75 @@
+/** Options and address types of the FastCGI server. */
+
+/** Options for `createFastCGIServer` and `serveFastCGI`. */
+export interface FastCGIServerOptions {
+  /** TCP port to listen on (0 picks a free one). */
+  port?: number;
+  /** TCP address to listen on with `port`. Default `127.0.0.1`. */
+  host?: string;
+  /** Unix socket path to listen on. A stale socket file (nothing listening) is replaced. */
+  path?: string;
+  /**
+   * An inherited listening socket, e.g. 0 (`FCGI_LISTENSOCK_FILENO`). When none of `port`, `path`
+   * and `fd` is given, fd 0 is used if it is a socket: how lighttpd `bin-path`, spawn-fcgi and
+   * `cgi-fcgi -start` run an application.
+   */
+  fd?: number;
+  /**
+   * The mount point (ADP-FCGI-04). When set, SCRIPT_NAME is this value and PATH_INFO the rest of
+   * the decoded REQUEST_URI path, whatever split the web server made; use it behind front-ends that
+   * split differently (nginx without `fastcgi_split_path_info`, Apache `ProxyPass`). Default: the
+   * web server's SCRIPT_NAME/PATH_INFO, normalised.
+   */
+  scriptName?: string;
+  /**
+   * Extra environ keys for every request (SRV-03), e.g. `{ 'myapp.config': config }`. They never
+   * replace a key the request produced; `tsgi.*` and `HTTP_*` keys are ignored (SRV-11).
+   */
+  environ?: Readonly<Record<string, unknown>>;
+  /**
+   * Where server diagnostics go (protocol errors, refused peers, and `tsgi.errors` text written
+   * after its request ended). Default: process.stderr. While a request is active, `tsgi.errors`
+   * goes to the web server as FCGI_STDERR records.
+   */
+  errors?: (text: string) => void;
+  /** Put the error's stack in 500 bodies (development only; ERR-02). Default false. */
+  exposeErrors?: boolean;
+  /** Largest total PARAMS size per request, in bytes; more closes the connection. Default 65536. */
+  maxParamsSize?: number;
+  /**
+   * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `CONTENT_LENGTH` is
+   * answered `413` without invoking the application; a body streamed without a length that grows
+   * past it fails `tsgi.input` with `InputTooLargeError`. Default: no limit (the web server's own
+   * limit, such as nginx `client_max_body_size`, applies first).
+   */
+  maxBodySize?: number;
+  /** Most concurrent connections (FCGI_MAX_CONNS); more are accepted and closed at once. Default 1024. */
+  maxConns?: number;
+  /** Most concurrent requests over all connections (FCGI_MAX_REQS); more get OVERLOADED. Default 4096. */
+  maxReqs?: number;
+  /**
+   * Accept several concurrent requests on one connection (FCGI_MPXS_CONNS=1). Default true; when
+   * false a second BEGIN_REQUEST on a busy connection gets CANT_MPX_CONN.
+   */
+  multiplex?: boolean;
+  /** Value of `tsgi.multiprocess` (true when several worker processes serve the application). */
+  multiprocess?: boolean;
+  /**
+   * Peer IPs allowed to connect over TCP (spec §3.2), as a list or a comma-separated string.
+   * Default: the `FCGI_WEB_SERVER_ADDRS` environment variable; empty allows everyone. Unix-socket
+   * peers are not checked (as in libfcgi): file permissions guard them.
+   */
+  webServerAddrs?: readonly string[] | string;
+}
+
+/** Where a server listens. */
+export type FastCGIAddress =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'fd'; fd: number };
+
+/** Options for `FastCGIServer.close`. */
+export interface CloseOptions {
+  /** Milliseconds to let running requests finish before aborting them. Default 10000. */
+  timeout?: number;
+}

@@ -1,0 +1,326 @@
+/**
+ * One FastCGI RESPONDER request (spec §6.2): PARAMS → environ, STDIN → `tsgi.input`, and the
+ * `ResponseSink` that writes the CGI-syntax response as STDOUT records then END_REQUEST.
+ */
+import {
+  ClientDisconnectError,
+  createErrorStream,
+  type Environ,
+  environFromCgi,
+  type InputSource,
+  RequestInput,
+  type ResponseHeaders,
+  type ResponseSink,
+  runApplication,
+  type Status,
+} from '@tsgi/core';
+import { formatCgiHead } from './cgi.js';
+import { encodeHeader, ProtocolStatus, RecordType } from './codec.js';
+import type { FastCGIConnection } from './connection.js';
+import { FastCGIProtocolError } from './errors.js';
+import { endRecord } from './output.js';
+import { ParamsDecoder } from './pairs.js';
+
+const _PARAMS = 0;
+const _RUNNING = 1;
+const _DONE = 2;
+const _DIGITS = /^[0-9]+$/;
+
+/** `appStatus` of an END_REQUEST whose response is complete. */
+export const APP_STATUS_OK = 0;
+/** `appStatus` of an END_REQUEST whose response is incomplete (ABORT_REQUEST, or a failed multiplexed response). */
+export const APP_STATUS_INCOMPLETE = 1;
+
+/** A request on a connection, from BEGIN_REQUEST to END_REQUEST (or the connection's close). */
+export class FastCGIRequest implements ResponseSink, InputSource {
+  readonly conn: FastCGIConnection;
+  readonly id: number;
+  readonly keepConn: boolean;
+  #state = _PARAMS;
+  #params: Record<string, string> = Object.create(null) as Record<string, string>;
+  #paramsSize = 0;
+  #pairs: ParamsDecoder | null;
+  #input: RequestInput | null = null;
+  #stdinEnded = false;
+  #discard = false;
+  #paused = false;
+  #controller: AbortController | null = null;
+  #head = '';
+  #isHead = false;
+  #drainReject: ((err: unknown) => void) | null = null;
+
+  constructor(conn: FastCGIConnection, id: number, keepConn: boolean) {
+    this.conn = conn;
+    this.id = id;
+    this.keepConn = keepConn;
+    this.#pairs = new ParamsDecoder(this.#onPair, { maxPairLength: conn.host.maxParamsSize });
+  }
+
+  /** The request's input is above its high-water mark (InputSource.pause was called). */
+  get inputPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** The request still needs records from the socket (params, or body the app has not cancelled). */
+  get wantsRecords(): boolean {
+    return (
+      this.#state === _PARAMS || (this.#state === _RUNNING && !this.#stdinEnded && !this.#discard)
+    );
+  }
+
+  // ---- PARAMS ---------------------------------------------------------------------------------
+
+  onParams(content: Uint8Array): void {
+    if (this.#state !== _PARAMS) {
+      if (this.#state === _RUNNING)
+        this.#fail('UNEXPECTED_RECORD', 'PARAMS after the end of the params stream');
+      return;
+    }
+    const pairs = this.#pairs!;
+    if (content.length === 0) {
+      const err = pairs.end();
+      if (err !== undefined) this.conn.protocolError(err);
+      else this.#start();
+      return;
+    }
+    this.#paramsSize += content.length;
+    if (this.#paramsSize > this.conn.host.maxParamsSize) {
+      this.#fail('PARAMS_TOO_LARGE', `params exceed ${this.conn.host.maxParamsSize} bytes`);
+      return;
+    }
+    const err = pairs.push(content);
+    if (err !== undefined) this.conn.protocolError(err);
+  }
+
+  // Duplicate names: HTTP_* variables are request headers a front-end sent once per header line
+  // (nginx 1.22, h2o), so they are joined as ENV-13 says; any other variable: the last one wins.
+  #onPair = (name: string, value: string): void => {
+    const params = this.#params;
+    const prev = params[name];
+    if (prev === undefined || !name.startsWith('HTTP_')) params[name] = value;
+    else params[name] = `${prev}${name === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+  };
+
+  #start(): void {
+    const conn = this.conn;
+    const host = conn.host;
+    const params = this.#params;
+    this.#pairs = null;
+    this.#state = _RUNNING;
+    const cl = params.CONTENT_LENGTH;
+    const length = cl !== undefined && _DIGITS.test(cl) ? Number(cl) : undefined;
+    if (length !== undefined && length > host.maxBodySize) {
+      // SRV-05: a declared body above the limit is refused without invoking the application.
+      this.#reply('413 Content Too Large', 'Content Too Large\n');
+      return;
+    }
+    const input = new RequestInput(this, {
+      length,
+      limit: Number.isFinite(host.maxBodySize) ? host.maxBodySize : undefined,
+    });
+    this.#input = input;
+    const controller = new AbortController();
+    this.#controller = controller;
+    let environ: Environ & Record<string, unknown>;
+    try {
+      environ = environFromCgi(
+        params,
+        {
+          input,
+          errors: createErrorStream(this.#stderr),
+          signal: controller.signal,
+          multithread: false,
+          multiprocess: host.multiprocess,
+          runOnce: false,
+        },
+        host.cgiOptions,
+      ) as Environ & Record<string, unknown>;
+    } catch (err) {
+      // SRV-02: parameters that cannot make a request (no REQUEST_METHOD) never reach the app.
+      host.log(`tsgi fastcgi: request ${this.id}: ${(err as Error).message}; answered 400`);
+      this.#reply('400 Bad Request', 'Bad Request\n');
+      return;
+    }
+    const extras = host.environ;
+    if (extras !== undefined) {
+      // SRV-11: configuration keys never replace what the request produced.
+      for (const k in extras) if (!(k in environ)) environ[k] = extras[k];
+    }
+    this.#isHead = environ.REQUEST_METHOD === 'HEAD';
+    conn.updateReading();
+    void runApplication(host.app, environ, this, host.runOptions);
+  }
+
+  /** Answers without the application (SRV-02, SRV-05): a complete plain-text response. */
+  #reply(status: string, text: string): void {
+    const head = `Status: ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+    const conn = this.conn;
+    conn.out.sendStream(
+      RecordType.STDOUT,
+      this.id,
+      null,
+      true,
+      head,
+      endRecord(this.id, APP_STATUS_OK, ProtocolStatus.REQUEST_COMPLETE),
+    );
+    this.#finish();
+  }
+
+  // ---- STDIN ----------------------------------------------------------------------------------
+
+  onStdin(content: Uint8Array): void {
+    if (this.#state !== _RUNNING) {
+      if (this.#state === _PARAMS)
+        this.#fail('UNEXPECTED_RECORD', 'STDIN before the end of PARAMS');
+      return;
+    }
+    if (this.#stdinEnded) {
+      this.#fail('UNEXPECTED_RECORD', 'STDIN after the end of the stdin stream');
+      return;
+    }
+    if (content.length === 0) {
+      this.#stdinEnded = true;
+      this.#input!.end();
+      if (this.#paused) {
+        this.#paused = false;
+        this.conn.updateReading();
+      }
+      return;
+    }
+    if (!this.#discard) this.#input!.push(content);
+  }
+
+  // InputSource: backpressure and cancel (IN-06).
+  pause(): void {
+    this.#paused = true;
+    this.conn.updateReading();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.conn.updateReading();
+  }
+
+  cancel(): void {
+    this.#discard = true;
+    this.#paused = false;
+    this.conn.updateReading();
+  }
+
+  // ---- ABORT_REQUEST and disconnect (ADP-FCGI-03) ------------------------------------------------
+
+  /** FCGI_ABORT_REQUEST: END_REQUEST at once (spec §5.4), then abort `tsgi.signal`. */
+  abortRequested(): void {
+    if (this.#state === _DONE) return;
+    this.conn.out.send(endRecord(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE));
+    this.#finish();
+    this.#abortSignal(
+      new ClientDisconnectError('the web server aborted the request (FCGI_ABORT_REQUEST)'),
+    );
+  }
+
+  /** The connection is gone: abort `tsgi.signal`; nothing more is written. */
+  disconnected(why: string): void {
+    if (this.#state === _DONE) return;
+    this.#state = _DONE;
+    this.#abortSignal(new ClientDisconnectError(why));
+  }
+
+  #abortSignal(reason: ClientDisconnectError): void {
+    this.#input?.fail(reason);
+    this.#controller?.abort(reason);
+    // ERR-05: a write waiting for the socket to drain rejects.
+    const reject = this.#drainReject;
+    this.#drainReject = null;
+    reject?.(reason);
+  }
+
+  #fail(code: 'UNEXPECTED_RECORD' | 'PARAMS_TOO_LARGE', message: string): void {
+    this.conn.protocolError(new FastCGIProtocolError(code, `request ${this.id}: ${message}`));
+  }
+
+  #finish(): void {
+    this.#state = _DONE;
+    this.conn.requestDone(this);
+  }
+
+  // ---- tsgi.errors → STDERR -------------------------------------------------------------------
+
+  #stderr = (text: string): void => {
+    if (this.#state === _DONE || this.conn.closed) {
+      this.conn.host.log(text);
+      return;
+    }
+    this.conn.out.sendStream(RecordType.STDERR, this.id, Buffer.from(text, 'utf8'), false);
+  };
+
+  // ---- ResponseSink ---------------------------------------------------------------------------
+
+  head(status: Status, headers: ResponseHeaders, knownLength: number | undefined): void {
+    if (this.#state === _DONE) return;
+    this.#head = formatCgiHead(status, headers, this.#isHead ? undefined : knownLength);
+  }
+
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (this.#state === _DONE) return;
+    const head = this.#head;
+    this.#head = '';
+    this.conn.out.sendStream(RecordType.STDOUT, this.id, chunk, false, head);
+    const drain = this.conn.out.backpressure();
+    if (drain === undefined) return;
+    return new Promise<void>((resolve, reject) => {
+      this.#drainReject = reject;
+      drain.then(() => {
+        this.#drainReject = null;
+        resolve();
+      });
+    });
+  }
+
+  end(): void {
+    if (this.#state === _DONE) return;
+    const head = this.#head;
+    this.#head = '';
+    const conn = this.conn;
+    // Spec §6.1: STDOUT always ends with an empty record; then END_REQUEST (ADP-FCGI-01).
+    conn.out.sendStream(
+      RecordType.STDOUT,
+      this.id,
+      null,
+      true,
+      head,
+      endRecord(this.id, APP_STATUS_OK, ProtocolStatus.REQUEST_COMPLETE),
+    );
+    this.#finish();
+  }
+
+  abort(_reason: unknown): void {
+    if (this.#state === _DONE) return;
+    const conn = this.conn;
+    const head = this.#head;
+    this.#head = '';
+    if (conn.requests.size <= 1) {
+      // ADP-FCGI-16, ERR-03: close without END_REQUEST. A bare close is not enough for nginx
+      // without fastcgi_keep_conn (it then takes EOF as the end of the response), so an
+      // FCGI_ABORT_REQUEST record, a type no front end accepts from an application, goes first:
+      // nginx fails the response ("upstream sent invalid FastCGI record type: 2"), Apache too,
+      // and lighttpd (which skips unknown types) fails it on the close when it streams responses.
+      // Everything queued before it (the STDERR text of the error) still reaches the front end.
+      if (head !== '') conn.out.sendStream(RecordType.STDOUT, this.id, null, false, head);
+      conn.out.send(encodeHeader(RecordType.ABORT_REQUEST, this.id, 0, 0));
+      this.#state = _DONE;
+      conn.closeAfterFlush('response aborted');
+      return;
+    }
+    // Other requests share the connection: end only this one, marked incomplete (appStatus 1).
+    conn.out.sendStream(
+      RecordType.STDOUT,
+      this.id,
+      null,
+      true,
+      head,
+      endRecord(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE),
+    );
+    this.#finish();
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * The FastCGI listener: TCP, a Unix socket, or the listening socket a web server passes on fd 0
+ * (FCGI_LISTENSOCK_FILENO, spec §2.2), with FCGI_WEB_SERVER_ADDRS, connection and request
+ * limits, and graceful close.
+ */
+import { fstatSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { Application } from '@tsgi/core';
+import { type ConnectionHost, FastCGIConnection } from './connection.js';
+import type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
+
+export type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
+
+/** `FCGI_LISTENSOCK_FILENO`: where a web server that spawns the application puts the listener. */
+export const FCGI_LISTENSOCK_FILENO = 0;
+
+function _defaultLog(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function _parseAddrs(value: readonly string[] | string | undefined): Set<string> {
+  const list = typeof value === 'string' ? value.split(',') : (value ?? []);
+  return new Set(list.map((a) => _normaliseIp(a.trim())).filter((a) => a !== ''));
+}
+
+function _normaliseIp(ip: string): string {
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip.toLowerCase();
+}
+
+/** True when `fd` (default 0) is a socket, as a web server leaves FCGI_LISTENSOCK_FILENO. */
+export function isListenSocketInherited(fd = FCGI_LISTENSOCK_FILENO): boolean {
+  try {
+    return fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** A FastCGI 1.0 responder serving one TSGI application. */
+export class FastCGIServer {
+  /** The underlying `net.Server`. */
+  readonly server: Server;
+  readonly #options: FastCGIServerOptions;
+  readonly #host: ConnectionHost;
+  readonly #allowed: Set<string>;
+  readonly #connections = new Set<FastCGIConnection>();
+  #address: FastCGIAddress | undefined = undefined;
+  #closing: Promise<void> | undefined = undefined;
+
+  constructor(app: Application, options: FastCGIServerOptions = {}) {
+    if (typeof app !== 'function')
+      throw new TypeError('serveFastCGI: the application must be a function (APP-01)');
+    this.#options = options;
+    const log = options.errors ?? _defaultLog;
+    const connections = this.#connections;
+    this.#host = {
+      app,
+      runOptions: { exposeErrors: options.exposeErrors === true },
+      cgiOptions: { scriptName: options.scriptName },
+      environ: _extras(options.environ, log),
+      maxParamsSize: options.maxParamsSize ?? 65536,
+      maxBodySize: options.maxBodySize ?? Number.POSITIVE_INFINITY,
+      maxConns: options.maxConns ?? 1024,
+      maxReqs: options.maxReqs ?? 4096,
+      multiplex: options.multiplex !== false,
+      multiprocess: options.multiprocess === true,
+      activeRequests: 0,
+      draining: false,
+      log,
+      connectionClosed: (conn) => {
+        connections.delete(conn);
+      },
+    };
+    this.#allowed = _parseAddrs(options.webServerAddrs ?? process.env.FCGI_WEB_SERVER_ADDRS);
+    this.server = createServer({ noDelay: true }, (socket) => this.handle(socket));
+    this.server.on('error', (err) => log(`tsgi fastcgi: listener error: ${err.message}`));
+  }
+
+  /** Where the server listens, once `listen()` has resolved. */
+  get address(): FastCGIAddress | undefined {
+    return this.#address;
+  }
+
+  /** Open connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** Requests running on all connections. */
+  get activeRequests(): number {
+    return this.#host.activeRequests;
+  }
+
+  /**
+   * Serves an already-connected socket (the listener calls this for each connection). Refuses
+   * peers not in FCGI_WEB_SERVER_ADDRS and connections beyond `maxConns` by closing them.
+   */
+  handle(socket: Socket): void {
+    const host = this.#host;
+    if (host.draining) {
+      socket.destroy();
+      return;
+    }
+    const peer = this.#allowed.size > 0 ? socket.remoteAddress : undefined; // a syscall: only when needed
+    if (peer !== undefined && !this.#allowed.has(_normaliseIp(peer))) {
+      host.log(`tsgi fastcgi: refused a connection from ${peer} (not in FCGI_WEB_SERVER_ADDRS)`);
+      socket.destroy();
+      return;
+    }
+    if (this.#connections.size >= host.maxConns) {
+      host.log(`tsgi fastcgi: refused a connection: ${host.maxConns} connections open (maxConns)`);
+      socket.destroy();
+      return;
+    }
+    this.#connections.add(new FastCGIConnection(socket, host));
+  }
+
+  /** Starts listening on the configured address and resolves where. */
+  async listen(): Promise<FastCGIAddress> {
+    const o = this.#options;
+    if (o.fd !== undefined || (o.path === undefined && o.port === undefined)) {
+      const fd = o.fd ?? FCGI_LISTENSOCK_FILENO;
+      if (o.fd === undefined && !isListenSocketInherited(fd)) {
+        throw new Error(
+          'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
+        );
+      }
+      await this.#listen({ fd });
+      this.#address = { kind: 'fd', fd };
+    } else if (o.path !== undefined) {
+      const path = o.path;
+      try {
+        await this.#listen({ path });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (await _inUse(path))) throw err;
+        unlinkSync(path); // a stale socket file left by a crashed process
+        await this.#listen({ path });
+      }
+      this.#address = { kind: 'unix', path };
+    } else {
+      const host = o.host ?? '127.0.0.1';
+      await this.#listen({ port: o.port ?? 0, host });
+      const a = this.server.address();
+      this.#address = {
+        kind: 'tcp',
+        host,
+        port: typeof a === 'object' && a !== null ? a.port : (o.port ?? 0),
+      };
+    }
+    return this.#address;
+  }
+
+  #listen(
+    options: { fd: number } | { path: string } | { port: number; host: string },
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(options, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, closes idle connections, lets running requests finish (new BEGIN_REQUESTs
+   * get OVERLOADED), and after `timeout` ms aborts what is left (`tsgi.signal`, ENV-24).
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#host.draining = true;
+    const timeout = options.timeout ?? 10_000;
+    this.#closing = new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve();
+      };
+      if (this.server.listening) this.server.close(() => done());
+      for (const c of this.#connections) c.drain();
+      timer = setTimeout(() => {
+        for (const c of this.#connections) {
+          c.closeAfterFlush('the server is shutting down');
+          c.socket.destroy();
+        }
+      }, timeout);
+      timer.unref();
+      if (!this.server.listening) {
+        // Not listening (sockets were handed to handle()): wait for the connections themselves.
+        const poll = setInterval(() => {
+          if (this.#connections.size === 0) {
+            clearInterval(poll);
+            done();
+          }
+        }, 20);
+      }
+    });
+    return this.#closing;
+  }
+}
+
+function _extras(
+  environ: Readonly<Record<string, unknown>> | undefined,
+  log: (text: string) => void,
+): Readonly<Record<string, unknown>> | undefined {
+  if (environ === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const k of Object.keys(environ)) {
+    if (k.startsWith('tsgi.') || k.startsWith('HTTP_')) {
+      log(`tsgi fastcgi: environ option key ${JSON.stringify(k)} ignored (SRV-11)`);
+      continue;
+    }
+    out[k] = environ[k];
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
+function _inUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ path }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', (err: NodeJS.ErrnoException) =>
+      resolve(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'),
+    );
+  });
+}
+
+/** Creates a FastCGI server for `app` without listening yet (see `FastCGIServer.listen`). */
+export function createFastCGIServer(
+  app: Application,
+  options: FastCGIServerOptions = {},
+): FastCGIServer {
+  return new FastCGIServer(app, options);
+}
+
+/**
+ * Serves `app` over FastCGI: listens on `options.port`/`host`, `options.path` or `options.fd`,
+ * or on fd 0 when a web server spawned the process with its listening socket there.
+ * @example
+ * ```ts
+ * const server = await serveFastCGI(app, { port: 9000 });
+ * // nginx: fastcgi_pass 127.0.0.1:9000; include fastcgi_params;
+ * ```
+ */
+export async function serveFastCGI(
+  app: Application,
+  options: FastCGIServerOptions = {},
+): Promise<FastCGIServer> {
+  const server = new FastCGIServer(app, options);
+  await server.listen();
+  return server;
+}

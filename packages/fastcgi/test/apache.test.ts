@@ -1,0 +1,38 @@
+/**
+ * Apache httpd 2.4 mod_proxy_fcgi in front of the FastCGI adapter (`ProxyPass` to fcgi://).
+ * Apache sends the whole decoded path as SCRIPT_NAME, so the adapter's `scriptName` option
+ * (ADP-FCGI-04) restores the split.
+ */
+import { requireTool, startApache, type WebServer } from '@tsgi/harness';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { startServer, type TestServer } from './_helpers.js';
+import { frontEndMatrix } from './_matrix.js';
+import { app } from './fixtures/app.mjs';
+
+const apache = requireTool('apache2', 'FastCGI behind Apache mod_proxy_fcgi');
+
+describe.skipIf(apache === undefined)('Apache 2.4 mod_proxy_fcgi → @tsgi/fastcgi', () => {
+  let web: WebServer;
+  let backend: TestServer;
+
+  beforeAll(async () => {
+    backend = await startServer(app, { scriptName: '/app' });
+    web = await startApache({
+      modules: ['proxy', 'proxy_fcgi'],
+      config: `ProxyPass "/app/" "fcgi://127.0.0.1:${backend.port}/"\n`,
+    });
+  });
+
+  afterAll(async () => {
+    await web?.stop();
+    await backend?.close();
+  });
+
+  frontEndMatrix({
+    port: () => web.port,
+    prefix: '/app',
+    cookieJoin: ', ',
+    chunkedRequest: 'streamed',
+    inProcess: true,
+  });
+});

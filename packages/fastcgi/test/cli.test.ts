@@ -1,0 +1,80 @@
+/**
+ * `tsgi fastcgi APP` (packages/cli): options reach the server, `--workers` share one socket with
+ * `tsgi.multiprocess` true, and SIGTERM shuts down gracefully with exit code 0.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FastCGIClient } from '@tsgi/fastcgi';
+import { freePort, tempDir, waitForPort } from '@tsgi/harness';
+import { describe, expect, it } from 'vitest';
+import { cgi, cgiParams } from './_helpers.js';
+
+const CLI = fileURLToPath(new URL('../../cli/bin/tsgi.js', import.meta.url));
+const APP = `${fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url))}:app`;
+
+function start(args: string[]): {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, [CLI, 'fastcgi', APP, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+describe.skipIf(!existsSync(CLI))('tsgi fastcgi', () => {
+  it('ADP-FCGI-17, ADP-FCGI-21, ADP-FCGI-04: --bind HOST:PORT, --workers 2 (tsgi.multiprocess), --script-name; SIGTERM exits 0', async () => {
+    const port = await freePort();
+    const p = start(['--bind', `127.0.0.1:${port}`, '--workers', '2', '--script-name', '/mnt']);
+    try {
+      await waitForPort(port);
+      const c = await FastCGIClient.connect({ port });
+      const res = await c.request({
+        params: cgiParams({ REQUEST_URI: '/mnt/a%20b?q=1', QUERY_STRING: 'q=1' }),
+      });
+      const seen = JSON.parse(cgi(res).text);
+      expect(seen.multiprocess).toBe(true);
+      expect(seen.multithread).toBe(false);
+      expect(seen.runOnce).toBe(false);
+      expect(seen.environ.SCRIPT_NAME).toBe('/mnt');
+      expect(seen.environ.PATH_INFO).toBe('/a b');
+      c.destroy();
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+  });
+
+  it('ADP-FCGI-17: --bind unix:PATH serves a Unix socket; a bad APP is a usage error (exit 2)', async () => {
+    const dir = tempDir('tsgi-fcgi-cli-');
+    const path = `${dir.path}/app.sock`;
+    const p = start(['--bind', `unix:${path}`]);
+    try {
+      await expect
+        .poll(() => p.output(), { timeout: 10_000 })
+        .toContain(`FastCGI listening on unix:${path}`);
+      const c = await FastCGIClient.connect({ path });
+      const seen = JSON.parse(cgi(await c.request({ params: cgiParams() })).text);
+      expect(seen.multiprocess).toBe(false);
+      c.destroy();
+    } finally {
+      p.child.kill('SIGTERM');
+    }
+    expect(await p.exited).toBe(0);
+    dir.remove();
+    const bad = spawn(process.execPath, [CLI, 'fastcgi', '/nonexistent/app.js'], {
+      stdio: 'ignore',
+    });
+    expect(await new Promise((r) => bad.on('exit', r))).toBe(2);
+  });
+});
