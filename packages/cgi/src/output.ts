@@ -1,0 +1,165 @@
+/**
+ * The response on standard output (RFC 3875 §6, §5 NPH; ADP-CGI-02): the `ResponseSink` the
+ * core engine drives. Everything is written as bytes: header strings are byte strings (SR-05),
+ * so they are encoded latin-1, one octet per code unit.
+ */
+
+import type { ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
+import { statusCode } from '@tsgi/core';
+
+/** How the sink ended. */
+export type Outcome = 'pending' | 'complete' | 'aborted';
+
+/** A sink over a writable stream, and what happened to it. */
+export interface CgiSink extends ResponseSink {
+  readonly outcome: Outcome;
+  /** Resolves once everything written has been handed to the file descriptor. */
+  flushed(): Promise<void>;
+}
+
+/** Options for `createCgiSink`. */
+export interface CgiSinkOptions {
+  /** Write a full HTTP status line (RFC 3875 §5, non-parsed headers) instead of `Status:`. */
+  nph: boolean;
+  /** SERVER_PROTOCOL, for the NPH status line. */
+  protocol: string;
+  /** The request was HEAD: no body follows, so NPH output is not framed chunked. */
+  head: boolean;
+  /** Called when the stream fails (EPIPE: the web server stopped reading, ERR-04). */
+  onError(err: unknown): void;
+}
+
+const _CRLF = Buffer.from('\r\n', 'latin1');
+const _LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+function _hasHeader(headers: ResponseHeaders, lower: string): boolean {
+  for (const h of headers) if (h[0].toLowerCase() === lower) return true;
+  return false;
+}
+
+/** A formatted head, and whether the body must be sent chunked (NPH over HTTP/1.1 only). */
+export interface Head {
+  text: string;
+  chunked: boolean;
+}
+
+/**
+ * Builds the head: `Status: 200 OK` (or an HTTP status line in NPH mode) first, as busybox
+ * httpd needs it as the very first bytes, then one `name: value` line per header (repeats kept
+ * apart, SR-03), then an empty line. All lines end in CRLF.
+ *
+ * In NPH mode this process frames the response itself: `content-length` when known, otherwise
+ * chunked for HTTP/1.1 (so a response aborted midway lacks its last chunk and the client can
+ * tell, ERR-03), otherwise delimited by closing the connection (HTTP/1.0).
+ */
+export function formatHead(
+  status: Status,
+  headers: ResponseHeaders,
+  knownLength: number | undefined,
+  options: Pick<CgiSinkOptions, 'nph' | 'protocol' | 'head'>,
+): Head {
+  const http11 = options.protocol !== 'HTTP/1.0';
+  let text = options.nph
+    ? `${http11 ? 'HTTP/1.1' : 'HTTP/1.0'} ${status}\r\n`
+    : `Status: ${status}\r\n`;
+  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+  const code = statusCode(status);
+  const noBody = code === 204 || code === 304;
+  let chunked = false;
+  if (!noBody && !_hasHeader(headers, 'content-length')) {
+    if (knownLength !== undefined) {
+      // BODY-10 / APP-08: the engine knows the whole length, so nobody need chunk. For HEAD the
+      // engine passes a length only when it is the one GET would have (an Array body, BODY-12).
+      text += `content-length: ${knownLength}\r\n`;
+    } else if (options.nph && http11 && !options.head) {
+      text += 'transfer-encoding: chunked\r\n';
+      chunked = true;
+    }
+  }
+  if (options.nph) {
+    // NPH: this process is the HTTP server for the response. SR-12 asks for `date`; RFC 3875
+    // §5 forbids offering the connection for further requests, so it is closed.
+    if (!_hasHeader(headers, 'date')) text += `date: ${new Date().toUTCString()}\r\n`;
+    text += 'connection: close\r\n';
+  }
+  return { text: `${text}\r\n`, chunked };
+}
+
+/**
+ * A `ResponseSink` writing CGI (or NPH) output to `out`. Each chunk's promise settles once the
+ * write has completed at the operating system, so the engine asks for the next chunk only then
+ * (BODY-02, ADP-CGI-02); a slow web server therefore slows the application down.
+ */
+export function createCgiSink(out: NodeJS.WritableStream, options: CgiSinkOptions): CgiSink {
+  let outcome: Outcome = 'pending';
+  let chunked = false;
+  let failed = false;
+  let pending = 0;
+  let idle: (() => void) | null = null;
+  const onError = (err: unknown): void => {
+    if (failed || outcome !== 'pending') return;
+    failed = true;
+    options.onError(err);
+  };
+  out.on('error', onError);
+  // The web server closed our standard output: it gave up on the response (ERR-04).
+  out.on('close', () => onError(new Error('standard output closed')));
+  const put = (bytes: Uint8Array, then?: () => void): void => {
+    if (failed) {
+      then?.();
+      return;
+    }
+    pending++;
+    out.write(bytes, (err) => {
+      if (err) onError(err);
+      pending--;
+      then?.();
+      if (pending === 0 && idle !== null) {
+        const f = idle;
+        idle = null;
+        f();
+      }
+    });
+  };
+  return {
+    get outcome() {
+      return outcome;
+    },
+    head(status, headers, knownLength) {
+      const head = formatHead(status, headers, knownLength, options);
+      chunked = head.chunked;
+      put(Buffer.from(head.text, 'latin1'));
+    },
+    write(chunk) {
+      if (failed) return;
+      return new Promise<void>((resolve) => {
+        if (chunked) {
+          // One writev for the size line, the data and the CRLF.
+          const o = out as Partial<NodeJS.WriteStream>;
+          o.cork?.();
+          put(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+          put(chunk);
+          put(_CRLF, resolve);
+          o.uncork?.();
+        } else {
+          put(chunk, resolve);
+        }
+      });
+    },
+    end() {
+      if (chunked) put(_LAST_CHUNK);
+      outcome = 'complete';
+    },
+    abort() {
+      // ERR-03: nothing more is written; the caller exits non-zero.
+      outcome = 'aborted';
+      failed = true;
+    },
+    flushed() {
+      if (pending === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        idle = resolve;
+      });
+    },
+  };
+}
