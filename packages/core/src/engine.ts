@@ -96,7 +96,7 @@ class _Exchange {
     validateStatus(status);
     const length = validateHeaders(headers);
     this.status = status;
-    this.headers = headers.slice(); // SR-13: later changes to the app's array are not sent.
+    this.headers = _copyHeaders(headers); // SR-13: later changes by the app are not sent.
     this.contentLength = length;
     // BODY-18: for HEAD, 204 and 304 no chunk is requested once the status is known.
     const code = statusCode(status);
@@ -344,6 +344,15 @@ class _Exchange {
     }
     await this.sink.end();
   }
+}
+
+function _copyHeaders(headers: ResponseHeaders): ResponseHeaders {
+  const copy = new Array<readonly [string, string]>(headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    copy[i] = [h[0], h[1]];
+  }
+  return copy;
 }
 
 function _stack(err: unknown): string {

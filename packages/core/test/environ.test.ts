@@ -233,6 +233,7 @@ describe('engine rules added by the spec (SR-13, SR-14, WR-02, IN-12, IN-08)', (
       const headers: Array<[string, string]> = [['x-a', '1']];
       start('200 OK', headers);
       headers.push(['x-b', '2']);
+      headers[0]![1] = 'changed';
       return [new Uint8Array([1])];
     });
     expect(res.headers).toEqual([['x-a', '1']]);

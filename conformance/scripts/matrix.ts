@@ -1,0 +1,305 @@
+/**
+ * `pnpm conformance:matrix`: the server suite against every server the project ships behind
+ * every real web server it supports, with the probe mounted below a SCRIPT_NAME:
+ *
+ *   node:http direct; FastCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
+ *   and busybox httpd.
+ *
+ * Writes conformance/results/matrix.json, matrix.md and one report per configuration. A
+ * configuration whose web server is not installed is listed as skipped, with the reason.
+ * Exit status 0 when every configuration that ran has no MUST failure.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serveFastCGI } from '@tsgi/fastcgi';
+import {
+  findTool,
+  startApache,
+  startBusyboxHttpd,
+  startLighttpd,
+  startNginx,
+  type WebServer,
+} from '@tsgi/harness';
+import { serve } from '@tsgi/node';
+import { createProbe } from '../src/probe/index.js';
+import { formatJson } from '../src/report/index.js';
+import { runServerSuite, type SuiteReport } from '../src/server/runner.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(HERE, '../..');
+const OUT = join(HERE, '../results');
+const MOUNT = '/app';
+
+/** A running configuration. */
+interface Running {
+  url: string;
+  mount: string;
+  stop(): Promise<void>;
+}
+
+/** One column of the matrix. */
+interface Config {
+  name: string;
+  profile: 'node' | 'fastcgi' | 'cgi';
+  /** The web server binary it needs, if any. */
+  tool?: string;
+  start(obs: string): Promise<Running>;
+}
+
+const quiet = { errors: () => {} };
+
+/** A FastCGI backend hosting the probe, and a web server in front of it. */
+async function fastcgi(front: (port: number) => Promise<WebServer>, obs: string): Promise<Running> {
+  const backend = await serveFastCGI(createProbe({ dir: obs }), {
+    port: 0,
+    scriptName: MOUNT,
+    ...quiet,
+  });
+  const address = backend.address;
+  const port = address?.kind === 'tcp' ? address.port : 0;
+  const web = await front(port);
+  return {
+    url: web.url,
+    mount: MOUNT,
+    async stop() {
+      await web.stop();
+      await backend.close({ timeout: 500 });
+    },
+  };
+}
+
+/** The CGI program: the probe under @tsgi/cgi, observations in `obs` (TSGI_CONFORMANCE_DIR). */
+function cgiScript(obs: string): string {
+  const cgi = pathToFileURL(join(ROOT, 'packages/cgi/dist/index.js')).href;
+  const probe = pathToFileURL(join(ROOT, 'conformance/dist/probe/index.js')).href;
+  return `#!${process.execPath}
+import { runCGI } from '${cgi}';
+import { createProbe } from '${probe}';
+await runCGI(createProbe({ dir: ${JSON.stringify(obs)} }));
+`;
+}
+
+/** Installs the CGI program in `cgiBin`; the probe is then at /cgi-bin/probe.mjs. */
+function cgi(web: WebServer, cgiBin: string, obs: string): Running {
+  mkdirSync(cgiBin, { recursive: true });
+  chmodSync(cgiBin, 0o755);
+  writeFileSync(join(cgiBin, 'probe.mjs'), cgiScript(obs));
+  chmodSync(join(cgiBin, 'probe.mjs'), 0o755);
+  return { url: web.url, mount: '/cgi-bin/probe.mjs', stop: () => web.stop() };
+}
+
+const FASTCGI_PARAMS = '/etc/nginx/fastcgi_params';
+
+export const CONFIGS: Config[] = [
+  {
+    name: 'node:http',
+    profile: 'node',
+    async start(obs) {
+      const s = await serve(createProbe({ dir: obs }), { port: 0, scriptName: MOUNT, ...quiet });
+      return { url: s.url, mount: MOUNT, stop: () => s.close({ timeout: 500 }) };
+    },
+  },
+  {
+    name: 'FastCGI + nginx',
+    profile: 'fastcgi',
+    tool: 'nginx',
+    start: (obs) =>
+      fastcgi(
+        (p) =>
+          startNginx({
+            config: ({ port }) => `
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 64m;
+    location ${MOUNT}/ {
+      include ${FASTCGI_PARAMS};
+      fastcgi_pass 127.0.0.1:${p};
+      fastcgi_buffering off;
+      fastcgi_request_buffering off;
+    }
+  }`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'FastCGI + Apache',
+    profile: 'fastcgi',
+    tool: 'apache2',
+    start: (obs) =>
+      fastcgi(
+        (p) =>
+          startApache({
+            modules: ['proxy', 'proxy_fcgi'],
+            config: `ProxyPass "${MOUNT}/" "fcgi://127.0.0.1:${p}/" flushpackets=on\n`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'FastCGI + lighttpd',
+    profile: 'fastcgi',
+    tool: 'lighttpd',
+    start: (obs) =>
+      fastcgi(
+        (p) =>
+          startLighttpd({
+            modules: ['mod_fastcgi'],
+            config: `server.stream-response-body = 2
+server.stream-request-body = 2
+fastcgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "check-local" => "disable" ) ) )
+`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'CGI + Apache',
+    profile: 'cgi',
+    tool: 'apache2',
+    async start(obs) {
+      const web = await startApache({
+        modules: ['alias', 'cgid'],
+        config: ({ dir }) =>
+          `ScriptAlias /cgi-bin/ ${dir}/cgi-bin/\n<Directory ${dir}/cgi-bin>\n  Require all granted\n</Directory>\n`,
+      });
+      return cgi(web, join(web.dir, 'cgi-bin'), obs);
+    },
+  },
+  {
+    name: 'CGI + lighttpd',
+    profile: 'cgi',
+    tool: 'lighttpd',
+    async start(obs) {
+      const web = await startLighttpd({
+        modules: ['mod_alias', 'mod_cgi'],
+        config: ({ dir }) => `server.stream-response-body = 2
+alias.url += ( "/cgi-bin/" => "${dir}/cgi-bin/" )
+$HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ( "" => "" ) }
+`,
+      });
+      return cgi(web, join(web.dir, 'cgi-bin'), obs);
+    },
+  },
+  {
+    name: 'CGI + busybox httpd',
+    profile: 'cgi',
+    tool: 'busybox',
+    async start(obs) {
+      const web = await startBusyboxHttpd();
+      return cgi(web, join(web.dir, 'www/cgi-bin'), obs);
+    },
+  },
+];
+
+/** One column's outcome. */
+interface Column {
+  config: string;
+  profile: string;
+  skipped: string | null;
+  report: SuiteReport | null;
+}
+
+const _CELL: Record<string, string> = { pass: '✓', fail: '✗', skip: '–', 'n/a': 'n/a' };
+
+/** The Markdown matrix: one row per case, one column per configuration. */
+export function renderMarkdown(columns: Column[]): string {
+  const ran = columns.filter((c) => c.report !== null);
+  const head = `| Case | Level | ${columns.map((c) => c.config).join(' | ')} |`;
+  const rule = `| --- | --- | ${columns.map(() => ':---:').join(' | ')} |`;
+  const ids = ran[0]?.report?.cases.map((c) => c.id) ?? [];
+  const rows = ids.map((id) => {
+    const level = ran[0]!.report!.cases.find((c) => c.id === id)!.level;
+    const cells = columns.map((col) => {
+      const r = col.report?.cases.find((c) => c.id === id);
+      if (r === undefined) return '';
+      return r.status === 'fail' ? `✗ ${r.requirement ?? ''}` : _CELL[r.status];
+    });
+    return `| \`${id}\` | ${level} | ${cells.join(' | ')} |`;
+  });
+  const summary = columns.map((c) =>
+    c.report === null
+      ? `skipped: ${c.skipped}`
+      : `${c.report.summary.pass} ✓, ${c.report.summary.fail} ✗ (${c.report.summary.mustFailures} MUST)`,
+  );
+  return [
+    '# TSGI server conformance matrix',
+    '',
+    `Generated by \`pnpm conformance:matrix\` on ${new Date().toISOString().slice(0, 10)}. ✓ pass, ✗ fail (with the requirement), – skipped (an optional feature is absent), n/a (the transport cannot show it).`,
+    '',
+    head,
+    rule,
+    `| **summary** | | ${summary.join(' | ')} |`,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  mkdirSync(OUT, { recursive: true });
+  const only = process.argv.slice(2);
+  const columns: Column[] = [];
+  for (const config of CONFIGS) {
+    if (only.length > 0 && !only.some((o) => config.name.toLowerCase().includes(o.toLowerCase())))
+      continue;
+    const column: Column = {
+      config: config.name,
+      profile: config.profile,
+      skipped: null,
+      report: null,
+    };
+    columns.push(column);
+    if (config.tool !== undefined && findTool(config.tool) === undefined) {
+      column.skipped = `${config.tool} is not installed`;
+      process.stdout.write(`- ${config.name}: skipped (${column.skipped})\n`);
+      continue;
+    }
+    // Run-once CGI programs may run as another user (Apache's www-data): world-writable.
+    const obs = mkdtempSync(join(tmpdir(), 'tsgi-matrix-obs-'));
+    chmodSync(obs, 0o777);
+    let running: Running | undefined;
+    try {
+      running = await config.start(obs);
+      const started = Date.now();
+      column.report = await runServerSuite({
+        url: running.url,
+        mount: running.mount,
+        profile: config.profile,
+      });
+      const s = column.report.summary;
+      process.stdout.write(
+        `${s.ok ? '✓' : '✗'} ${config.name}: ${s.pass} passed, ${s.fail} failed (${s.mustFailures} MUST), ${s.skip} skipped, ${s['n/a']} n/a in ${Date.now() - started} ms\n`,
+      );
+      const file = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+      writeFileSync(join(OUT, `matrix-${file}.json`), formatJson(column.report));
+    } catch (err) {
+      column.skipped = `could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      process.stdout.write(`- ${config.name}: ${column.skipped}\n`);
+    } finally {
+      await running?.stop().catch(() => {});
+      rmSync(obs, { recursive: true, force: true });
+    }
+  }
+  const json = columns.map((c) => ({
+    config: c.config,
+    profile: c.profile,
+    skipped: c.skipped,
+    summary: c.report?.summary ?? null,
+    cases:
+      c.report?.cases.map((r) => ({
+        id: r.id,
+        level: r.level,
+        status: r.status,
+        requirement: r.requirement ?? null,
+        message: r.message,
+      })) ?? [],
+  }));
+  writeFileSync(join(OUT, 'matrix.json'), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(join(OUT, 'matrix.md'), renderMarkdown(columns));
+  process.stdout.write(`\nwrote ${join(OUT, 'matrix.json')} and matrix.md\n`);
+  return columns.every((c) => c.report === null || c.report.summary.ok) ? 0 : 1;
+}
+
+process.exitCode = await main();

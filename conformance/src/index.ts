@@ -1,0 +1,50 @@
+/**
+ * `@tsgi/conformance`: the lint (`lint`, also at `@tsgi/conformance/lint`), the probe
+ * application (`@tsgi/conformance/probe`), the server suite (`runServerSuite`, the case table,
+ * reporters), the application battery (`runAppBattery`) and traceability. The vitest form of
+ * the server suite is `defineServerSuite` from `@tsgi/conformance/vitest`.
+ * @module
+ */
+export {
+  BATTERY,
+  type BatteryOptions,
+  type BatteryRequest,
+  loadApplication,
+  runAppBattery,
+} from './app/battery.js';
+export * from './lint/index.js';
+export { createProbe, ENDPOINTS, type Observation, PROBE_PREFIX } from './probe/index.js';
+export {
+  formatCase,
+  formatConsole,
+  formatHtml,
+  formatJson,
+  formatJunit,
+  formatSummary,
+  writeReports,
+} from './report/index.js';
+export {
+  type Capability,
+  type CaseContext,
+  CaseFailure,
+  type Level,
+  PROFILES,
+  type ProbeRequest,
+  type ServerCase,
+  type TransportProfile,
+} from './server/case.js';
+export { CASES } from './server/cases/index.js';
+export { Connection, type ReadOptions } from './server/connection.js';
+export { type RawResponse, ResponseParser } from './server/http-parser.js';
+export {
+  buildReport,
+  type CaseResult,
+  type CaseStatus,
+  runCase,
+  runServerSuite,
+  type SuiteOptions,
+  type SuiteReport,
+  selectCases,
+  VERSION,
+} from './server/runner.js';
+export { specLink } from './server/spec-links.js';

@@ -1,0 +1,22 @@
+/** Every server case, in the order they run. */
+import type { ServerCase } from '../case.js';
+import { BODY_CASES } from './body.js';
+import { ENVIRON_CASES } from './environ.js';
+import { HEADER_CASES } from './environ-headers.js';
+import { ERROR_CASES } from './errors.js';
+import { EXTENSION_CASES } from './extensions.js';
+import { INPUT_CASES } from './input.js';
+import { NODE_CASES } from './node.js';
+import { RESPONSE_CASES } from './response.js';
+
+/** The server conformance cases (CONF-04). */
+export const CASES: readonly ServerCase[] = Object.freeze([
+  ...ENVIRON_CASES,
+  ...HEADER_CASES,
+  ...INPUT_CASES,
+  ...RESPONSE_CASES,
+  ...BODY_CASES,
+  ...ERROR_CASES,
+  ...EXTENSION_CASES,
+  ...NODE_CASES,
+]);

@@ -1,0 +1,302 @@
+/** Cases for startResponse, response headers, write() and excInfo (spec 05, 06). */
+import type { CaseContext, ServerCase } from '../case.js';
+import { letters, QUIET_MS } from './helpers.js';
+
+interface _StartNote {
+  threw: boolean;
+  error?: { code: unknown; requirement: unknown; message: string };
+}
+
+/** Runs the probe's `start` endpoint with `kind` and returns what the call did. */
+async function misuse(t: CaseContext, kind: string, until = false): Promise<_StartNote> {
+  const { res, token } = await t.fetch({ path: 'start', query: `kind=${kind}`, close: true });
+  if (res.status !== 200) throw new Error(`start?kind=${kind} answered ${res.status}`);
+  const o = await t.observe(token, (x) => !until || x.notes.start !== undefined);
+  // A run-once (CGI) process may end before its late call: nothing to judge then.
+  if (o.notes.start === undefined) t.skip(`the probe recorded no startResponse call for ${kind}`);
+  return o.notes.start as _StartNote;
+}
+
+/** Checks a misuse threw a ContractError naming `id`, with the message format of ERR-06. */
+function threw(t: CaseContext, note: _StartNote, id: string, what: string): void {
+  t.check('SR-07', note.threw, `startResponse to throw for ${what}`, 'it returned');
+  t.check('ERR-06', note.error?.code === 'TSGI_CONTRACT', 'a ContractError', note.error);
+  t.equal(id, note.error?.requirement, id, `requirement of the error for ${what}`);
+  t.check(
+    'ERR-06',
+    note.error?.message.startsWith(`${id}: `) === true,
+    `message "${id}: ..."`,
+    note.error?.message,
+  );
+}
+
+const _kinds =
+  (ids: Record<string, string>): ServerCase['run'] =>
+  async (t) => {
+    for (const [kind, id] of Object.entries(ids)) threw(t, await misuse(t, kind), id, kind);
+  };
+
+export const RESPONSE_CASES: ServerCase[] = [
+  {
+    id: 'response/status-code',
+    title: "the status code is the application's",
+    requirements: ['SR-02', 'SR-12'],
+    level: 'MUST',
+    request: 'GET /__tsgi/body?status=201+Created+Probe',
+    expect: 'HTTP/1.1 201',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'body', query: 'status=201+Created+Probe' });
+      t.equal('SR-02', res.status, 201, 'status code');
+    },
+  },
+  {
+    id: 'response/repeated-headers',
+    title: 'repeated response headers are sent as separate lines',
+    requirements: ['SR-03'],
+    level: 'MUST',
+    request: 'GET /__tsgi/headers',
+    expect: 'two set-cookie lines and two x-multi lines, never joined',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'headers' });
+      t.equal(
+        'SR-03',
+        res.headerAll('set-cookie'),
+        ['a=1; Path=/', 'b=2; Path=/'],
+        'set-cookie lines',
+      );
+      t.equal('SR-03', res.headerAll('x-multi'), ['one', 'two'], 'x-multi lines');
+    },
+  },
+  {
+    id: 'response/header-bytes',
+    title: 'header values go out byte for byte',
+    requirements: ['SR-05', 'SR-12'],
+    level: 'MUST',
+    request: 'GET /__tsgi/headers',
+    expect: 'x-latin1: caf\\xe9 \\xff as two octets, X-Mixed-Case value unchanged',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'headers' });
+      t.equal('SR-05', res.header('x-latin1'), 'caf\xe9 \xff', 'x-latin1');
+      t.equal('SR-12', res.header('x-mixed-case'), 'Value', 'X-Mixed-Case');
+      t.equal('SR-12', res.header('content-type'), 'text/plain', 'content-type');
+    },
+  },
+  {
+    id: 'response/date',
+    title: 'the server adds the date header HTTP requires',
+    requirements: ['SR-12'],
+    level: 'MUST',
+    request: 'GET /__tsgi/headers (the application sets no date)',
+    expect: 'a date header',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'headers' });
+      t.check('SR-12', res.header('date') !== undefined, 'a date header', res.headers);
+    },
+  },
+  {
+    id: 'response/headers-copied',
+    title: 'changing the header array after startResponse changes nothing',
+    requirements: ['SR-13'],
+    level: 'MUST',
+    request: 'GET /__tsgi/headers?mutate=1',
+    expect: 'no x-added-later; x-multi still "one", "two"',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'headers', query: 'mutate=1' });
+      t.check('SR-13', res.header('x-added-later') === undefined, 'no x-added-later', res.headers);
+      t.equal('SR-13', res.headerAll('x-multi'), ['one', 'two'], 'x-multi lines');
+    },
+  },
+  {
+    id: 'response/header-injection',
+    title: 'CR, LF and NUL in headers or status throw inside startResponse',
+    requirements: ['SR-05', 'SR-07', 'SR-02', 'ERR-06'],
+    level: 'MUST',
+    request: 'GET /__tsgi/start?kind=crlf|lf|nul|status-crlf',
+    expect: 'ContractError SR-05 (SR-02 for the status); no x-injected header reaches the client',
+    async run(t) {
+      for (const [kind, id] of [
+        ['crlf', 'SR-05'],
+        ['lf', 'SR-05'],
+        ['nul', 'SR-05'],
+        ['status-crlf', 'SR-02'],
+      ]) {
+        const { res, token } = await t.fetch({ path: 'start', query: `kind=${kind}` });
+        t.check(
+          'SR-05',
+          res.header('x-injected') === undefined,
+          'no x-injected header',
+          res.headers,
+        );
+        const o = await t.observe(token, (x) => x.notes.start !== undefined);
+        threw(t, o.notes.start as _StartNote, id!, kind!);
+      }
+    },
+  },
+  {
+    id: 'response/invalid-headers',
+    title: 'invalid header names, hop-by-hop fields and bad content-length throw',
+    requirements: ['SR-03', 'SR-04', 'SR-05', 'SR-06', 'SR-15', 'SR-07'],
+    level: 'MUST',
+    request:
+      'GET /__tsgi/start?kind=name-space|name-status|non-byte|hop|connection|cl-text|cl-conflict|headers-object',
+    expect: 'each throws a ContractError naming its rule',
+    run: _kinds({
+      'name-space': 'SR-04',
+      'name-status': 'SR-04',
+      'non-byte': 'SR-05',
+      hop: 'SR-06',
+      connection: 'SR-06',
+      'cl-text': 'SR-15',
+      'cl-conflict': 'SR-15',
+      'headers-object': 'SR-03',
+    }),
+  },
+  {
+    id: 'response/invalid-status',
+    title: 'a status that is not "NNN Reason" in 200-599 throws',
+    requirements: ['SR-02', 'SR-07'],
+    level: 'MUST',
+    request: 'GET /__tsgi/start?kind=status-number|status-no-reason|status-1xx',
+    expect: 'ContractError SR-02 each time',
+    run: _kinds({ 'status-number': 'SR-02', 'status-no-reason': 'SR-02', 'status-1xx': 'SR-02' }),
+  },
+  {
+    id: 'response/second-call',
+    title: 'a second startResponse without excInfo throws',
+    requirements: ['SR-09'],
+    level: 'MUST',
+    request: 'GET /__tsgi/start?kind=twice',
+    expect: 'ContractError SR-09',
+    run: _kinds({ twice: 'SR-09' }),
+  },
+  {
+    id: 'response/late-call',
+    title: 'startResponse after the request completed throws',
+    requirements: ['SR-14'],
+    level: 'MUST',
+    request: 'GET /__tsgi/start?kind=late (startResponse 20 ms after the completion hook)',
+    expect: 'ContractError SR-14',
+    async run(t) {
+      threw(t, await misuse(t, 'late', true), 'SR-14', 'a call after completion');
+    },
+  },
+  {
+    id: 'response/deferred-headers',
+    title: 'startResponse sends nothing; headers go with the first chunk',
+    requirements: ['SR-08', 'APP-07'],
+    level: 'MUST',
+    request: 'GET /__tsgi/body?gate=before&lead=3 (startResponse, 3 empty chunks, then waits)',
+    expect: `no byte within ${QUIET_MS} ms; the response once the gate opens`,
+    async run(t) {
+      const token = t.token();
+      const conn = await t.connect();
+      conn.send(t.build({ path: 'body', query: 'gate=before&lead=3' }, token));
+      const early = await conn.waitForBytes(1, QUIET_MS);
+      t.check(
+        'SR-08',
+        !early,
+        'no bytes before the first non-empty chunk',
+        conn.drain().toString('latin1'),
+      );
+      await t.openGate(token);
+      const res = await conn.readResponse();
+      t.equal('SR-08', res.text(), letters(3, 5), 'body');
+    },
+  },
+  {
+    id: 'response/deferred-content-length-zero',
+    title: 'content-length: 0 is no exception to deferred headers',
+    requirements: ['SR-08'],
+    level: 'MUST',
+    request: 'GET /__tsgi/body?n=0&cl=0&gate=before',
+    expect: `no byte within ${QUIET_MS} ms; a 0-length response once the gate opens`,
+    async run(t) {
+      const token = t.token();
+      const conn = await t.connect();
+      conn.send(t.build({ path: 'body', query: 'n=0&cl=0&gate=before' }, token));
+      const early = await conn.waitForBytes(1, QUIET_MS);
+      t.check('SR-08', !early, 'no bytes before the body ends', conn.drain().toString('latin1'));
+      await t.openGate(token);
+      const res = await conn.readResponse();
+      t.equal('SR-08', [res.status, res.body.length], [200, 0], '[status, body length]');
+    },
+  },
+  {
+    id: 'write/order',
+    title: 'write() chunks, awaited or not, go out in order before the body',
+    requirements: ['WR-01', 'WR-02', 'WR-05', 'WR-03'],
+    level: 'MUST',
+    request: 'GET /__tsgi/write?n=3&m=2&await=0',
+    expect: 'aaaabbbbccccddddeeee',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'write', query: 'n=3&m=2&await=0' });
+      t.equal('WR-05', res.text(), letters(5, 4), 'body');
+      t.check('WR-01', res.complete, 'a complete response', res.complete);
+    },
+  },
+  {
+    id: 'write/empty-chunk',
+    title: 'write() of an empty chunk sends nothing, not even headers',
+    requirements: ['WR-04'],
+    level: 'MUST',
+    request: 'GET /__tsgi/write?empty=1&n=1&m=0 (empty write, then waits on the gate)',
+    expect: `no byte within ${QUIET_MS} ms; "aaaa" once the gate opens`,
+    async run(t) {
+      const token = t.token();
+      const conn = await t.connect();
+      conn.send(t.build({ path: 'write', query: 'empty=1&n=1&m=0' }, token));
+      const early = await conn.waitForBytes(1, QUIET_MS);
+      t.check('WR-04', !early, 'no bytes after an empty write', conn.drain().toString('latin1'));
+      await t.openGate(token);
+      t.equal('WR-04', (await conn.readResponse()).text(), 'aaaa', 'body');
+    },
+  },
+  {
+    id: 'write/late',
+    title: 'write() once the server iterates the body rejects with WR-02',
+    requirements: ['WR-02'],
+    level: 'MUST',
+    request: 'GET /__tsgi/write?after=1&n=1&m=1',
+    expect: 'the late write() rejects with a ContractError naming WR-02; body "aaaabbbb"',
+    async run(t) {
+      const { res, token } = await t.fetch({ path: 'write', query: 'after=1&n=1&m=1' });
+      const o = await t.observe(token, (x) => x.notes.lateWrite !== undefined);
+      t.equal('WR-02', o.notes.lateWrite, 'WR-02', 'the late write()');
+      t.equal('WR-02', res.text(), letters(2, 4), 'body');
+    },
+  },
+  {
+    id: 'excinfo/replace',
+    title: 'excInfo before the headers went out replaces the response',
+    requirements: ['SR-10'],
+    level: 'MUST',
+    request: 'GET /__tsgi/excinfo?when=before',
+    expect: '500 with the replacement body',
+    async run(t) {
+      const { res } = await t.fetch({ path: 'excinfo', query: 'when=before' });
+      t.equal('SR-10', [res.status, res.text()], [500, 'replaced by excInfo\n'], '[status, body]');
+    },
+  },
+  {
+    id: 'excinfo/after-headers',
+    title: 'excInfo after the headers went out throws excInfo; the response is aborted',
+    requirements: ['SR-10', 'ERR-03'],
+    level: 'MUST',
+    request: 'GET /__tsgi/excinfo?when=after',
+    expect: 'startResponse throws the very error passed; the client sees a truncated 200',
+    async run(t) {
+      const { res, token } = await t.fetch(
+        { path: 'excinfo', query: 'when=after' },
+        { orNothing: true },
+      );
+      const o = await t.observe(token, (x) => x.notes.excinfo !== undefined && x.released);
+      const n = o.notes.excinfo as { threw: boolean; sameError: boolean };
+      t.check('SR-10', n.threw, 'startResponse to throw', n);
+      t.check('SR-10', n.sameError, 'excInfo itself thrown', n);
+      t.check('ERR-03', res.status !== 200 || !res.complete, 'an incomplete response', {
+        status: res.status,
+        complete: res.complete,
+      });
+    },
+  },
+];

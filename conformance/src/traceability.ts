@@ -1,0 +1,106 @@
+/**
+ * Traceability (CONF-06): for every requirement of the spec, what checks it: server cases, the
+ * lint, or nothing here, with the reason. A test keeps every MUST and SHOULD accounted for and
+ * writes the table to conformance/traceability.json for the docs.
+ */
+import { LINT_REQUIREMENTS } from './lint/requirements.js';
+import type { ServerCase } from './server/case.js';
+import { CASES } from './server/cases/index.js';
+
+/** A requirement as listed in spec/requirements.json. */
+export interface SpecRequirement {
+  id: string;
+  level: string;
+  title: string;
+  untestable: boolean;
+  file?: string;
+}
+
+/** How a requirement is checked. */
+export interface TraceRow {
+  id: string;
+  level: string;
+  title: string;
+  /** `covered` by cases and/or lint; `untestable` (spec marker or below); `elsewhere`; `uncovered`. */
+  status: 'covered' | 'untestable' | 'elsewhere' | 'uncovered';
+  cases: string[];
+  lint: string | null;
+  reason: string | null;
+}
+
+const _FCGI =
+  'a FastCGI record-level rule: checked by the tests of packages/fastcgi with its in-repo client; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
+const _CGI =
+  'a CGI process-level rule: checked by the tests of packages/cgi; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
+const _CONFIG = 'depends on deployment configuration the suite neither sets nor can see';
+
+/** Requirements neither a server case nor the lint checks, and why. */
+export const NOT_CHECKED_HERE: Readonly<
+  Record<string, { kind: 'untestable' | 'elsewhere'; reason: string }>
+> = {
+  'ENV-26': {
+    kind: 'untestable',
+    reason: 'a design rule for extension APIs; nothing on the wire shows it',
+  },
+  'ERRS-03': {
+    kind: 'elsewhere',
+    reason: "log bytes never reach the client; checked by the adapters' own tests",
+  },
+  'MW-01': {
+    kind: 'elsewhere',
+    reason:
+      'checked through the other rules: in lint(mw(lint(app))) the inner layer checks the middleware as a server, the outer one as an application',
+  },
+  'MW-06': {
+    kind: 'elsewhere',
+    reason:
+      'seen by the lint layer above the middleware as SR-09 (a second startResponse without excInfo)',
+  },
+  'MW-09': {
+    kind: 'elsewhere',
+    reason:
+      'replacement objects are checked by the inner lint layer (ENV-20, ENV-21, ENV-24); their link to the originals is not observable',
+  },
+  'EXT-05': {
+    kind: 'untestable',
+    reason: 'reserves a key and puts connection takeover outside TSGI 1.0',
+  },
+  'EXT-06': { kind: 'untestable', reason: 'a documentation rule for the extension registry' },
+  'SRV-01': { kind: 'untestable', reason: 'a documentation rule' },
+  'SRV-03': { kind: 'untestable', reason: _CONFIG },
+  'SRV-04': { kind: 'untestable', reason: _CONFIG },
+  'SRV-06': { kind: 'untestable', reason: `${_CONFIG}; default timeouts run to tens of seconds` },
+  'SRV-08': { kind: 'untestable', reason: _CONFIG },
+  'SRV-11': { kind: 'untestable', reason: _CONFIG },
+  'SRV-09': {
+    kind: 'elsewhere',
+    reason:
+      "shutdown is driven through the server's own API, not the wire; checked by the adapters' tests",
+  },
+};
+
+/** Computes the table for `requirements` from the case table and the lint's list. */
+export function traceability(
+  requirements: readonly SpecRequirement[],
+  cases: readonly ServerCase[] = CASES,
+): TraceRow[] {
+  return requirements.map((r) => {
+    const byCases = cases.filter((c) => c.requirements.includes(r.id)).map((c) => c.id);
+    const lint = LINT_REQUIREMENTS[r.id] ?? null;
+    const exempt =
+      NOT_CHECKED_HERE[r.id] ??
+      (r.id.startsWith('ADP-FCGI-') ? { kind: 'elsewhere' as const, reason: _FCGI } : undefined) ??
+      (r.id.startsWith('ADP-CGI-') ? { kind: 'elsewhere' as const, reason: _CGI } : undefined);
+    let status: TraceRow['status'] = 'uncovered';
+    let reason: string | null = null;
+    if (byCases.length > 0 || lint !== null) status = 'covered';
+    else if (r.untestable) {
+      status = 'untestable';
+      reason = 'marked untestable in the spec';
+    } else if (exempt !== undefined) {
+      status = exempt.kind;
+      reason = exempt.reason;
+    }
+    return { id: r.id, level: r.level, title: r.title, status, cases: byCases, lint, reason };
+  });
+}

@@ -1,0 +1,84 @@
+import {
+  type Application,
+  createEnviron,
+  createErrorStream,
+  type Environ,
+  RequestInput,
+  type StartResponse,
+} from '@tsgi/core';
+import { request, type TestRequest, type TestResponse } from '@tsgi/core/testing';
+import { type LintRecord, lint, type Violation } from '../src/lint/index.js';
+
+/** Runs `app` under the lint in memory, collecting violations instead of throwing. */
+export async function linted(
+  app: Application,
+  req: TestRequest = {},
+): Promise<{ res: TestResponse; violations: Violation[]; record: LintRecord }> {
+  const violations: Violation[] = [];
+  let record: LintRecord | undefined;
+  const res = await request(
+    lint(app, {
+      onViolation: (v) => violations.push(v),
+      onRequest: (r) => {
+        record = r;
+      },
+    }),
+    req,
+  );
+  return { res, violations, record: record! };
+}
+
+/** The IDs of the errors (not warnings) on one side. */
+export function ids(violations: Violation[], side?: 'application' | 'server'): string[] {
+  return violations
+    .filter((v) => v.severity === 'error' && (side === undefined || v.side === side))
+    .map((v) => v.requirement);
+}
+
+/** A hand-made environ for driving the linted app as a (possibly broken) server would. */
+export function fakeEnviron(overrides: Record<string, unknown> = {}): Environ {
+  const env = createEnviron(
+    {
+      method: 'GET',
+      scriptName: '',
+      pathInfo: '/',
+      queryString: '',
+      requestUri: '/',
+      serverName: 'localhost',
+      serverPort: '80',
+      protocol: 'HTTP/1.1',
+    },
+    {
+      input: new RequestInput(null, { length: 0 }),
+      errors: createErrorStream(() => {}),
+      signal: new AbortController().signal,
+      urlScheme: 'http',
+      multithread: false,
+      multiprocess: false,
+      runOnce: false,
+    },
+  );
+  return Object.assign(env, overrides);
+}
+
+/** A startResponse that accepts anything and returns a resolving write. */
+export const laxStartResponse: StartResponse = () => () => Promise.resolve();
+
+/** Calls a linted app directly, as a server would, collecting violations. */
+export function drive(
+  app: Application,
+  environ: Environ,
+  startResponse: StartResponse = laxStartResponse,
+): { body: ReturnType<Application>; violations: Violation[]; record: () => LintRecord } {
+  const violations: Violation[] = [];
+  let record: LintRecord | undefined;
+  const body = lint(app, {
+    onViolation: (v) => violations.push(v),
+    onRequest: (r) => {
+      record = r;
+    },
+  })(environ, startResponse);
+  return { body, violations, record: () => record! };
+}
+
+export const te = new TextEncoder();

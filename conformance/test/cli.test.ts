@@ -1,0 +1,138 @@
+/** The `tsgi-conformance` CLI: server and app commands, exit codes, report files. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@tsgi/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+import { createProbe } from '../src/probe/index.js';
+import { startReference } from './_reference-server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tsgi-conformance-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const fixture = join(import.meta.dirname, 'fixtures/apps.mjs');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await main(argv, { write: (t: string) => (out += t) });
+  return { code, out };
+}
+
+describe('tsgi-conformance server', () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    server = await serve(createProbe(), { port: 0, scriptName: '/m', errors: () => {} });
+  });
+  afterAll(() => server.close({ timeout: 100 }));
+
+  it('usage errors exit 2; --help exits 0', async () => {
+    expect((await run('server')).code).toBe(2);
+    expect((await run('bogus')).code).toBe(2);
+    expect((await run('--help')).code).toBe(0);
+  });
+
+  it('--list prints the selected cases with their requirements', async () => {
+    const { code, out } = await run('server', '--list', '--only', 'SR-0');
+    expect(code).toBe(0);
+    expect(out).toMatch(/response\/header-injection {2}MUST {2}SR-05/);
+    expect(out).not.toMatch(/environ\//);
+  });
+
+  it('exits 0 when every MUST case passes and writes JSON, JUnit and HTML', async () => {
+    const [json, junit, html] = ['r.json', 'r.xml', 'r.html'].map((f) => join(dir, f)) as [
+      string,
+      string,
+      string,
+    ];
+    const { code, out } = await run(
+      'server',
+      '--url',
+      server.url,
+      '--mount',
+      '/m',
+      '--only',
+      'environ/',
+      '--only',
+      'BODY-06',
+      '--json',
+      json,
+      '--junit',
+      junit,
+      '--html',
+      html,
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ pass environ\/script-name {2}MUST {2}ENV-04 ENV-05/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report).toMatchObject({
+      suite: '@tsgi/conformance',
+      target: { mount: '/m', profile: 'node' },
+    });
+    expect(report.cases[0]).toMatchObject({
+      id: 'environ/shape',
+      level: 'MUST',
+      status: 'pass',
+      message: '',
+    });
+    expect(report.summary.fail).toBe(0);
+    expect(readFileSync(junit, 'utf8')).toMatch(/^<\?xml[\s\S]*<testcase classname="environ"/);
+    expect(readFileSync(html, 'utf8')).toMatch(/<table>[\s\S]*environ\/path-bytes/);
+  });
+
+  it('exits 1 on a MUST failure, printing expected, actual and the spec section', async () => {
+    const ref = await startReference(createProbe(), { broken: { utf8Path: true } });
+    try {
+      const { code, out } = await run('server', '--url', ref.url, '--only', 'environ/path-bytes');
+      expect(code).toBe(1);
+      expect(out).toMatch(/✗ fail environ\/path-bytes/);
+      expect(out).toMatch(/expected: PATH_INFO = /);
+      expect(out).toMatch(/see spec\/02-environ\.md#env-06/);
+    } finally {
+      await ref.close();
+    }
+  });
+
+  it('--strict turns a SHOULD failure into exit 1; --profile cgi reports n/a cases', async () => {
+    const ref = await startReference(createProbe()); // no SERVER_SOFTWARE: ENV-17 (SHOULD) fails
+    try {
+      expect((await run('server', '--url', ref.url, '--only', 'environ/remote-vars')).code).toBe(0);
+      expect(
+        (await run('server', '--url', ref.url, '--only', 'environ/remote-vars', '--strict')).code,
+      ).toBe(1);
+      const { out } = await run(
+        'server',
+        '--url',
+        ref.url,
+        '--profile',
+        'cgi',
+        '--only',
+        'errors/disconnect',
+      );
+      expect(out).toMatch(/· n\/a {2}errors\/disconnect-idle[\s\S]*cannot tell the application/);
+    } finally {
+      await ref.close();
+    }
+  });
+});
+
+describe('tsgi-conformance app', () => {
+  it('a conforming application passes the battery in memory and over node:http', async () => {
+    const { code, out } = await run('app', fixture);
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ pass app\/memory\/get-root/);
+    expect(out).toMatch(/✓ pass app\/node\/post-form/);
+    expect(out).toMatch(/✓ pass app\/memory\/head-like-get {2}SHOULD {2}BODY-12/);
+  });
+
+  it('a broken one fails with the requirement IDs and call sites', async () => {
+    const { runAppBattery } = await import('../src/app/battery.js');
+    const { bad } = (await import(fixture)) as { bad: never };
+    const report = await runAppBattery(bad, { only: ['app/memory/'] });
+    const post = report.cases.find((c) => c.id === 'app/memory/post-form');
+    expect(post).toMatchObject({ status: 'fail', requirement: 'APP-04' });
+    const get = report.cases.find((c) => c.id === 'app/memory/get-root');
+    expect(get).toMatchObject({ status: 'fail', requirements: ['BODY-09'] });
+    expect(get?.message).toMatch(/SR-04: header names should be lower case/);
+    expect(report.summary.ok).toBe(false);
+  });
+});
