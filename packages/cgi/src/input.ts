@@ -22,7 +22,16 @@ export interface StdinBody {
   input: RequestInput;
   /** Stops reading standard input (IN-06, or once the response is complete). */
   close(): void;
+  /**
+   * Reads and discards what is left of a CONTENT_LENGTH body (at most `limit` bytes, for at
+   * most `timeoutMs`), then closes. Apache mod_cgid resets the client connection and never
+   * finishes the response when a script exits with its body unread (AH00574), so a response
+   * to a POST the application ignored would hang without this.
+   */
+  drain(limit?: number, timeoutMs?: number): Promise<void>;
 }
+
+const _DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /**
  * A `tsgi.input` fed from a readable stream (standard input), opened lazily on the
@@ -43,25 +52,55 @@ export function stdinBody(
     const destroy = (s as { destroy?: () => void }).destroy;
     if (typeof destroy === 'function') destroy.call(s);
   };
+  const openStream = (): NodeJS.ReadableStream => {
+    if (stream !== null) return stream;
+    const s = open();
+    stream = s;
+    s.on('data', (chunk: Uint8Array | string) => {
+      input.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+    });
+    s.once('end', () => input.end());
+    s.once('error', (err: unknown) => input.fail(err));
+    // Closed without 'end' (destroyed, or the pipe broke): truncated when short (IN-04).
+    s.once('close', () => input.end());
+    return s;
+  };
   const input: RequestInput = new RequestInput(
     {
       firstRead() {
-        if (stream !== null) return;
-        const s = open();
-        stream = s;
-        s.on('data', (chunk: Uint8Array | string) => {
-          input.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
-        });
-        s.once('end', () => input.end());
-        s.once('error', (err: unknown) => input.fail(err));
-        // Closed without 'end' (destroyed, or the pipe broke): truncated when short (IN-04).
-        s.once('close', () => input.end());
+        openStream();
       },
       pause: () => stream?.pause(),
       resume: () => stream?.resume(),
-      cancel: close,
+      // IN-06: stop delivering, but leave stdin open so `drain` can consume the rest.
+      cancel: () => stream?.pause(),
     },
     { length, limit },
   );
-  return { input, close };
+  const drain = (limit = _DRAIN_LIMIT, timeoutMs = 5000): Promise<void> => {
+    const left = length === undefined ? 0 : length - input.received;
+    if (left <= 0 || left > limit) {
+      close();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      let seen = 0;
+      const finish = (): void => {
+        clearTimeout(timer);
+        close();
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      input.cancel(); // drop what the app left unread, so nothing pauses the stream again
+      const s = openStream();
+      s.on('data', (chunk: Uint8Array | string) => {
+        seen += chunk.length;
+        if (seen >= left) finish();
+      });
+      s.once('end', finish);
+      s.once('close', finish);
+      s.resume();
+    });
+  };
+  return { input, close, drain };
 }

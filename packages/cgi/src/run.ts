@@ -189,6 +189,7 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
       const run = repaired.body === 'ok' ? app : _refuseBody(repaired.body);
       await runApplication(run, environ, sink, { exposeErrors: options.exposeErrors === true });
       await sink.flushed();
+      if (!controller.signal.aborted) await body.drain();
     } finally {
       process.off('SIGTERM', onTerm);
       body.close();

@@ -1,28 +1,49 @@
 /**
  * The web-server configurations the CGI tests run behind. The README shows these same
  * snippets (with `/srv/tsgi/cgi-bin` for the cgi-bin directory); readme.test.ts checks that.
+ * The docs site's deployment guide embeds the `docs:begin` regions as written (docs/README.md).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { startApache, startBusyboxHttpd, startLighttpd, type WebServer } from '@tsgi/harness';
+import {
+  startApache,
+  startBusyboxHttpd,
+  startLighttpd,
+  stripDocsMarkers,
+  type WebServer,
+} from '@tsgi/harness';
 
 /** The cgi-bin directory the README's configs use. */
 export const README_CGI_BIN = '/srv/tsgi/cgi-bin';
 
-/** Apache httpd 2.4, mod_cgid (Debian's choice under the threaded event MPM), `LoadModule`s aside. */
+/**
+ * Apache httpd 2.4, mod_cgid (Debian's choice under the threaded event MPM), `LoadModule`s aside.
+ * The `# docs:` lines mark it for the deployment guide (docs/guides/03-deployers.md).
+ */
 export function apacheConfig(cgiBin: string): string {
-  return `ScriptAlias /cgi-bin/ ${cgiBin}/
+  return stripDocsMarkers(`
+# docs:begin apache-cgi
+ScriptAlias /cgi-bin/ ${cgiBin}/
 <Directory ${cgiBin}>
   Require all granted
-</Directory>`;
+</Directory>
+# docs:end apache-cgi
+`).trim();
 }
 
-/** lighttpd 1.4, mod_cgi plus mod_alias: every file under /cgi-bin/ runs as a program. */
+/**
+ * lighttpd 1.4, mod_cgi plus mod_alias: every file under /cgi-bin/ runs as a program.
+ * The `# docs:` lines mark it for the deployment guide (docs/guides/03-deployers.md).
+ */
 export function lighttpdConfig(cgiBin: string): string {
-  return `alias.url += ( "/cgi-bin/" => "${cgiBin}/" )
+  return stripDocsMarkers(`
+# docs:begin lighttpd-cgi
+alias.url += ( "/cgi-bin/" => "${cgiBin}/" )
 $HTTP["url"] =~ "^/cgi-bin/" {
   cgi.assign = ( "" => "" )
-}`;
+}
+# docs:end lighttpd-cgi
+`).trim();
 }
 
 /** The servers under test. */

@@ -140,6 +140,33 @@ describe.each(Object.keys(SERVERS) as ServerKind[])('%s', (kind) => {
     expect('HTTP_CONTENT_LENGTH' in j.environ).toBe(false);
   });
 
+  t('ADP-CGI-02 IN-06: a POST whose body the app never reads still gets its response', async () => {
+    const body = 'unread '.repeat(40_000); // 280 000 bytes: more than any pipe buffer
+    const r = ok(
+      await get('/cgi-bin/app/ignore', {
+        method: 'POST',
+        body,
+        headers: [['x-case', 'ignore-body']],
+      }),
+    );
+    expect(r.body.toString()).toBe('ignored');
+  });
+
+  t(
+    'ADP-CGI-02 IN-06: a POST whose body the app cancels after one read still gets its response',
+    async () => {
+      const body = 'partly '.repeat(40_000);
+      const r = ok(
+        await get('/cgi-bin/app/cancel', {
+          method: 'POST',
+          body,
+          headers: [['x-case', 'cancel-body']],
+        }),
+      );
+      expect(r.body.toString()).toMatch(/^read \d+ then cancelled$/);
+    },
+  );
+
   t('ADP-CGI-02 IN-02 SRV-02: POST with a chunked body', async () => {
     const body = 'chunked body, '.repeat(5000); // 70 000 bytes in 7 000-byte chunks
     const r = await get('/cgi-bin/app/chunked', { body, chunked: 7000 });
