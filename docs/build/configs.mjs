@@ -79,8 +79,9 @@ export function loadRegions(files, root) {
 /** The fence language for a region name, for readers and for copy-paste. */
 function _lang(name) {
   if (/nginx/.test(name)) return 'nginx';
+  if (/lighttpd/.test(name)) return 'lighttpd';
   if (/apache|httpd/.test(name)) return 'apache';
-  if (/sh$|command|busybox-cmd/.test(name)) return 'sh';
+  if (/sh$|command|busybox/.test(name)) return 'sh'; // busybox httpd has no config: its command line
   return 'text';
 }
 

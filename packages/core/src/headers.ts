@@ -9,7 +9,8 @@ const _STATUS = /^[2-5][0-9]{2} [!-~\x80-\xff](?:[ \t!-~\x80-\xff]*[!-~\x80-\xff
 // SR-04: RFC 9110 §5.6.2 token.
 const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // SR-05: CR, LF, NUL, and anything that is not a byte.
-const _BAD_VALUE = /[\r\n\0]|[^\x00-\xff]/;
+// SR-05: RFC 9110 §5.5 field-value characters are HTAB, SP, VCHAR and obs-text; nothing else.
+const _BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const _DIGITS = /^[0-9]+$/;
 
 /** Response headers a server owns (SR-06): RFC 9110 §7.6.1 connection-specific fields. */

@@ -148,9 +148,11 @@ export class RequestInput implements InputStream {
   }
 
   cancel(): void {
-    if (this.#ended || this.#error !== undefined) return;
+    if (this.#error !== undefined) return;
+    // IN-06: what was buffered is discarded too, even when the whole body has already arrived.
     this.#chunks.length = 0;
     this.#buffered = 0;
+    if (this.#ended) return;
     this.#ended = true;
     this.#waiter?.resolve(_EMPTY);
     this.#waiter = null;

@@ -35,8 +35,8 @@ export const headerSchema = z
     z
       .string()
       .refine(
-        (v) => !/[\r\n\0]|[^\x00-\xff]/.test(v),
-        'SR-05: no CR, LF, NUL or non-byte characters',
+        (v) => !/[^\t\x20-\x7e\x80-\xff]/.test(v),
+        'SR-05: only HTAB, SP, visible characters and obs-text',
       ),
   ])
   .refine(([n]) => n.toLowerCase() !== 'status', 'SR-04: "status" is not a header')

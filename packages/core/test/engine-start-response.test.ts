@@ -35,6 +35,8 @@ describe('startResponse validation (SR-02..SR-07)', () => {
     ['SR-05', '200 OK', [['x', 'a\nb']]],
     ['SR-05', '200 OK', [['x', 'a\0b']]],
     ['SR-05', '200 OK', [['x', 'snowman \u2603']]],
+    ['SR-05', '200 OK', [['x', 'bell \x07']]],
+    ['SR-05', '200 OK', [['x', 'del \x7f']]],
     ['SR-15', '200 OK', [['content-length', '12a']]],
     [
       'SR-15',

@@ -80,6 +80,13 @@ describe('tsgi.input (IN-01..IN-08)', () => {
     expect(cancelled).toBe(1);
   });
 
+  it('IN-06: cancel() after the whole body arrived still discards what is buffered', async () => {
+    const input = new RequestInput(null, { length: 3 });
+    input.push(b('abc'));
+    input.cancel();
+    expect((await input.read()).length).toBe(0);
+  });
+
   it('IN-07: firstRead fires once, on the first read, and not for an empty body', async () => {
     let first = 0;
     const input = new RequestInput({ firstRead: () => void first++ }, { length: 2 });

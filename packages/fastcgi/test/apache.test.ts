@@ -19,7 +19,11 @@ describe.skipIf(apache === undefined)('Apache 2.4 mod_proxy_fcgi → @tsgi/fastc
     backend = await startServer(app, { scriptName: '/app' });
     web = await startApache({
       modules: ['proxy', 'proxy_fcgi'],
-      config: `ProxyPass "/app/" "fcgi://127.0.0.1:${backend.port}/"\n`,
+      config: `
+# docs:begin apache-fastcgi
+ProxyPass "/app/" "fcgi://127.0.0.1:${backend.port}/"
+# docs:end apache-fastcgi
+`,
     });
   });
 

@@ -13,7 +13,8 @@ import { frontEndMatrix } from './_matrix.js';
 const lighttpd = requireTool('lighttpd', 'FastCGI behind lighttpd with bin-path');
 const SPAWNED = fileURLToPath(new URL('./fixtures/spawned.mjs', import.meta.url));
 const APP = fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url));
-const CLI = fileURLToPath(new URL('../../cli/bin/tsgi.js', import.meta.url));
+const TSGI = fileURLToPath(new URL('../../cli/bin/tsgi.js', import.meta.url));
+const NODE = process.execPath;
 
 describe.skipIf(lighttpd === undefined)(
   'lighttpd 1.4 mod_fastcgi (bin-path, fd 0) → @tsgi/fastcgi',
@@ -26,21 +27,23 @@ describe.skipIf(lighttpd === undefined)(
         // Stream responses: with the default (0) lighttpd buffers the whole response and takes the
         // backend's close as its end, so an aborted response (ADP-FCGI-16) would look complete.
         config: ({ dir }) => `
+# docs:begin lighttpd-fastcgi
 server.stream-response-body = 2
 fastcgi.server = (
   "/app" => ( (
     "socket" => "${dir}/app.sock",
-    "bin-path" => "${process.execPath} ${CLI} fastcgi ${APP}:app",
+    "bin-path" => "${NODE} ${TSGI} fastcgi ${APP}:app",
     "check-local" => "disable",
     "max-procs" => 1
   ) ),
   "/lib" => ( (
     "socket" => "${dir}/lib.sock",
-    "bin-path" => "${process.execPath} ${SPAWNED}",
+    "bin-path" => "${NODE} ${SPAWNED}",
     "check-local" => "disable",
     "max-procs" => 1
   ) )
 )
+# docs:end lighttpd-fastcgi
 `,
       });
     });

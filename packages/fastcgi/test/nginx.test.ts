@@ -10,7 +10,6 @@ import { frontEndMatrix } from './_matrix.js';
 import { app } from './fixtures/app.mjs';
 
 const nginx = requireTool('nginx', 'FastCGI behind nginx');
-const FASTCGI_PARAMS = '/etc/nginx/fastcgi_params';
 
 describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
   let web: WebServer;
@@ -22,12 +21,18 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     backends.keep = await startServer(app, { scriptName: '/keep' });
     backends.stream = await startServer(app, { scriptName: '/stream' });
     backends.unix = await startServer(app, { scriptName: '/unix', path: `${dir.path}/app.sock` });
-    const location = (name: string, pass: string, extra = ''): string => `
-    location /${name}/ {
-      include ${FASTCGI_PARAMS};
-      fastcgi_pass ${pass};
+    // One location per backend, the template the deployment guide shows: `${mount}` is the
+    // prefix the app is mounted at (its scriptName), `${address}` where it listens
+    // (`host:port`, `unix:PATH` or an upstream), `${extra}` a setting of that location.
+    const location = (mount: string, address: string, extra = ''): string => `
+    # docs:begin nginx-fastcgi
+    location ${mount}/ {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_pass ${address};
       ${extra}
-    }`;
+    }
+    # docs:end nginx-fastcgi
+`;
     web = await startNginx({
       config: ({ port }) => `
   upstream keep_backend {
@@ -38,10 +43,10 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     listen 127.0.0.1:${port};
     server_name localhost;
     client_max_body_size 10m;
-    ${location('tcp', `127.0.0.1:${backends.tcp!.port}`)}
-    ${location('unix', `unix:${dir.path}/app.sock`)}
-    ${location('keep', 'keep_backend', 'fastcgi_keep_conn on;')}
-    ${location('stream', `127.0.0.1:${backends.stream!.port}`, 'fastcgi_request_buffering off;')}
+    ${location('/tcp', `127.0.0.1:${backends.tcp!.port}`)}
+    ${location('/unix', `unix:${dir.path}/app.sock`)}
+    ${location('/keep', 'keep_backend', 'fastcgi_keep_conn on;')}
+    ${location('/stream', `127.0.0.1:${backends.stream!.port}`, 'fastcgi_request_buffering off;')}
   }`,
     });
   });

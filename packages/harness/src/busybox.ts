@@ -5,7 +5,32 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { requireToolOrThrow } from './tools.js';
-import { type ConfigSource, renderConfig, startWebServer, type WebServer } from './webserver.js';
+import {
+  type ConfigSource,
+  renderConfig,
+  startWebServer,
+  stripDocsMarkers,
+  type WebServer,
+} from './webserver.js';
+
+/**
+ * The command line the harness runs, as a deployer types it (the deployment guide shows it):
+ * `PORT` and `ROOT` are filled in.
+ */
+const COMMAND = `
+# docs:begin busybox-cgi
+busybox httpd -f -vv -p 127.0.0.1:PORT -h ROOT
+# docs:end busybox-cgi
+`;
+
+/** The arguments after `busybox` in COMMAND, with PORT and ROOT filled in. */
+function _args(port: number, root: string): string[] {
+  return stripDocsMarkers(COMMAND)
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((a) => (a === 'ROOT' ? root : a.replace(/PORT$/, String(port))));
+}
 
 /** Options for `startBusyboxHttpd`. */
 export interface BusyboxHttpdOptions {
@@ -27,7 +52,7 @@ export function startBusyboxHttpd(options: BusyboxHttpdOptions = {}): Promise<We
     prepare: (ctx) => {
       const root = options.root ?? `${ctx.dir}/www`;
       mkdirSync(`${root}/cgi-bin`, { recursive: true });
-      const args = ['httpd', '-f', '-vv', '-p', `127.0.0.1:${ctx.port}`, '-h', root];
+      const args = _args(ctx.port, root);
       if (options.config !== undefined) {
         writeFileSync(`${ctx.dir}/httpd.conf`, `${renderConfig(options.config, ctx)}\n`);
         args.push('-c', `${ctx.dir}/httpd.conf`);

@@ -48,9 +48,23 @@ export interface WebServerSpec {
   setup?(dir: string): void;
 }
 
-/** Renders a config source. */
+/** A `# docs:begin NAME` or `# docs:end NAME` line (or `//`, `;`), as in docs/build/configs.mjs. */
+const _DOCS_MARKER = /^\s*(?:\/\/|#|;)\s*docs:(?:begin|end)\b.*$/;
+
+/**
+ * Removes the lines marking a config template for the deployment guide (`# docs:begin NAME` …
+ * `# docs:end NAME`, cut out by docs/build/configs.mjs), so the server gets the config alone.
+ */
+export function stripDocsMarkers(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !_DOCS_MARKER.test(line))
+    .join('\n');
+}
+
+/** Renders a config source, without its docs markers. */
 export function renderConfig(source: ConfigSource, ctx: ConfigContext): string {
-  return typeof source === 'string' ? source : source(ctx);
+  return stripDocsMarkers(typeof source === 'string' ? source : source(ctx));
 }
 
 /** True when the process runs as root (servers then need explicit unprivileged users). */

@@ -1,0 +1,138 @@
+// The interleaved wrk loop shared by the node:http, FastCGI and Apache CGI scenarios. For each
+// workload: start every subject (each its own process), check its response once and warm it up;
+// then for each round measure each subject in turn with wrk, the order rotated every round
+// (A B C, B C A, ...) so drift on a shared machine hits all alike. Only the subject being
+// measured gets load; its peak RSS (VmHWM) is reset before and read after each measurement.
+import { cpuSeconds, peakOf, resetPeak } from './proc.mjs';
+import { median, rotate, round } from './stats.mjs';
+import { runWrk } from './wrk.mjs';
+
+/**
+ * @param {object} o
+ * @param {string} o.group
+ * @param {{id: string, name: string}[]} o.subjects  the first one is the baseline
+ * @param {{id: string, name: string, connections: number, postBytes?: number, warmRequests: number, check(res: Response, body: Uint8Array): string | undefined}[]} o.workloads
+ * @param {(subject, workload) => Promise<{url: string, pids(): number[], stop(): Promise<void>}>} o.start
+ * @param {{rounds: number, seconds: number, log(msg: string): void}} o.ctx
+ * @param {boolean} [o.rss] report peak RSS (default true)
+ */
+export async function interleave(o) {
+  const { ctx } = o;
+  const samples = new Map(); // `${workload}\0${subject}` → [{rps, p99_ms, rss_mb, errors}]
+  const notes = new Map();
+  const key = (w, s) => `${w.id}\0${s.id}`;
+  for (const w of o.workloads) {
+    const running = new Map();
+    try {
+      for (const s of o.subjects) {
+        const k = key(w, s);
+        samples.set(k, []);
+        let started;
+        try {
+          started = await o.start(s, w);
+          running.set(s.id, started);
+          const problem = await check(started.url, w);
+          if (problem !== undefined) notes.set(k, problem);
+          await runWrk({
+            url: started.url,
+            connections: Math.min(w.connections, 8),
+            postBytes: w.postBytes,
+            stopAfter: w.warmRequests,
+            seconds: 60,
+          });
+        } catch (err) {
+          notes.set(k, `failed: ${String(err.message).split('\n')[0]}`);
+          ctx.log(`  ${w.id} ${s.id}: ${err.message}`);
+          running.delete(s.id);
+          await started?.stop();
+        }
+      }
+      for (let r = 0; r < ctx.rounds; r++) {
+        for (const s of rotate(o.subjects, r)) {
+          const started = running.get(s.id);
+          if (started === undefined) continue;
+          const k = key(w, s);
+          try {
+            const pids = started.pids();
+            for (const pid of pids) resetPeak(pid);
+            const cpu0 = cpuSeconds(pids);
+            const m = await runWrk({
+              url: started.url,
+              connections: w.connections,
+              postBytes: w.postBytes,
+              seconds: ctx.seconds,
+            });
+            const cpu = pids.length > 0 ? ((cpuSeconds(pids) - cpu0) * 1e6) / m.requests : null;
+            const rss = o.rss === false ? null : peakOf(pids);
+            samples
+              .get(k)
+              .push({ rps: m.rps, p99_ms: m.p99_ms, rss_mb: rss, cpu_us: cpu, errors: m.errors });
+            ctx.log(
+              `  round ${r + 1} ${w.name.padEnd(24)} ${s.name.padEnd(24)} ${Math.round(m.rps)
+                .toString()
+                .padStart(
+                  7,
+                )} req/s  p99 ${m.p99_ms.toFixed(2)} ms${cpu === null ? '' : `  ${cpu.toFixed(1)} µs CPU/req`}${rss === null ? '' : `  peak RSS ${rss.toFixed(1)} MiB`}${m.errors > 0 ? `  ${m.errors} errors` : ''}`,
+            );
+          } catch (err) {
+            notes.set(k, `failed: ${String(err.message).split('\n')[0]}`);
+            ctx.log(`  ${w.id} ${s.id}: ${err.message}`);
+          }
+        }
+      }
+    } finally {
+      for (const started of running.values()) await started.stop();
+    }
+  }
+  const rows = [];
+  for (const w of o.workloads) {
+    const baseSamples = samples.get(key(w, o.subjects[0])) ?? [];
+    const base = median(baseSamples.map((x) => x.rps));
+    const baseCpu = median(baseSamples.map((x) => x.cpu_us).filter((x) => x !== null));
+    for (const s of o.subjects) {
+      const xs = samples.get(key(w, s)) ?? [];
+      const rps = median(xs.map((x) => x.rps));
+      const cpu = median(xs.map((x) => x.cpu_us).filter((x) => x !== null));
+      const rssList = xs.map((x) => x.rss_mb).filter((x) => x !== null);
+      const errors = xs.reduce((a, x) => a + x.errors, 0);
+      rows.push({
+        group: o.group,
+        scenario: w.name,
+        subject: s.name,
+        baseline: o.subjects[0].name,
+        metric: 'rps',
+        rps: round(rps, 0),
+        p99_ms: round(median(xs.map((x) => x.p99_ms)), 2),
+        rss_mb: rssList.length > 0 ? round(Math.max(...rssList), 1) : null,
+        ratio_vs_baseline: rps !== null && base ? round(rps / base, 3) : null,
+        // Server CPU time per request (all its processes and threads), and the baseline's
+        // CPU per request over this subject's: a throughput ratio that machine load skews less.
+        cpu_us_per_req: round(cpu, 1),
+        cpu_ratio_vs_baseline: cpu && baseCpu ? round(baseCpu / cpu, 3) : null,
+        rounds: xs.length,
+        rps_rounds: xs.map((x) => round(x.rps, 0)),
+        connections: w.connections,
+        errors,
+        notes: [notes.get(key(w, s)), errors > 0 ? `${errors} wrk errors` : undefined]
+          .filter(Boolean)
+          .join('; '),
+      });
+    }
+  }
+  return rows;
+}
+
+/** One request with fetch; returns a problem description or undefined. */
+async function check(url, w) {
+  try {
+    const init =
+      w.postBytes > 0
+        ? { method: 'POST', body: new Uint8Array(w.postBytes).fill(0x78) }
+        : { method: 'GET' };
+    const res = await fetch(url, init);
+    const body = new Uint8Array(await res.arrayBuffer());
+    return w.check(res, body);
+  } catch (err) {
+    return `check request failed: ${err.message}`;
+  }
+}

@@ -1,0 +1,43 @@
+// Small statistics helpers.
+
+export function median(xs) {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Nearest-rank percentile, p in [0, 100]. */
+export function percentile(xs, p) {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** Least-squares slope of ys over xs. */
+export function slope(xs, ys) {
+  const n = xs.length;
+  if (n < 2) return 0;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Rounds to `digits` decimals (null stays null). */
+export function round(x, digits = 2) {
+  if (x === null || x === undefined || Number.isNaN(x)) return null;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** `items` rotated left by `k`: round k starts with a different subject (A B C, B C A, ...). */
+export function rotate(items, k) {
+  const n = items.length;
+  return items.map((_, i) => items[(i + k) % n]);
+}

@@ -1,0 +1,143 @@
+// The bar the project set (issue 8), evaluated on one run's rows. Each target:
+// { id, target, value, bar, holds } where holds is true, false, or null (not measured).
+import { round } from './stats.mjs';
+
+const find = (rows, group, scenario, subject) =>
+  rows.find((r) => r.group === group && r.scenario.startsWith(scenario) && r.subject === subject);
+
+function ratio(a, b, key = 'rps') {
+  return a?.[key] && b?.[key] ? a[key] / b[key] : null;
+}
+
+/** `cpuValue`: the same comparison made with CPU time per request (baseline CPU / subject CPU). */
+function target(id, text, value, bar, test, cpuValue = null) {
+  return {
+    id,
+    target: text,
+    value: round(value, 3),
+    bar,
+    holds: value === null ? null : test(value),
+    cpu_value: round(cpuValue, 3),
+    holds_by_cpu: cpuValue === null ? null : test(cpuValue),
+  };
+}
+
+/** How many times less CPU per request `a` needs than `b` (a throughput-like ratio). */
+function cpuRatio(a, b) {
+  return a?.cpu_us_per_req && b?.cpu_us_per_req ? b.cpu_us_per_req / a.cpu_us_per_req : null;
+}
+
+export function evaluateTargets(rows) {
+  const node = (sub, sc = 'hello world') => find(rows, 'node:http', sc, sub);
+  const fcgi = (sub, sc) => find(rows, 'FastCGI (nginx)', sc, sub);
+  const cgi = (sub) => find(rows, 'CGI', 'direct spawn', sub);
+  const mem = (sc, sub) => find(rows, 'memory', sc, sub);
+  const tsgiNode = node('TSGI @tsgi/node');
+  const list = [
+    target(
+      'node-vs-raw',
+      '@tsgi/node ≥ 0.95 × raw node:http req/s, hello world',
+      ratio(tsgiNode, node('node:http (raw)')),
+      '≥ 0.95',
+      (v) => v >= 0.95,
+      cpuRatio(tsgiNode, node('node:http (raw)')),
+    ),
+    target(
+      'node-vs-srvx',
+      '@tsgi/node ahead of srvx, hello world',
+      ratio(tsgiNode, node('srvx')),
+      '> 1',
+      (v) => v > 1,
+      cpuRatio(tsgiNode, node('srvx')),
+    ),
+    target(
+      'node-vs-hono',
+      '@tsgi/node ahead of @hono/node-server, hello world',
+      ratio(tsgiNode, node('@hono/node-server')),
+      '> 1',
+      (v) => v > 1,
+      cpuRatio(tsgiNode, node('@hono/node-server')),
+    ),
+    target(
+      'fastcgi-vs-php-fpm',
+      '@tsgi/fastcgi ≥ php-fpm req/s, hello world (1 conn)',
+      ratio(
+        fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
+        fcgi('php-fpm (1 child)', 'hello world, 1'),
+      ),
+      '≥ 1',
+      (v) => v >= 1,
+      cpuRatio(
+        fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
+        fcgi('php-fpm (1 child)', 'hello world, 1'),
+      ),
+    ),
+    target(
+      'fastcgi-vs-node-fastcgi',
+      '@tsgi/fastcgi ≥ 1.5 × node-fastcgi req/s, hello world (1 conn)',
+      ratio(fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'), fcgi('node-fastcgi', 'hello world, 1')),
+      '≥ 1.5',
+      (v) => v >= 1.5,
+      cpuRatio(
+        fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
+        fcgi('node-fastcgi', 'hello world, 1'),
+      ),
+    ),
+  ];
+  const t32 = fcgi('TSGI @tsgi/fastcgi', 'hello world, 32');
+  const n32 = fcgi('node-fastcgi', 'hello world, 32');
+  if (ratio(t32, n32) !== null) {
+    list.push(
+      target(
+        'fastcgi-vs-node-fastcgi-32',
+        '@tsgi/fastcgi ≥ 1.5 × node-fastcgi req/s, hello world (32 conns)',
+        ratio(t32, n32),
+        '≥ 1.5',
+        (v) => v >= 1.5,
+        cpuRatio(t32, n32),
+      ),
+    );
+  }
+  list.push(
+    target(
+      'cgi-vs-bare-node',
+      'TSGI CGI (runCGIModule script) ≤ 1.10 × bare node script, ms per request',
+      ratio(cgi('TSGI runCGIModule'), cgi('bare node script'), 'ms'),
+      '≤ 1.10',
+      (v) => v <= 1.1,
+    ),
+  );
+  for (const [id, sub] of [
+    ['cgi-cli-vs-bare-node', 'TSGI tsgi cgi (sh wrapper)'],
+    ['cgi-bundle-vs-bare-node', 'TSGI tsgi cgi --bundle'],
+  ]) {
+    const v = ratio(cgi(sub), cgi('bare node script'), 'ms');
+    if (v !== null)
+      list.push(target(id, `${sub} ≤ 1.10 × bare node script`, v, '≤ 1.10', (x) => x <= 1.1));
+  }
+  const stream = mem('stream', 'TSGI @tsgi/node');
+  list.push(
+    target(
+      'stream-rss-growth',
+      `${stream?.scenario ?? 'stream 1 GiB to a slow client'}: peak RSS growth, MiB`,
+      stream?.rss_growth_mb ?? null,
+      '< 64',
+      (v) => v < 64,
+    ),
+  );
+  // "No growth trend": TSGI's fitted slope is within 0.25 MiB per 10k requests of raw node:http's
+  // (which grows a little by itself as V8 sizes its heap and code space).
+  const trend = mem('RSS over', 'TSGI @tsgi/node');
+  const rawTrend = mem('RSS over', 'node:http (raw)');
+  const allowance = Math.max(0, rawTrend?.slope_mb_per_10k ?? 0) + 0.25;
+  list.push(
+    target(
+      'requests-rss-trend',
+      `${trend?.scenario ?? 'RSS over 100k requests'}: RSS slope, MiB per 10k requests`,
+      trend?.slope_mb_per_10k ?? null,
+      `≤ ${round(allowance, 2)} (raw node:http's slope + 0.25)`,
+      (v) => v <= allowance,
+    ),
+  );
+  return list;
+}

@@ -1,0 +1,248 @@
+// Group 3, CGI: the whole process per request. TSGI (a runCGIModule script as the package README
+// shows, the `tsgi cgi` command behind a two-line sh wrapper, and a `tsgi cgi --bundle` single
+// file) against a bare Node script printing the same response, php-cgi and a shell script.
+// (a) each script spawned directly N times with a CGI environment, interleaved, timed from
+// spawn to exit; (b) the same scripts behind Apache httpd (mod_cgid), loaded by wrk at low
+// concurrency. The scripts live under bench/.tmp so that '@tsgi/cgi' resolves from bench's
+// node_modules as it would from a project's.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findTool, startApache } from '@tsgi/harness';
+import { checkHello } from '../lib/checks.mjs';
+import { interleave } from '../lib/measure.mjs';
+import { median, percentile, rotate, round } from '../lib/stats.mjs';
+
+const BENCH = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = join(BENCH, '..');
+const TSGI_BIN = join(ROOT, 'packages/cli/bin/tsgi.js');
+const NODE = process.execPath;
+const PHP_CGI = findTool('php-cgi');
+const HEAD = 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: 13\\r\\n\\r\\n';
+
+export const group = 'CGI';
+
+const APP = `// The application every TSGI variant runs.
+const body = new TextEncoder().encode('Hello, World!');
+export default function hello(_environ, startResponse) {
+  startResponse('200 OK', [['content-type', 'text/plain']]);
+  return [body];
+}
+`;
+
+/** The variants: id, display name, file name in cgi-bin, its text (or a builder). */
+function variants(dir) {
+  const cgiModule = process.env.BENCH_TSGI_CGI || '@tsgi/cgi';
+  const list = [
+    {
+      id: 'bare',
+      name: 'bare node script',
+      file: 'bare.mjs',
+      text: `#!${NODE}\nprocess.stdout.write('${HEAD}Hello, World!');\n`,
+    },
+    {
+      id: 'tsgi',
+      name: 'TSGI runCGIModule',
+      file: 'tsgi.mjs',
+      text: `#!${NODE}\nimport { runCGIModule } from '${cgiModule}';\nawait runCGIModule('${dir}/app.mjs');\n`,
+    },
+  ];
+  if (existsSync(TSGI_BIN) && existsSync(join(ROOT, 'packages/cli/dist/main.js'))) {
+    list.push({
+      id: 'tsgi-cli',
+      name: 'TSGI tsgi cgi (sh wrapper)',
+      file: 'tsgi-cli',
+      text: `#!/bin/sh\nexec ${NODE} ${TSGI_BIN} cgi ${dir}/app.mjs\n`,
+    });
+  }
+  list.push({
+    id: 'tsgi-bundle',
+    name: 'TSGI tsgi cgi --bundle',
+    file: 'tsgi-bundle',
+    bundle: true,
+  });
+  if (PHP_CGI !== undefined) {
+    list.push({
+      id: 'php-cgi',
+      name: 'php-cgi',
+      file: 'hello.php',
+      text: `#!${PHP_CGI} -dcgi.force_redirect=0\n<?php\nheader('Content-Type: text/plain');\necho 'Hello, World!';\n`,
+    });
+  }
+  list.push({
+    id: 'shell',
+    name: 'shell script (dash)',
+    file: 'hello.sh',
+    text: `#!/bin/sh\nprintf '${HEAD}Hello, World!'\n`,
+  });
+  return list;
+}
+
+/** Writes app.mjs and every variant into a fresh cgi-bin under bench/.tmp. */
+async function setup(log) {
+  mkdirSync(join(BENCH, '.tmp'), { recursive: true });
+  const dir = mkdtempSync(join(BENCH, '.tmp', 'cgi-bin-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(join(dir, 'app.mjs'), APP);
+  const list = [];
+  const skipped = [];
+  for (const v of variants(dir)) {
+    const path = join(dir, v.file);
+    if (v.bundle) {
+      try {
+        const bundleModule = createRequire(join(BENCH, 'package.json')).resolve('@tsgi/cgi/bundle');
+        const { bundleCGI } = await import(bundleModule);
+        await bundleCGI({ app: join(dir, 'app.mjs'), outfile: path, shebang: `#!${NODE}` });
+      } catch (err) {
+        const why = String(err.message).split('\n')[0];
+        log(`  skipping ${v.name}: ${why}`);
+        skipped.push({ ...v, why });
+        continue;
+      }
+    } else {
+      writeFileSync(path, v.text);
+    }
+    chmodSync(path, 0o755);
+    list.push({ ...v, path });
+  }
+  return { dir, list, skipped, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function cgiEnv(v) {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    GATEWAY_INTERFACE: 'CGI/1.1',
+    SERVER_PROTOCOL: 'HTTP/1.1',
+    SERVER_SOFTWARE: 'tsgi-bench',
+    SERVER_NAME: '127.0.0.1',
+    SERVER_PORT: '80',
+    REQUEST_METHOD: 'GET',
+    REQUEST_URI: `/cgi-bin/${v.file}`,
+    SCRIPT_NAME: `/cgi-bin/${v.file}`,
+    SCRIPT_FILENAME: v.path,
+    QUERY_STRING: '',
+    REMOTE_ADDR: '127.0.0.1',
+    REMOTE_PORT: '40000',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_USER_AGENT: 'tsgi-bench',
+    REDIRECT_STATUS: '200',
+  };
+}
+
+function spawnOnce(v) {
+  const t0 = performance.now();
+  const r = spawnSync(v.path, [], { env: cgiEnv(v), cwd: join(v.path, '..'), maxBuffer: 1 << 20 });
+  const ms = performance.now() - t0;
+  return {
+    ms,
+    status: r.status,
+    stdout: r.stdout?.toString('latin1') ?? '',
+    stderr: r.stderr?.toString() ?? '',
+    error: r.error,
+  };
+}
+
+/** (a) Direct spawns, interleaved, the order rotated every round. */
+function direct(list, ctx) {
+  const n = ctx.quick ? 12 : 100;
+  const times = new Map(list.map((v) => [v.id, []]));
+  const notes = new Map();
+  for (const v of list) {
+    const r = spawnOnce(v); // also warms the page cache
+    if (r.error || r.status !== 0 || !r.stdout.endsWith('Hello, World!')) {
+      notes.set(
+        v.id,
+        `bad output (exit ${r.status}): ${JSON.stringify((r.stdout + r.stderr).slice(0, 120))}`,
+      );
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (const v of rotate(list, i % list.length)) times.get(v.id).push(spawnOnce(v).ms);
+  }
+  const base = median(times.get(list[0].id));
+  const rows = list.map((v) => {
+    const ms = median(times.get(v.id));
+    return {
+      group,
+      scenario: 'direct spawn, ms per request',
+      subject: v.name,
+      baseline: list[0].name,
+      metric: 'ms',
+      rps: round(1000 / ms, 1),
+      ms: round(ms, 2),
+      p90_ms: round(percentile(times.get(v.id), 90), 2),
+      p99_ms: null,
+      rss_mb: null,
+      ratio_vs_baseline: round(ms / base, 3),
+      rounds: n,
+      errors: 0,
+      notes: notes.get(v.id) ?? '',
+    };
+  });
+  for (const r of rows)
+    ctx.log(`  direct  ${r.subject.padEnd(28)} ${r.ms} ms (x${r.ratio_vs_baseline})`);
+  return rows;
+}
+
+export async function run(ctx) {
+  const { list, skipped, remove } = await setup(ctx.log);
+  let apache;
+  try {
+    const rows = direct(list, ctx);
+    for (const v of skipped) {
+      rows.push({
+        group,
+        scenario: 'direct spawn, ms per request',
+        subject: v.name,
+        metric: 'ms',
+        rps: null,
+        p99_ms: null,
+        rss_mb: null,
+        ratio_vs_baseline: null,
+        notes: `skipped: ${v.why}`,
+      });
+    }
+    if (findTool('apache2') === undefined) {
+      ctx.log('  apache2 not found: skipping the Apache rows');
+      return rows;
+    }
+    const dir = join(list[0].path, '..');
+    apache = await startApache({
+      modules: ['alias', 'cgid'],
+      config: `ScriptAlias /cgi-bin/ ${dir}/
+<Directory ${dir}>
+  Require all granted
+</Directory>
+KeepAliveTimeout 30
+MaxKeepAliveRequests 0`,
+    });
+    // --quick: the baseline, the README's runCGIModule script, php-cgi and the shell script only.
+    const quickIds = new Set(['bare', 'tsgi', 'php-cgi', 'shell']);
+    const viaApache = await interleave({
+      group,
+      subjects: ctx.quick ? list.filter((v) => quickIds.has(v.id)) : list,
+      workloads: [
+        {
+          id: 'apache',
+          name: 'Apache mod_cgid, 2 conns',
+          connections: 2,
+          warmRequests: ctx.quick ? 4 : 40,
+          check: checkHello,
+        },
+      ],
+      start: async (s) => ({
+        url: `${apache.url}/cgi-bin/${s.file}`,
+        pids: () => [],
+        stop: async () => {},
+      }),
+      rss: false,
+      ctx,
+    });
+    return [...rows, ...viaApache];
+  } finally {
+    await apache?.stop();
+    remove();
+  }
+}

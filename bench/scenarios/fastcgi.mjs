@@ -1,0 +1,94 @@
+// Group 2, FastCGI behind the same nginx (one worker, fastcgi_keep_conn on, upstream
+// keepalive, backends on a Unix socket): @tsgi/fastcgi against Debian's php-fpm (pm = static,
+// one child) and the npm node-fastcgi package, each a single process.
+//
+// One php-fpm child serves one connection at a time and, with FCGI_KEEP_CONN, stays on that
+// connection until nginx closes it: with more client connections than children the others
+// starve. So the comparison with php-fpm runs at 1 client connection (the cost of one request
+// through the whole chain); @tsgi/fastcgi and node-fastcgi, which multiplex connections, are
+// also measured at 32 (not with --quick).
+import { checkHello, checkLength } from '../lib/checks.mjs';
+import { startFront, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
+import { interleave } from '../lib/measure.mjs';
+
+export const group = 'FastCGI (nginx)';
+
+export const subjects = [
+  { id: 'php-fpm', name: 'php-fpm (1 child)' },
+  { id: 'tsgi', name: 'TSGI @tsgi/fastcgi', script: 'tsgi-fastcgi.mjs' },
+  { id: 'node-fastcgi', name: 'node-fastcgi', script: 'node-fastcgi.mjs' },
+];
+
+export function workloads(quick) {
+  return [
+    {
+      id: 'hello',
+      name: 'hello world, 1 conn',
+      connections: 1,
+      warmRequests: quick ? 2000 : 10000,
+      check: checkHello,
+    },
+    {
+      id: 'stream',
+      name: '64 KiB, 1 conn',
+      connections: 1,
+      warmRequests: quick ? 1000 : 5000,
+      check: checkLength(65536),
+    },
+  ];
+}
+
+/** The concurrent run: the Node backends only (php-fpm cannot take it, see above). */
+export function concurrentWorkloads(quick) {
+  return [
+    {
+      id: 'hello',
+      name: 'hello world, 32 conns',
+      connections: 32,
+      warmRequests: quick ? 4000 : 20000,
+      check: checkHello,
+    },
+  ];
+}
+
+/** php-fpm or a Node backend, with nginx in front; `url` is nginx's. */
+export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
+  const backend =
+    subject.id === 'php-fpm'
+      ? await startPhpFpm({ workers: 1 })
+      : await startNodeBackend(subject.script, workload.id, nodeArgs);
+  let front;
+  try {
+    front = await startFront(backend.socket, workload.id, backend.dir);
+  } catch (err) {
+    await backend.stop();
+    throw err;
+  }
+  return {
+    url: `${front.url}/${workload.id}`,
+    pids: backend.pids,
+    async stop() {
+      await front.stop();
+      await backend.stop();
+    },
+  };
+}
+
+export async function run(ctx) {
+  const rows = await interleave({
+    group,
+    subjects,
+    workloads: workloads(ctx.quick),
+    start: (s, w) => startSubject(s, w),
+    ctx,
+  });
+  if (ctx.quick) return rows; // --quick: the 1-connection comparison only
+  const concurrent = await interleave({
+    group,
+    subjects: [subjects[2], subjects[1]], // baseline node-fastcgi: the ratio is TSGI's lead
+    workloads: concurrentWorkloads(ctx.quick),
+    start: (s, w) => startSubject(s, w),
+    ctx,
+  });
+  return [...rows, ...concurrent];
+}

@@ -1,0 +1,62 @@
+// Group 1, node:http: TSGI's `serve` against raw node:http, srvx, Hono and Fastify, each in its
+// own child process (bench/servers/*.mjs), one at a time, loaded by wrk.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkHello, checkLength } from '../lib/checks.mjs';
+import { interleave } from '../lib/measure.mjs';
+import { startNodeServer } from '../lib/proc.mjs';
+
+const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
+export const group = 'node:http';
+
+/** The first subject is the baseline the ratios are taken against. */
+export const subjects = [
+  { id: 'raw', name: 'node:http (raw)', script: 'raw.mjs' },
+  { id: 'tsgi', name: 'TSGI @tsgi/node', script: 'tsgi-node.mjs' },
+  { id: 'srvx', name: 'srvx', script: 'srvx.mjs' },
+  { id: 'hono', name: '@hono/node-server', script: 'hono.mjs' },
+  { id: 'fastify', name: 'fastify', script: 'fastify.mjs' },
+];
+
+export function workloads(quick) {
+  return [
+    {
+      id: 'hello',
+      name: 'hello world',
+      connections: 32,
+      warmRequests: quick ? 3000 : 20000,
+      check: checkHello,
+    },
+    {
+      id: 'stream',
+      name: '64 KiB in 4 KiB chunks',
+      connections: 32,
+      warmRequests: quick ? 1000 : 8000,
+      check: checkLength(65536),
+    },
+    {
+      id: 'echo',
+      name: '1 MiB POST echoed',
+      connections: 8,
+      postBytes: 1024 * 1024,
+      warmRequests: quick ? 50 : 400,
+      check: checkLength(1024 * 1024),
+    },
+  ];
+}
+
+/** Starts one subject's server for one workload; `nodeArgs` e.g. ['--cpu-prof']. */
+export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
+  const h = await startNodeServer(join(SERVERS, subject.script), [workload.id], { nodeArgs });
+  return { url: `http://127.0.0.1:${h.port}/`, pids: () => [h.pid], stop: () => h.stop() };
+}
+
+export function run(ctx) {
+  return interleave({
+    group,
+    subjects,
+    workloads: workloads(ctx.quick),
+    start: (s, w) => startSubject(s, w),
+    ctx,
+  });
+}

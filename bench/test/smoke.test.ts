@@ -1,0 +1,200 @@
+/**
+ * The benchmark's result table and JSON shape on a tiny synthetic input: no server, no load,
+ * no timing assertions (`pnpm bench` itself is not part of `pnpm test`).
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  buildResults,
+  machineInfo,
+  renderConsole,
+  renderMarkdown,
+  type ScenarioRow,
+  validateResults,
+} from '../lib/report.mjs';
+import { evaluateTargets } from '../lib/targets.mjs';
+import { parseWrk } from '../lib/wrk.mjs';
+import { summarise } from '../profile-summary.mjs';
+
+const row = (
+  group: string,
+  scenario: string,
+  subject: string,
+  extra: Partial<ScenarioRow>,
+): ScenarioRow => ({
+  group,
+  scenario,
+  subject,
+  rps: null,
+  p99_ms: null,
+  rss_mb: null,
+  ratio_vs_baseline: null,
+  ...extra,
+});
+
+const rows: ScenarioRow[] = [
+  row('node:http', 'hello world', 'node:http (raw)', {
+    rps: 10000,
+    p99_ms: 2,
+    rss_mb: 50,
+    ratio_vs_baseline: 1,
+    cpu_us_per_req: 10,
+  }),
+  row('node:http', 'hello world', 'TSGI @tsgi/node', {
+    rps: 9600,
+    p99_ms: 2.1,
+    rss_mb: 55,
+    ratio_vs_baseline: 0.96,
+    cpu_us_per_req: 10.5,
+  }),
+  row('node:http', 'hello world', 'srvx', {
+    rps: 9000,
+    ratio_vs_baseline: 0.9,
+    cpu_us_per_req: 11,
+  }),
+  row('node:http', 'hello world', '@hono/node-server', {
+    rps: 9700,
+    ratio_vs_baseline: 0.97,
+    cpu_us_per_req: 10.2,
+  }),
+  row('FastCGI (nginx)', 'hello world, 1 conn', 'php-fpm (1 child)', {
+    rps: 5000,
+    ratio_vs_baseline: 1,
+  }),
+  row('FastCGI (nginx)', 'hello world, 1 conn', 'TSGI @tsgi/fastcgi', {
+    rps: 6000,
+    ratio_vs_baseline: 1.2,
+  }),
+  row('FastCGI (nginx)', 'hello world, 1 conn', 'node-fastcgi', {
+    rps: 3000,
+    ratio_vs_baseline: 0.6,
+  }),
+  row('CGI', 'direct spawn, ms per request', 'bare node script', {
+    metric: 'ms',
+    ms: 40,
+    rps: 25,
+    ratio_vs_baseline: 1,
+  }),
+  row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule', {
+    metric: 'ms',
+    ms: 48,
+    rps: 20.8,
+    ratio_vs_baseline: 1.2,
+  }),
+  row('memory', 'RSS over 100k requests', 'node:http (raw)', {
+    rss_mb: 60,
+    slope_mb_per_10k: 0.1,
+    rss_samples_mb: [59, 60],
+  }),
+  row('memory', 'RSS over 100k requests', 'TSGI @tsgi/node', {
+    rss_mb: 62,
+    slope_mb_per_10k: 0.2,
+    rss_samples_mb: [61, 62],
+  }),
+  row('memory', 'stream 1 GiB to a slow client', 'TSGI @tsgi/node', {
+    rss_mb: 70,
+    rss_before_mb: 60,
+    rss_growth_mb: 10,
+    client_mb_per_s: 128,
+  }),
+];
+
+function results() {
+  return buildResults({
+    machine: { cpus: 2, model: 'Test CPU', node: 'v20.0.0', os: 'Testix' },
+    date: '2026-01-02T03:04:05.000Z',
+    quick: true,
+    elapsed_s: 1,
+    scenarios: rows,
+    targets: evaluateTargets(rows),
+  });
+}
+
+describe('bench results', () => {
+  it('evaluates the targets from the rows', () => {
+    const t = Object.fromEntries(evaluateTargets(rows).map((x) => [x.id, x]));
+    expect(t['node-vs-raw']).toMatchObject({ value: 0.96, holds: true });
+    expect(t['node-vs-raw']!.cpu_value).toBeCloseTo(10 / 10.5, 3);
+    expect(t['node-vs-srvx']).toMatchObject({ holds: true });
+    expect(t['node-vs-hono']).toMatchObject({ holds: false });
+    expect(t['fastcgi-vs-php-fpm']).toMatchObject({ value: 1.2, holds: true });
+    expect(t['fastcgi-vs-node-fastcgi']).toMatchObject({ value: 2, holds: true });
+    expect(t['cgi-vs-bare-node']).toMatchObject({ value: 1.2, holds: false });
+    expect(t['stream-rss-growth']).toMatchObject({ value: 10, holds: true });
+    expect(t['requests-rss-trend']).toMatchObject({ value: 0.2, holds: true });
+    expect(t['fastcgi-vs-node-fastcgi-32']).toBeUndefined(); // not measured here
+  });
+
+  it('builds JSON of the documented shape', () => {
+    const r = JSON.parse(JSON.stringify(results()));
+    expect(validateResults(r)).toEqual([]);
+    expect(Object.keys(r).slice(0, 3)).toEqual(['machine', 'date', 'quick']);
+    expect(Object.keys(r.scenarios[0]).slice(0, 7)).toEqual([
+      'group',
+      'scenario',
+      'subject',
+      'rps',
+      'p99_ms',
+      'rss_mb',
+      'ratio_vs_baseline',
+    ]);
+    expect(r.scenarios[1].cpu_us_per_req).toBe(10.5); // extra keys are kept
+    expect(validateResults({ ...r, scenarios: [{ ...r.scenarios[0], rps: '1' }] })).toEqual([
+      'scenarios[0].rps is "1", expected number|null',
+    ]);
+    expect(validateResults({ ...r, machine: {} })).toContain('machine.model missing');
+  });
+
+  it('renders the Markdown and console tables', () => {
+    const md = renderMarkdown(results());
+    expect(md).toContain('**Quick run**');
+    expect(md).toContain('2 × Test CPU');
+    const table = md.split('\n').filter((l) => l.startsWith('| '));
+    // header + separator + one line per scenario row, then the targets table
+    expect(table[0]).toMatch(/^\| group \| scenario \| subject \| req\/s \|/);
+    expect(table.filter((l) => l.includes('| node:http |'))).toHaveLength(4);
+    expect(md).toContain('| TSGI @tsgi/node | 9,600 | 2.10 |');
+    expect(md).toContain('RSS 60 → peak 70 MiB (+10)');
+    expect(md).toMatch(
+      /\| @tsgi\/node ≥ 0\.95 × raw node:http req\/s, hello world \| 0\.960 \| ≥ 0\.95 \| holds \|/,
+    );
+    const text = renderConsole(results());
+    expect(text).toContain('MISSED');
+    expect(text).not.toContain('| ');
+  });
+
+  it('parses a wrk summary and a cpuprofile, and names the machine', () => {
+    const w = parseWrk({
+      requests: 2000,
+      duration_us: 2_000_000,
+      bytes: 1024 * 1024,
+      connect: 0,
+      read: 1,
+      write: 0,
+      status: 2,
+      timeout: 0,
+      p50_us: 500,
+      p90_us: 900,
+      p99_us: 1500,
+      max_us: 3000,
+      mean_us: 600,
+    });
+    expect(w).toMatchObject({ rps: 1000, p99_ms: 1.5, errors: 3, mb_per_s: 0.5 });
+    const s = summarise([
+      {
+        nodes: [
+          { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2] },
+          { id: 2, callFrame: { functionName: 'f', url: 'node:http', lineNumber: 0 } },
+        ],
+        startTime: 0,
+        endTime: 3000,
+        samples: [2, 2, 1],
+        timeDeltas: [1000, 1000, 1000],
+      },
+    ]);
+    expect(s.total).toBeCloseTo(3, 5);
+    expect(s.byOrigin[0]).toEqual(['node internals', 2]);
+    const m = machineInfo();
+    expect(m.cpus).toBeGreaterThan(0);
+    expect(typeof m.model).toBe('string');
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Argument helpers shared by every `tsgi` command: one error class for usage mistakes
+ * (exit code 2, one line on stderr), a strict `node:util` parseArgs wrapper, and parsers for
+ * `--bind` and numeric options.
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** The `options` of a `parseArgs` config. */
+export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+type _Config<O extends OptionsConfig> = {
+  args: string[];
+  options: O;
+  allowPositionals: true;
+  strict: true;
+};
+
+/** A mistake in how tsgi was invoked. `main` prints `tsgi: <message>` and exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The first line of an error's message, for one-line diagnostics. */
+export function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const nl = text.indexOf('\n');
+  return (nl < 0 ? text : text.slice(0, nl)).trim();
+}
+
+/**
+ * `parseArgs` in strict mode with positionals allowed; unknown options and missing values
+ * become `UsageError`s prefixed with the command name.
+ */
+export function parseCommandArgs<const O extends OptionsConfig>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+): ReturnType<typeof parseArgs<_Config<O>>> {
+  try {
+    return parseArgs<_Config<O>>({
+      args: [...argv],
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new UsageError(`${command}: ${firstLine(err)} (see 'tsgi ${command} --help')`);
+  }
+}
+
+/** Where to listen: a TCP host and port, or a unix socket path. */
+export type Bind = { readonly host: string; readonly port: number } | { readonly path: string };
+
+/** The default bind address: loopback only. Binding elsewhere is the user's explicit choice. */
+export const DEFAULT_BIND = '127.0.0.1:8000';
+
+/**
+ * Parses `HOST:PORT`, `[IPV6]:PORT`, `:PORT` (127.0.0.1), `PORT`, `HOST` (port 8000) or
+ * `unix:PATH`. Throws `UsageError` on anything else.
+ */
+export function parseBind(text: string): Bind {
+  if (text.startsWith('unix:')) {
+    const path = text.slice(5);
+    if (path === '') throw new UsageError(`--bind ${text}: missing socket path after 'unix:'`);
+    return { path };
+  }
+  let host: string;
+  let portText: string;
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    if (end < 0) throw new UsageError(`--bind ${text}: missing ']' after the IPv6 address`);
+    host = text.slice(1, end);
+    const rest = text.slice(end + 1);
+    if (rest === '') portText = '8000';
+    else if (rest.startsWith(':')) portText = rest.slice(1);
+    else throw new UsageError(`--bind ${text}: expected ':PORT' after ']'`);
+  } else {
+    const colon = text.indexOf(':');
+    if (colon !== text.lastIndexOf(':')) {
+      throw new UsageError(`--bind ${text}: put an IPv6 address in brackets, e.g. [::1]:8000`);
+    }
+    if (colon < 0) {
+      if (/^[0-9]+$/.test(text)) [host, portText] = ['127.0.0.1', text];
+      else [host, portText] = [text, '8000'];
+    } else {
+      host = text.slice(0, colon) || '127.0.0.1';
+      portText = text.slice(colon + 1);
+    }
+  }
+  if (host === '') throw new UsageError(`--bind ${text}: missing host`);
+  return { host, port: parseInteger(`--bind ${text}: port`, portText, 0, 65535) };
+}
+
+/** Parses a decimal integer within [min, max], or throws `UsageError` naming `what`. */
+export function parseInteger(what: string, text: string, min: number, max: number): number {
+  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${what} must be a whole number, got '${text}'`);
+  const n = Number(text);
+  if (n < min || n > max)
+    throw new UsageError(`${what} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** Parses a byte size: `1048576`, `512k`, `10m`, `1g` (binary multiples). */
+export function parseSize(what: string, text: string): number {
+  const m = /^([0-9]+)([kmg]?)b?$/i.exec(text);
+  if (m === null)
+    throw new UsageError(`${what} must be a size like 1048576, 512k or 10m, got '${text}'`);
+  const unit = m[2]!.toLowerCase();
+  return (
+    Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1)
+  );
+}

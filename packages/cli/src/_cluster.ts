@@ -1,0 +1,102 @@
+/**
+ * `--workers N`: the node:cluster primary. It forks N workers that share the listening socket,
+ * prints the URL once the first one listens, replaces a worker that dies (with a backoff, never
+ * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully.
+ */
+import cluster, { type Address, type Worker } from 'node:cluster';
+
+/** Where the first worker listens, as a URL. */
+function _url(address: Address): string {
+  if (
+    address.addressType === -1 ||
+    address.addressType === 'udp4' ||
+    address.addressType === 'udp6'
+  ) {
+    return `unix:${address.address}`;
+  }
+  const host = address.address ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
+const _MAX_DELAY = 5000;
+
+/** Runs the primary until every worker has exited; resolves to the exit code. */
+export function superviseWorkers(count: number): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    let started = false; // some worker has listened: later failures are restarted, not fatal
+    let reported = false;
+    let exitCode = 0;
+    const crashes: number[] = [];
+    const timers = new Set<NodeJS.Timeout>();
+
+    const fork = (): void => {
+      const worker = cluster.fork();
+      worker.on('message', (msg: unknown) => {
+        // A worker's usage error (bad APP, bad bind): print it once, not once per worker.
+        const text = (msg as { tsgiError?: unknown } | null)?.tsgiError;
+        if (typeof text === 'string' && !reported) {
+          reported = true;
+          process.stderr.write(`tsgi: ${text}\n`);
+        }
+      });
+    };
+    const living = (): Worker[] =>
+      Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const stop = (): void => {
+      stopping = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      const workers = living();
+      if (workers.length === 0) resolve(exitCode);
+      for (const w of workers) w.process.kill('SIGTERM'); // each worker shuts down gracefully
+    };
+
+    cluster.on('listening', (_worker, address) => {
+      if (!started) {
+        started = true;
+        process.stdout.write(`Listening on ${_url(address)}\n`);
+      }
+    });
+    cluster.on('exit', (worker, code, signal) => {
+      if (stopping) {
+        if (living().length === 0) resolve(exitCode);
+        return;
+      }
+      if (!started) {
+        // The first workers could not start (the app fails to load, the port is taken):
+        // a new one would fail the same way.
+        exitCode = code || 1;
+        stop();
+        return;
+      }
+      const now = Date.now();
+      while (crashes.length > 0 && now - crashes[0]! > 30_000) crashes.shift();
+      crashes.push(now);
+      const delay = Math.min(_MAX_DELAY, 100 * 2 ** (crashes.length - 1));
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      process.stderr.write(
+        `tsgi: worker ${worker.process.pid} ${how}; starting another in ${delay} ms\n`,
+      );
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!stopping) fork();
+      }, delay);
+      timers.add(timer);
+    });
+
+    let signalled = false;
+    const onSignal = (): void => {
+      if (signalled) {
+        // A second signal: stop waiting for in-flight requests.
+        for (const w of living()) w.process.kill('SIGKILL');
+        process.exit(130);
+      }
+      signalled = true;
+      stop();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    for (let i = 0; i < count; i++) fork();
+  });
+}

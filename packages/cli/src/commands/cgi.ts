@@ -1,0 +1,99 @@
+/**
+ * `tsgi cgi APP`: handles the one CGI/1.1 request of this process (RFC 3875) with `@tsgi/cgi`.
+ * `HTTP_PROXY` is deleted from `process.env` before APP is loaded (httpoxy, ADP-CGI-04), and
+ * APP is not loaded at all when `REQUEST_METHOD` is missing (ADP-CGI-06).
+ *
+ * Under a web server (REQUEST_METHOD set) the arguments after APP are ignored (ADP-CGI-12):
+ * Apache turns a query without `=` into command-line arguments, so a wrapper that forwarded
+ * "$@" would otherwise let a client pass options.
+ */
+import { EXIT_NOT_CGI, runCGI, stripHttpProxy } from '@tsgi/cgi';
+import { loadApp, resolveAppModule, splitAppSpec } from '../_app.js';
+import { firstLine, parseCommandArgs, UsageError } from '../_args.js';
+
+export const summary = 'Handle one CGI request (for a wrapper script in cgi-bin)';
+
+export const usage = `Usage: tsgi cgi APP
+       tsgi cgi --bundle APP -o FILE [--minify]
+
+Runs APP for the one CGI/1.1 request of this process, as a web server starts it from
+cgi-bin: the request comes from the environment and standard input, the response goes to
+standard output, diagnostics to standard error. A two-line wrapper in cgi-bin:
+
+  #!/bin/sh
+  exec tsgi cgi /srv/tsgi/app.js
+
+APP is a module path, optionally followed by :exportName (default: the default export).
+HTTP_PROXY is removed from the environment before APP is loaded. Scripts named nph-* write
+a complete HTTP response (non-parsed headers). Arguments after APP are ignored.
+
+Options (not under a web server):
+  --bundle      write APP, @tsgi/cgi and @tsgi/core into one executable file FILE that
+                runs the request by itself and starts faster (needs esbuild)
+  -o, --outfile FILE   where --bundle writes: no extension (cgi-bin/app) or .mjs
+  --minify      minify the bundle
+  -h, --help    show this help
+
+Exit status: 0 after a complete response, 1 when it was cut short, 2 when REQUEST_METHOD
+is not set (not started as a CGI script) or on a usage error.`;
+
+export async function run(argv: string[]): Promise<number | void> {
+  // First of all, before any application code is loaded (ADP-CGI-04).
+  stripHttpProxy();
+  if (process.env.REQUEST_METHOD) {
+    // Under a web server: APP is the first argument; nothing else is read (ADP-CGI-12).
+    const spec = argv[0];
+    if (spec === undefined || spec.startsWith('-')) {
+      throw new UsageError('cgi: the first argument must be APP (see tsgi cgi --help)');
+    }
+    let app: Awaited<ReturnType<typeof loadApp>>;
+    try {
+      app = await loadApp(spec);
+    } catch (err) {
+      // Answer the request with a 500 (and log why) rather than leave the server with no output.
+      await runCGI(() => {
+        throw err;
+      });
+      return Number(process.exitCode ?? 0);
+    }
+    await runCGI(app);
+    return Number(process.exitCode ?? 0);
+  }
+  const { values, positionals } = parseCommandArgs('cgi', argv, {
+    help: { type: 'boolean', short: 'h' },
+    bundle: { type: 'boolean' },
+    outfile: { type: 'string', short: 'o' },
+    minify: { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (values.bundle) {
+    const spec = positionals[0];
+    if (spec === undefined || positionals.length > 1)
+      throw new UsageError('cgi --bundle: give exactly one APP');
+    if (values.outfile === undefined)
+      throw new UsageError('cgi --bundle: give the output file with -o FILE');
+    const { module, exportName } = splitAppSpec(spec);
+    const { bundleCGI } = await import('@tsgi/cgi/bundle');
+    let result: { outfile: string; bytes: number };
+    try {
+      result = await bundleCGI({
+        app: resolveAppModule(module, process.cwd()),
+        exportName,
+        outfile: values.outfile,
+        minify: values.minify === true,
+      });
+    } catch (err) {
+      throw new UsageError(`cgi --bundle: ${firstLine(err)}`);
+    }
+    process.stderr.write(`tsgi cgi: wrote ${result.outfile} (${result.bytes} bytes)\n`);
+    return 0;
+  }
+  // ADP-CGI-06: not started as a CGI script; APP is not loaded.
+  process.stderr.write(
+    "tsgi cgi: REQUEST_METHOD is not set, so this is not a CGI request; run it from a web server's cgi-bin (see tsgi cgi --help)\n",
+  );
+  return EXIT_NOT_CGI;
+}

@@ -1,0 +1,134 @@
+/**
+ * `tsgi fastcgi APP`: serve an application as a FastCGI responder with `@tsgi/fastcgi`, on TCP,
+ * a Unix socket, or the listening socket a web server passes on fd 0 (lighttpd `bin-path`,
+ * spawn-fcgi, `cgi-fcgi -start`).
+ */
+import cluster from 'node:cluster';
+import { type FastCGIServerOptions, isListenSocketInherited, serveFastCGI } from '@tsgi/fastcgi';
+import { loadApp } from '../_app.js';
+import {
+  firstLine,
+  parseBind,
+  parseCommandArgs,
+  parseInteger,
+  parseSize,
+  UsageError,
+} from '../_args.js';
+import { superviseWorkers } from '../_cluster.js';
+
+/** Where FastCGI listens when there is neither `--bind` nor a socket on fd 0 (php-fpm's port). */
+const DEFAULT_FASTCGI_BIND = '127.0.0.1:9000';
+
+export const summary = 'serve APP as a FastCGI application (nginx, Apache, lighttpd)';
+
+export const usage = `Usage: tsgi fastcgi APP [options]
+
+Serve a TSGI application as a FastCGI 1.0 responder behind a web server.
+
+APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
+optionally followed by :exportName (default: the default export).
+
+Without --bind, tsgi listens on the socket on fd 0 when there is one (a web server that
+spawns FastCGI applications, such as lighttpd with bin-path, puts it there), else on
+${DEFAULT_FASTCGI_BIND}.
+
+Options:
+  -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH
+  -w, --workers N            run N worker processes sharing the socket (default 1)
+      --script-name PATH     mount point: SCRIPT_NAME is PATH and PATH_INFO the rest of
+                             REQUEST_URI, whatever split the web server made (e.g. /app)
+      --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
+      --max-conns N          concurrent connections (default 1024)
+      --max-reqs N           concurrent requests (default 4096)
+      --no-multiplex         one request at a time per connection (FCGI_MPXS_CONNS=0)
+      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
+      --expose-errors        put stack traces in 500 responses (development only)
+  -h, --help                 show this help
+
+FCGI_WEB_SERVER_ADDRS (comma-separated IPs), when set, limits who may connect over TCP.
+
+Examples:
+  tsgi fastcgi app.js --bind 127.0.0.1:9000      # nginx: fastcgi_pass 127.0.0.1:9000;
+  tsgi fastcgi app.js --bind unix:/run/app.sock  # nginx: fastcgi_pass unix:/run/app.sock;
+  tsgi fastcgi app.js                            # lighttpd: "bin-path" => "tsgi fastcgi app.js"
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('fastcgi', argv, {
+    bind: { type: 'string', short: 'b' },
+    workers: { type: 'string', short: 'w' },
+    'script-name': { type: 'string' },
+    'max-body-size': { type: 'string' },
+    'max-conns': { type: 'string' },
+    'max-reqs': { type: 'string' },
+    'no-multiplex': { type: 'boolean' },
+    'shutdown-timeout': { type: 'string' },
+    'expose-errors': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (positionals.length === 0)
+    throw new UsageError("fastcgi: missing APP (see 'tsgi fastcgi --help')");
+  if (positionals.length > 1)
+    throw new UsageError(`fastcgi: unexpected argument '${positionals[1]}'`);
+  const spec = positionals[0]!;
+  const workers =
+    values.workers === undefined ? 1 : parseInteger('--workers', values.workers, 1, 256);
+  const inherited = values.bind === undefined && isListenSocketInherited(0);
+  const options: FastCGIServerOptions = inherited
+    ? { fd: 0 }
+    : { ...parseBind(values.bind ?? DEFAULT_FASTCGI_BIND) };
+  const scriptName = values['script-name'];
+  if (scriptName !== undefined) {
+    if (!scriptName.startsWith('/'))
+      throw new UsageError(`--script-name must start with '/', got '${scriptName}'`);
+    options.scriptName = scriptName;
+  }
+  if (values['max-body-size'] !== undefined)
+    options.maxBodySize = parseSize('--max-body-size', values['max-body-size']);
+  if (values['max-conns'] !== undefined)
+    options.maxConns = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);
+  if (values['max-reqs'] !== undefined)
+    options.maxReqs = parseInteger('--max-reqs', values['max-reqs'], 1, 1_000_000);
+  if (values['no-multiplex'] === true) options.multiplex = false;
+  if (values['expose-errors'] === true) options.exposeErrors = true;
+  if (workers > 1) options.multiprocess = true;
+  const shutdownTimeout =
+    values['shutdown-timeout'] === undefined
+      ? 10_000
+      : parseInteger('--shutdown-timeout', values['shutdown-timeout'], 0, 86_400_000);
+
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
+  const app = await loadApp(spec);
+  let server: Awaited<ReturnType<typeof serveFastCGI>>;
+  try {
+    server = await serveFastCGI(app, options);
+  } catch (err) {
+    const where = inherited ? 'fd 0' : (values.bind ?? DEFAULT_FASTCGI_BIND);
+    throw new UsageError(`cannot listen on ${where}: ${firstLine(err)}`);
+  }
+  // Web servers stop their FastCGI children with SIGTERM (spec §7). In a cluster the primary
+  // coordinates: a terminal's Ctrl-C reaches every process, so workers leave SIGINT to it.
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(130); // a second signal: stop waiting for in-flight requests
+    stopping = true;
+    void server.close({ timeout: shutdownTimeout }).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', cluster.isWorker ? () => {} : stop);
+  const a = server.address;
+  if (!cluster.isWorker && a !== undefined) {
+    const where =
+      a.kind === 'tcp'
+        ? `${a.host}:${a.port}`
+        : a.kind === 'unix'
+          ? `unix:${a.path}`
+          : `fd ${a.fd}`;
+    process.stdout.write(`FastCGI listening on ${where}\n`);
+  }
+  return new Promise<number>(() => {}); // runs until a signal shuts the server down
+}

@@ -1,0 +1,118 @@
+/**
+ * `tsgi serve APP`: serve an application over HTTP/1.1 with `@tsgi/node`.
+ */
+import cluster from 'node:cluster';
+import { type ServeOptions, serve } from '@tsgi/node';
+import { loadApp } from '../_app.js';
+import {
+  DEFAULT_BIND,
+  firstLine,
+  parseBind,
+  parseCommandArgs,
+  parseInteger,
+  parseSize,
+  UsageError,
+} from '../_args.js';
+import { superviseWorkers } from '../_cluster.js';
+
+export const summary = 'serve APP over HTTP with node:http';
+
+export const usage = `Usage: tsgi serve APP [options]
+
+Serve a TSGI application over HTTP/1.1 (node:http).
+
+APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
+optionally followed by :exportName (default: the default export).
+
+Options:
+  -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH (default ${DEFAULT_BIND})
+  -w, --workers N            run N worker processes sharing the socket (default 1)
+      --access-log           log a Common Log Format line per request to stdout
+      --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
+      --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
+      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
+      --expose-errors        put stack traces in 500 responses (development only)
+  -h, --help                 show this help
+
+Examples:
+  tsgi serve app.js
+  tsgi serve src/app.ts:app --bind 0.0.0.0:8080 --workers 4
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('serve', argv, {
+    bind: { type: 'string', short: 'b' },
+    workers: { type: 'string', short: 'w' },
+    'access-log': { type: 'boolean' },
+    'script-name': { type: 'string' },
+    'max-body-size': { type: 'string' },
+    'shutdown-timeout': { type: 'string' },
+    'expose-errors': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (positionals.length === 0)
+    throw new UsageError("serve: missing APP (see 'tsgi serve --help')");
+  if (positionals.length > 1)
+    throw new UsageError(`serve: unexpected argument '${positionals[1]}'`);
+  const spec = positionals[0]!;
+  const bind = parseBind(values.bind ?? DEFAULT_BIND);
+  const workers =
+    values.workers === undefined ? 1 : parseInteger('--workers', values.workers, 1, 256);
+  const options: ServeOptions = { ...bind, signals: true };
+  const scriptName = values['script-name'];
+  if (scriptName !== undefined) {
+    if (!scriptName.startsWith('/'))
+      throw new UsageError(`--script-name must start with '/', got '${scriptName}'`);
+    options.scriptName = scriptName;
+  }
+  if (values['max-body-size'] !== undefined)
+    options.maxBodySize = parseSize('--max-body-size', values['max-body-size']);
+  if (values['shutdown-timeout'] !== undefined) {
+    options.shutdownTimeout = parseInteger(
+      '--shutdown-timeout',
+      values['shutdown-timeout'],
+      0,
+      86_400_000,
+    );
+  }
+  if (values['access-log'] === true) options.accessLog = true;
+  if (values['expose-errors'] === true) options.exposeErrors = true;
+
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
+  if (!cluster.isWorker) {
+    const url = await _start(spec, options);
+    process.stdout.write(`Listening on ${url}\n`);
+    return new Promise<number>(() => {}); // runs until a signal shuts the server down
+  }
+  // A worker. The primary coordinates shutdown: a terminal's Ctrl-C reaches every process in
+  // the group, so workers wait for the primary's SIGTERM instead of acting on SIGINT.
+  process.on('SIGINT', () => {});
+  options.signals = ['SIGTERM'];
+  try {
+    await _start(spec, options);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    // Every worker fails the same way: let the primary print it once.
+    await new Promise<void>((resolve) => {
+      if (process.send === undefined) resolve();
+      else process.send({ tsgiError: err.message }, undefined, {}, () => resolve());
+    });
+    return 2;
+  }
+  return new Promise<number>(() => {});
+}
+
+async function _start(spec: string, options: ServeOptions): Promise<string> {
+  const app = await loadApp(spec);
+  try {
+    return (await serve(app, options)).url;
+  } catch (err) {
+    const where =
+      options.path !== undefined ? `unix:${options.path}` : `${options.host}:${options.port}`;
+    throw new UsageError(`cannot listen on ${where}: ${firstLine(err)}`);
+  }
+}

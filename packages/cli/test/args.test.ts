@@ -1,0 +1,52 @@
+/** The shared argument helpers, in process. */
+import { parseBind, parseSize, splitAppSpec, UsageError } from '@tsgi/cli';
+import { describe, expect, it } from 'vitest';
+
+describe('parseBind', () => {
+  it('accepts HOST:PORT, [IPV6]:PORT, :PORT, PORT, HOST and unix:PATH', () => {
+    expect(parseBind('127.0.0.1:8000')).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(parseBind('0.0.0.0:0')).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(parseBind('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
+    expect(parseBind(':9001')).toEqual({ host: '127.0.0.1', port: 9001 });
+    expect(parseBind('9002')).toEqual({ host: '127.0.0.1', port: 9002 });
+    expect(parseBind('localhost')).toEqual({ host: 'localhost', port: 8000 });
+    expect(parseBind('unix:/run/app.sock')).toEqual({ path: '/run/app.sock' });
+  });
+
+  it('refuses malformed addresses with a UsageError', () => {
+    for (const bad of ['::1:80', '[::1', '[::1]x', 'host:port', 'host:70000', 'unix:', 'host:']) {
+      expect(() => parseBind(bad), bad).toThrow(UsageError);
+    }
+  });
+});
+
+describe('parseSize', () => {
+  it('reads bytes and binary multiples', () => {
+    expect([
+      parseSize('x', '10'),
+      parseSize('x', '512k'),
+      parseSize('x', '10M'),
+      parseSize('x', '1g'),
+    ]).toEqual([10, 512 * 1024, 10 * 1024 ** 2, 1024 ** 3]);
+    expect(() => parseSize('--max-body-size', '10 MB')).toThrow(/--max-body-size must be a size/);
+  });
+});
+
+describe('splitAppSpec', () => {
+  it('splits a trailing :exportName only', () => {
+    expect(splitAppSpec('app.js:handler')).toEqual({ module: 'app.js', exportName: 'handler' });
+    expect(splitAppSpec('@scope/pkg/sub:app')).toEqual({
+      module: '@scope/pkg/sub',
+      exportName: 'app',
+    });
+    expect(splitAppSpec('app.ts')).toEqual({ module: 'app.ts', exportName: undefined });
+    expect(splitAppSpec('C:\\srv\\app.js')).toEqual({
+      module: 'C:\\srv\\app.js',
+      exportName: undefined,
+    });
+    expect(splitAppSpec('file:///srv/app.js')).toEqual({
+      module: 'file:///srv/app.js',
+      exportName: undefined,
+    });
+  });
+});

@@ -1,0 +1,267 @@
+/** The `tsgi` command, run as a child process exactly as users run it. */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Daemon, startDaemon, tempDir } from '@tsgi/harness';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = resolve(here, '../bin/tsgi.js');
+const ROOT = resolve(here, '../../..');
+const fixture = (name: string): string => join(here, 'fixtures', name);
+
+const daemons: Daemon[] = [];
+afterEach(async () => {
+  await Promise.all(daemons.splice(0).map((d) => d.stop()));
+});
+
+/** Runs tsgi to completion. */
+function run(
+  args: string[],
+  cwd = ROOT,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `tsgi serve ...` on a free port and resolves once it prints its URL. */
+async function serve(args: string[], cwd = ROOT): Promise<{ daemon: Daemon; url: string }> {
+  const daemon = startDaemon(process.execPath, [BIN, 'serve', ...args, '--bind', '127.0.0.1:0'], {
+    cwd,
+  });
+  daemons.push(daemon);
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const check = (): void => {
+      const m = /Listening on (\S+)/.exec(daemon.output());
+      if (m) resolveUrl(m[1]!);
+    };
+    daemon.process.stdout?.on('data', check);
+    daemon.process.once('exit', (code) =>
+      reject(new Error(`tsgi exited (${code}): ${daemon.output()}`)),
+    );
+    check();
+  });
+  return { daemon, url };
+}
+
+/** GET over a fresh connection; resolves to status and body text. */
+function get(url: string, timeout = 10_000): Promise<{ status: number; body: string }> {
+  return new Promise((done, reject) => {
+    request(url, { agent: false, timeout }, (res) => {
+      let body = '';
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => done({ status: res.statusCode!, body }));
+    })
+      .on('error', reject)
+      .on('timeout', function (this: ReturnType<typeof request>) {
+        this.destroy(new Error(`GET ${url}: no response in ${timeout} ms`));
+      })
+      .end();
+  });
+}
+
+function exited(daemon: Daemon): Promise<number | null> {
+  const p = daemon.process;
+  if (p.exitCode !== null) return Promise.resolve(p.exitCode);
+  return new Promise((r) => p.once('exit', (code) => r(code)));
+}
+
+describe('tsgi CLI', () => {
+  it('--help lists the commands and exits 0; no command prints usage and exits 2', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: tsgi <command>');
+    for (const c of ['serve', 'fastcgi', 'cgi'])
+      expect(help.stdout).toMatch(new RegExp(`^ {2}${c} `, 'm'));
+    const none = await run([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('Usage: tsgi <command>');
+  });
+
+  it('serve --help prints the serve usage and exits 0', async () => {
+    for (const args of [
+      ['serve', '--help'],
+      ['help', 'serve'],
+      ['serve', 'app.js', '-h'],
+    ]) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: tsgi serve APP');
+    }
+  });
+
+  it('bad arguments exit 2 with one line naming the problem', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['nope'], /unknown command 'nope'/],
+      [['serve'], /missing APP/],
+      [['serve', fixture('app.js'), '--bogus'], /Unknown option '--bogus'/],
+      [['serve', fixture('app.js'), 'extra'], /unexpected argument 'extra'/],
+      [['serve', fixture('app.js'), '--bind', '::1:80'], /IPv6 address in brackets/],
+      [
+        ['serve', fixture('app.js'), '--bind', 'localhost:99999'],
+        /port must be between 0 and 65535/,
+      ],
+      [['serve', fixture('app.js'), '--workers', 'two'], /--workers must be a whole number/],
+      [['serve', fixture('app.js'), '--script-name', 'api'], /--script-name must start with '\/'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^tsgi: [^\n]*\n$/);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('an APP that cannot be found or fails to load exits 2 with one line', async () => {
+    const missing = await run(['serve', 'does/not/exist.js']);
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^tsgi: cannot find application module does\/not\/exist\.js[^\n]*\n$/),
+    ]);
+    const broken = await run(['serve', fixture('broken.js')]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/^tsgi: cannot load .*broken\.js: Error: kaboom at import\n$/);
+  });
+
+  it('APP-01: an export that is not a function, or is missing, exits 2 with one line', async () => {
+    const notFn = await run(['serve', `${fixture('app.js')}:notAFunction`]);
+    expect(notFn.code).toBe(2);
+    expect(notFn.stderr).toMatch(
+      /^tsgi: .*export 'notAFunction' is not a function \(got number\)[^\n]*\n$/,
+    );
+    const missing = await run(['serve', `${fixture('app.js')}:nothing`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^tsgi: .* has no export 'nothing'\n$/);
+  });
+
+  it('serve APP: serves the default export, prints the URL; :name picks an export; --script-name mounts', async () => {
+    const { url } = await serve([fixture('app.js')]);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+$/);
+    expect(JSON.parse((await get(`${url}/x`)).body)).toMatchObject({
+      which: 'default',
+      path: '/x',
+      multiprocess: false,
+    });
+    const named = await serve([`${fixture('app.js')}:named`, '--script-name', '/api']);
+    expect(JSON.parse((await get(`${named.url}/api/y`)).body)).toEqual({
+      which: 'named',
+      path: '/y',
+    });
+  });
+
+  it('serve a .ts APP (loaded through tsx)', async () => {
+    const { url } = await serve([fixture('app.ts')]);
+    expect(await get(`${url}/t`)).toEqual({ status: 200, body: 'hello from ts /t' });
+  });
+
+  it('serve a package specifier resolved from the working directory (require and import-only exports)', async () => {
+    const dir = tempDir();
+    try {
+      const pkg = join(dir.path, 'node_modules', '@fixture', 'app');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(
+        join(pkg, 'package.json'),
+        JSON.stringify({
+          name: '@fixture/app',
+          type: 'module',
+          exports: { './sub': './sub.js', './esm': { import: './sub.js' } },
+        }),
+      );
+      writeFileSync(
+        join(pkg, 'sub.js'),
+        "export default (e, sr) => { sr('200 OK', []); return [new TextEncoder().encode('pkg ' + e.PATH_INFO)]; };\n",
+      );
+      const a = await serve(['@fixture/app/sub'], dir.path);
+      expect((await get(`${a.url}/a`)).body).toBe('pkg /a');
+      const b = await serve(['@fixture/app/esm'], dir.path);
+      expect((await get(`${b.url}/b`)).body).toBe('pkg /b');
+      const missing = await run(['serve', '@fixture/nothing'], dir.path);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/^tsgi: cannot find application module @fixture\/nothing/);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('SIGTERM: an in-flight request completes, then the process exits 0', async () => {
+    const { daemon, url } = await serve([fixture('app.js')]);
+    const slow = get(`${url}/slow`);
+    while (!daemon.output().includes('slow: started')) await new Promise((r) => setTimeout(r, 10));
+    daemon.process.kill('SIGTERM');
+    expect((await slow).status).toBe(200);
+    expect(await exited(daemon)).toBe(0);
+  });
+
+  it('--workers 2: workers share the port (multiprocess), a killed worker is replaced, SIGTERM stops all', async () => {
+    const { daemon, url } = await serve([fixture('app.js'), '--workers', '2']);
+    const pids = new Set<number>();
+    while (pids.size < 2) {
+      const data = JSON.parse((await get(`${url}/`)).body) as {
+        pid: number;
+        multiprocess: boolean;
+      };
+      expect(data.multiprocess).toBe(true); // ENV-22
+      pids.add(data.pid);
+    }
+    const [victim] = pids;
+    process.kill(victim!, 'SIGKILL');
+    let replaced = false;
+    while (!replaced) {
+      // A connection handed to the worker as it died is lost: retry it.
+      const res = await get(`${url}/`, 1000).catch(() => undefined);
+      if (res !== undefined) replaced = !pids.has((JSON.parse(res.body) as { pid: number }).pid);
+    }
+    expect(daemon.output()).toMatch(
+      new RegExp(`worker ${victim} was killed by SIGKILL; starting another`),
+    );
+    daemon.process.kill('SIGTERM');
+    expect(await exited(daemon)).toBe(0);
+  });
+
+  it('--workers: an APP that fails to load is reported once, exit 2', async () => {
+    const r = await run(['serve', fixture('broken.js'), '--workers', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tsgi: cannot load [^\n]*kaboom at import\n$/);
+  });
+
+  it('--access-log prints a Common Log Format line to stdout', async () => {
+    const { daemon, url } = await serve([fixture('app.js'), '--access-log']);
+    await get(`${url}/logged?x=1`);
+    while (!daemon.output().includes('/logged')) await new Promise((r) => setTimeout(r, 10));
+    expect(daemon.output()).toMatch(
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/logged\?x=1 HTTP\/1\.1" 200 \d+$/m,
+    );
+  });
+
+  it("README's first command: `pnpm start` serves examples/hello (/, /echo, /stream)", async () => {
+    const { url } = await serve(['examples/hello/app.ts']);
+    expect(await get(`${url}/`)).toEqual({ status: 200, body: 'Hello, World!\n' });
+    const echo = JSON.parse((await get(`${url}/echo?a=1`)).body) as {
+      method: string;
+      path: string;
+      query: string;
+    };
+    expect(echo).toMatchObject({ method: 'GET', path: '/echo', query: 'a=1' });
+    expect((await get(`${url}/stream`)).body).toBe(
+      'chunk 1 of 5\nchunk 2 of 5\nchunk 3 of 5\nchunk 4 of 5\nchunk 5 of 5\n',
+    );
+  });
+});

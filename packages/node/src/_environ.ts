@@ -1,0 +1,172 @@
+/**
+ * `IncomingMessage` → environ (ADP-NODE-01, spec section 02).
+ *
+ * Byte transparency (ENV-06, ENV-07, ENV-15) comes for free: node:http's parser turns the
+ * request-target and header values into strings with one code unit per octet (latin-1), which is
+ * exactly TSGI's byte-string form. So `req.url` is REQUEST_URI as is, and PATH_INFO is its path
+ * percent-decoded once. `req.headers` is never read: it lowercases names, drops duplicates of
+ * some fields and joins others with `, ` (including Cookie), none of which ENV-13 allows.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import {
+  addRequestHeader,
+  createEnviron,
+  type Environ,
+  type ErrorStream,
+  type InputStream,
+  percentDecode,
+  splitScriptName,
+  splitTarget,
+} from '@tsgi/core';
+
+/** Per-listener settings the environ builder needs; computed once, not per request. */
+export interface _EnvironConfig {
+  readonly scriptName: string;
+  readonly errors: ErrorStream;
+  readonly multiprocess: boolean;
+  readonly software: string;
+  /** SRV-03 configuration keys, already checked (SRV-11). */
+  readonly extra: ReadonlyArray<[string, unknown]> | undefined;
+}
+
+// ENV-11: the two versions node:http speaks, as constants so the hot path does not concatenate.
+const _HTTP11 = 'HTTP/1.1';
+const _HTTP10 = 'HTTP/1.0';
+const _DIGITS = /^[0-9]{1,5}$/;
+
+/** What is the same for every request on a connection, computed on its first request. */
+interface _Conn {
+  readonly https: boolean;
+  readonly remoteAddr: string | undefined;
+  readonly remotePort: string;
+  /** The Host value `name`/`port` were derived from; `null` before the first request. */
+  host: string | undefined | null;
+  name: string;
+  port: string;
+}
+
+const kConn = Symbol('tsgi.conn');
+type _Socket = Partial<TLSSocket> & { [kConn]?: _Conn };
+
+/**
+ * Builds environ for one request. `input` is set by the caller afterwards (it depends on the
+ * framing headers read here); the placeholder keeps the key order fixed.
+ */
+export function buildEnviron(
+  req: IncomingMessage,
+  config: _EnvironConfig,
+  placeholderInput: InputStream,
+  signal: AbortSignal,
+): Environ {
+  const target = req.url!;
+  const socket = req.socket as _Socket;
+  const conn = socket[kConn] ?? _newConn(socket);
+  const split = splitTarget(target);
+  let pathInfo = percentDecode(split.rawPath); // ENV-06: decoded exactly once, %2F becomes '/'.
+  let scriptName = '';
+  // ENV-04: SCRIPT_NAME comes from deployment configuration only, never from the request.
+  if (config.scriptName !== '')
+    [scriptName, pathInfo] = splitScriptName(pathInfo, config.scriptName);
+  const version = req.httpVersion;
+  const env = createEnviron(
+    {
+      method: req.method!,
+      scriptName,
+      pathInfo,
+      queryString: split.query,
+      requestUri: target, // ENV-07: raw, %2F stays %2F.
+      serverName: '',
+      serverPort: '',
+      protocol: version === '1.1' ? _HTTP11 : version === '1.0' ? _HTTP10 : `HTTP/${version}`,
+    },
+    {
+      input: placeholderInput,
+      errors: config.errors,
+      signal,
+      urlScheme: conn.https ? 'https' : 'http',
+      // ENV-22: one event loop per process; cluster workers are separate processes.
+      multithread: false,
+      multiprocess: config.multiprocess,
+      runOnce: false,
+    },
+  );
+  // ENV-12..15: every field line, in order; addRequestHeader joins repeats and drops `_` names.
+  const raw = req.rawHeaders;
+  const pairs: Array<readonly [string, string]> = new Array(raw.length >> 1);
+  for (let i = 0, j = 0; i < raw.length; i += 2, j++) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    pairs[j] = [name, value];
+    addRequestHeader(env, name, value);
+  }
+  env['tsgi.raw_headers'] = pairs;
+  const host = env.HTTP_HOST;
+  if (host !== conn.host) _setServerName(conn, host, socket);
+  env.SERVER_NAME = conn.name;
+  env.SERVER_PORT = conn.port;
+  // ENV-17: absent when the socket was already gone (ENV-02: omit rather than undefined).
+  if (conn.remoteAddr !== undefined) {
+    env.REMOTE_ADDR = conn.remoteAddr;
+    env.REMOTE_PORT = conn.remotePort;
+  }
+  if (conn.https) env.HTTPS = 'on';
+  env.SERVER_SOFTWARE = config.software;
+  const extra = config.extra;
+  if (extra !== undefined) {
+    // SRV-03; SRV-11: never replace what the request produced.
+    for (let i = 0; i < extra.length; i++) {
+      const [key, value] = extra[i]!;
+      if (!(key in env)) env[key] = value;
+    }
+  }
+  return env;
+}
+
+function _newConn(socket: _Socket): _Conn {
+  const conn: _Conn = {
+    https: socket.encrypted === true,
+    remoteAddr: socket.remoteAddress,
+    remotePort: String(socket.remotePort),
+    host: null,
+    name: '',
+    port: '',
+  };
+  socket[kConn] = conn;
+  return conn;
+}
+
+/**
+ * ENV-10: SERVER_NAME/SERVER_PORT from the Host header as the client sent it (so URL
+ * reconstruction gives the URL the client used), the port defaulting by scheme; without a
+ * usable Host, the socket's local address. On a unix socket with no Host: `localhost` and
+ * `80`/`443`. An IPv6 literal keeps its brackets so `name:port` stays a valid authority.
+ */
+function _setServerName(conn: _Conn, host: string | undefined, socket: _Socket): void {
+  conn.host = host;
+  if (host !== undefined) {
+    const comma = host.indexOf(','); // a repeated Host header was joined (ENV-13); use the first
+    const first = comma >= 0 ? host.slice(0, comma).trim() : host;
+    const colon = first.lastIndexOf(':');
+    if (colon > first.lastIndexOf(']')) {
+      const port = first.slice(colon + 1);
+      if (colon > 0 && _DIGITS.test(port)) {
+        conn.name = first.slice(0, colon);
+        conn.port = port;
+        return;
+      }
+    } else if (first.length > 0) {
+      conn.name = first;
+      conn.port = conn.https ? '443' : '80';
+      return;
+    }
+  }
+  const local = socket.localAddress;
+  if (local === undefined) {
+    conn.name = 'localhost';
+    conn.port = conn.https ? '443' : '80';
+  } else {
+    conn.name = local.includes(':') ? `[${local}]` : local;
+    conn.port = String(socket.localPort);
+  }
+}

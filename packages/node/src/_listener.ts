@@ -1,0 +1,164 @@
+/**
+ * `createRequestListener`: a `(req, res)` handler that runs a TSGI application for each
+ * request. The response engine, validation, body iteration and release all live in
+ * `@tsgi/core`'s `runApplication`; this file only builds environ, frames the request body and
+ * hands the engine a sink (the design rule of spec section 10).
+ */
+import cluster from 'node:cluster';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type Application,
+  createErrorStream,
+  type ErrorStream,
+  RequestInput,
+  type RunOptions,
+  runApplication,
+} from '@tsgi/core';
+import { formatAccessLog } from './_access-log.js';
+import { type _EnvironConfig, buildEnviron } from './_environ.js';
+import { _Exchange, type _ExchangeHost, reply } from './_exchange.js';
+import type { ListenerOptions } from './options.js';
+
+/** The version reported in SERVER_SOFTWARE. */
+export const VERSION = '0.1.0';
+
+// ENV-20: every request gets an input; a bodiless one shares this ended, stateless stream.
+const _EMPTY_INPUT = new RequestInput(null, { length: 0 });
+
+// ENV-22: a cluster worker is one of several processes serving the same app.
+const _IS_WORKER = cluster.isWorker;
+
+const _100_CONTINUE = /^\s*100-continue\s*$/i;
+
+/** The listener's shared, per-server state; `serve` uses it for graceful shutdown. */
+export class _ListenerState implements _ExchangeHost {
+  readonly app: Application;
+  readonly errors: ErrorStream;
+  readonly env: _EnvironConfig;
+  readonly run: RunOptions;
+  readonly maxBodySize: number;
+  readonly accessLog: ((line: string) => void) | undefined;
+  /** Requests whose response has not finished or closed (a count: shutdown needs no list). */
+  active = 0;
+  closing = false;
+  /** Shutdown ran out of time: connections are being destroyed under running requests. */
+  aborting = false;
+  /** Called when a request finishes while `closing`. */
+  onDrained: (() => void) | null = null;
+
+  constructor(app: Application, options: ListenerOptions) {
+    if (typeof app !== 'function')
+      throw new TypeError('createRequestListener: app must be a function (APP-01)');
+    this.app = app;
+    const errors = options.errors;
+    this.errors = createErrorStream(errors ?? ((text) => void process.stderr.write(text)));
+    const scriptName = options.scriptName ?? '';
+    if (scriptName !== '' && scriptName.charCodeAt(0) !== 0x2f) {
+      throw new TypeError(`scriptName ${JSON.stringify(scriptName)} must start with "/" (ENV-04)`);
+    }
+    this.env = {
+      scriptName: scriptName === '/' ? '' : scriptName,
+      errors: this.errors,
+      multiprocess: options.multiprocess ?? _IS_WORKER,
+      software: options.serverSoftware ?? `tsgi-node/${VERSION}`,
+      extra: _extraKeys(options.environ),
+    };
+    this.run = { exposeErrors: options.exposeErrors === true };
+    this.maxBodySize = options.maxBodySize ?? -1;
+    const log = options.accessLog;
+    this.accessLog =
+      typeof log === 'function'
+        ? log
+        : log === true
+          ? (line) => void process.stdout.write(`${line}\n`)
+          : undefined;
+  }
+
+  done(ex: _Exchange): void {
+    this.active--;
+    const log = this.accessLog;
+    if (log !== undefined) {
+      try {
+        log(formatAccessLog(ex.req, ex.status, ex.bytes, ex.start));
+      } catch (err) {
+        this.errors.write(`access log failed: ${String(err)}\n`);
+      }
+    }
+    if (this.closing) this.onDrained?.();
+  }
+
+  /** Handles one request. */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const ex = new _Exchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
+    this.active++;
+    const environ = buildEnviron(req, this.env, _EMPTY_INPUT, ex.controller.signal);
+    // IN-02, IN-03: node:http has removed chunked framing; Content-Length (validated by node's
+    // parser, SRV-02) bounds the body. Without either header a request has no body (RFC 9112 §6.3).
+    const cl = environ.CONTENT_LENGTH;
+    let input: RequestInput | null = null;
+    if (cl !== undefined) {
+      const length = Number(cl);
+      if (this.maxBodySize >= 0 && length > this.maxBodySize) {
+        // IN-08: refuse before the application runs; close, since the body was not read.
+        ex.replaced = true;
+        ex.status = 413;
+        reply(res, 413, 'Content Too Large', true);
+        return;
+      }
+      if (length > 0) {
+        ex.length = length;
+        input = new RequestInput(ex, { length });
+      }
+    } else if (environ.HTTP_TRANSFER_ENCODING !== undefined) {
+      if (this.maxBodySize >= 0) ex.limit = this.maxBodySize;
+      input = new RequestInput(ex, { limit: this.maxBodySize >= 0 ? this.maxBodySize : undefined });
+    }
+    if (input !== null) {
+      ex.input = input;
+      environ['tsgi.input'] = input;
+      const expect = environ.HTTP_EXPECT;
+      if (expect !== undefined && _100_CONTINUE.test(expect)) ex.expectContinue = true;
+    }
+    void runApplication(this.app, environ, ex, this.run);
+  }
+}
+
+/** SRV-03 / SRV-11: configuration keys, checked once; `tsgi.*` and `HTTP_*` are refused. */
+function _extraKeys(
+  extra: Readonly<Record<string, unknown>> | undefined,
+): Array<[string, unknown]> | undefined {
+  if (extra === undefined) return undefined;
+  const entries = Object.entries(extra);
+  for (const [key] of entries) {
+    if (key.startsWith('tsgi.') || key.startsWith('HTTP_')) {
+      throw new TypeError(
+        `environ option: key ${JSON.stringify(key)} belongs to the request or the spec (SRV-11)`,
+      );
+    }
+  }
+  return entries.length === 0 ? undefined : entries;
+}
+
+/** A node request listener with access to its state (for `serve`). */
+export type _Listener = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  readonly state: _ListenerState;
+};
+
+/** Internal: the listener plus its state. */
+export function _createListener(app: Application, options: ListenerOptions = {}): _Listener {
+  const state = new _ListenerState(app, options);
+  const listener = (req: IncomingMessage, res: ServerResponse): void => state.handle(req, res);
+  return Object.assign(listener, { state });
+}
+
+/**
+ * Returns a `(req, res)` listener running `app` for each request, for an existing `node:http`
+ * or `node:https` server. Register it for `'checkContinue'` too, so 100 Continue is sent only
+ * when the app reads the body (IN-07): `server.on('request', l).on('checkContinue', l)`.
+ */
+export function createRequestListener(
+  app: Application,
+  options: ListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return _createListener(app, options);
+}

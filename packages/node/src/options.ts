@@ -1,0 +1,97 @@
+/**
+ * Public option and handle types of `@tsgi/node`.
+ * @module
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
+
+/** Options for `createRequestListener` (and `serve`). */
+export interface ListenerOptions {
+  /**
+   * Where `tsgi.errors` text goes (ERRS-01). Default: `process.stderr`.
+   * The function receives text as the application wrote it, newlines included.
+   */
+  errors?: (text: string) => void;
+  /**
+   * One Common Log Format line per request: `true` writes to `process.stdout`, a function
+   * receives each line without its newline. Default: off.
+   */
+  accessLog?: boolean | ((line: string) => void);
+  /**
+   * Largest request body accepted, in bytes (IN-08). A larger `Content-Length` is answered with
+   * 413 before the application runs; a chunked body that grows past it fails `tsgi.input` with
+   * `InputTooLargeError` and is answered with 413 if the response has not started.
+   */
+  maxBodySize?: number;
+  /**
+   * Where the application is mounted (ENV-04), e.g. `/api`: requests under it get that
+   * SCRIPT_NAME and the rest as PATH_INFO. Default `''` (the root).
+   */
+  scriptName?: string;
+  /** Put the error's stack in 500 bodies. For development only (ERR-02). Default false. */
+  exposeErrors?: boolean;
+  /**
+   * Extra keys added to every environ (SRV-03), e.g. `{ 'myapp.config': config }`. Extension
+   * keys contain a `.` (ENV-25). A key the request already produced is never replaced (SRV-11);
+   * `tsgi.*` and `HTTP_*` keys are refused with a `TypeError` at startup.
+   */
+  environ?: Readonly<Record<string, unknown>>;
+  /**
+   * `tsgi.multiprocess` (ADP-NODE-11). Default: true in a `node:cluster` worker, else false.
+   * Set it when you run several processes behind a balancer yourself.
+   */
+  multiprocess?: boolean;
+  /** `SERVER_SOFTWARE` (ENV-17). Default `tsgi-node/<version>`. */
+  serverSoftware?: string;
+}
+
+/** Options for `serve`. */
+export interface ServeOptions extends ListenerOptions {
+  /** Interface to listen on. Default `127.0.0.1`. Ignored when `path` is set. */
+  host?: string;
+  /** TCP port; `0` picks a free one (read it back from `handle.url`). Default `8000`. */
+  port?: number;
+  /** Listen on this unix domain socket instead of TCP. */
+  path?: string;
+  /** Serve HTTPS with these `node:https` options (`key`, `cert`, ...). */
+  tls?: HttpsServerOptions;
+  /** `server.headersTimeout` in ms: the header section must arrive within it (SRV-06; node default 60 000). */
+  headersTimeout?: number;
+  /** `server.requestTimeout` in ms: the whole request must arrive within it (default 300 000). */
+  requestTimeout?: number;
+  /** `server.keepAliveTimeout` in ms: how long an idle keep-alive connection stays open (node default 5 000). */
+  keepAliveTimeout?: number;
+  /** `server.maxConnections`: connections beyond it are refused (SRV-08). Default: no limit. */
+  maxConnections?: number;
+  /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
+  maxHeaderSize?: number;
+  /** Default for `handle.close()`: how long in-flight requests may take to finish. Default 10 000 ms. */
+  shutdownTimeout?: number;
+  /**
+   * Install SIGTERM and SIGINT handlers (or those listed) that shut down gracefully and then
+   * exit the process; a second signal exits at once. Default false; the `tsgi` CLI turns it on.
+   */
+  signals?: boolean | readonly NodeJS.Signals[];
+}
+
+/** Options for `ServerHandle.close`. */
+export interface CloseOptions {
+  /**
+   * How long in-flight requests may take, in ms. After it their `tsgi.signal` is aborted and
+   * their connections are destroyed (ENV-24).
+   */
+  timeout?: number;
+}
+
+/** A listening server, as returned by `serve`. */
+export interface ServerHandle {
+  /** The underlying `node:http` or `node:https` server. */
+  readonly server: HttpServer | HttpsServer;
+  /** Where it listens: `http://127.0.0.1:8000`, `https://[::1]:8443` or `unix:/path/to.sock`. */
+  readonly url: string;
+  /**
+   * Graceful shutdown: stop accepting, close idle keep-alive connections, let in-flight requests
+   * finish (up to the timeout), then abort and destroy what is left. Idempotent.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
