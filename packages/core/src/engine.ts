@@ -108,7 +108,7 @@ class _Exchange {
   write: Write = (chunk) => {
     if (this.finished) {
       return Promise.reject(
-        this.environ['tsgi.signal'].aborted
+        this.aborted
           ? new ClientDisconnectError()
           : new ContractError('WR-02', 'write() called after the response completed'),
       );
@@ -166,6 +166,12 @@ class _Exchange {
     this.sink.head(this.status!, this.headers, knownLength);
   }
 
+  /** The client is gone (ENV-24), read without creating a lazy signal when the sink knows. */
+  get aborted(): boolean {
+    const known = this.sink.aborted;
+    return known !== undefined ? known : this.environ['tsgi.signal'].aborted;
+  }
+
   log(message: string): void {
     this.environ['tsgi.errors'].write(`${message}\n`);
   }
@@ -193,14 +199,13 @@ class _Exchange {
           `application returned ${got}, not an iterable of Uint8Array`,
         );
       }
-      const signal = this.environ['tsgi.signal'];
       this.iterating = true;
       if (Array.isArray(body)) {
         // APP-08: an Array is finite, so its length can frame the response.
         let total = 0;
         for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
         this.arrayLength = total;
-        for (let i = 0; i < body.length && !this.stop && !signal.aborted && !this.bodiless; i++) {
+        for (let i = 0; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
           const r = this.send(this.checkChunk(body[i]));
           if (r !== undefined) await r;
         }
@@ -208,11 +213,14 @@ class _Exchange {
         const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
         iter = it;
         open = true;
-        while (!this.stop && !signal.aborted && !this.bodiless) {
+        while (!this.stop && !this.aborted && !this.bodiless) {
           const p = it.next();
           open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
           // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
-          const res = await Promise.race([p, this.abortPromise ?? this.watchAbort(signal)]);
+          const res = await Promise.race([
+            p,
+            this.abortPromise ?? this.watchAbort(this.environ['tsgi.signal']),
+          ]);
           open = true;
           if (res === _ABORTED) {
             p.then(_noop, _noop);
@@ -229,7 +237,7 @@ class _Exchange {
         const it = (body as Iterable<Uint8Array>)[Symbol.iterator]();
         iter = it;
         open = true;
-        while (!this.stop && !signal.aborted && !this.bodiless) {
+        while (!this.stop && !this.aborted && !this.bodiless) {
           open = false;
           const res = it.next();
           open = true;
@@ -291,7 +299,7 @@ class _Exchange {
 
   async finish(error: unknown): Promise<void> {
     this.finished = true;
-    const aborted = this.environ['tsgi.signal'].aborted;
+    const aborted = this.aborted;
     if (aborted) {
       // ERR-04: a client that left is expected; no 500, no error log.
       this.sink.abort(error ?? new ClientDisconnectError());

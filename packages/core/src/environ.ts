@@ -2,6 +2,8 @@
  * Building environ (spec section 02): the `tsgi.*` keys every adapter sets, the request-target
  * split used by HTTP adapters, and the CGI-variable normaliser shared by FastCGI and CGI.
  */
+
+import { defineLazySignal, RequestAbort } from './abort.js';
 import { percentDecode, percentEncodePath } from './bytes.js';
 import { ContractError } from './errors.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
@@ -13,7 +15,8 @@ export const TSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
 export interface TsgiKeys {
   input: InputStream;
   errors: ErrorStream;
-  signal: AbortSignal;
+  /** The signal, or a `RequestAbort` that creates it on first access (ENV-01, ENV-24). */
+  signal: AbortSignal | RequestAbort;
   urlScheme: 'http' | 'https';
   multithread: boolean;
   multiprocess: boolean;
@@ -37,6 +40,16 @@ export interface RequestLine {
  * request). Headers are then added with `addRequestHeader`.
  */
 export function createEnviron(line: RequestLine, keys: TsgiKeys): Environ {
+  const env = _environ(line, keys);
+  const signal = keys.signal;
+  // The key is added after the literal, not reconfigured from a data property, so both forms
+  // stay on V8's fast-properties path.
+  if (signal instanceof RequestAbort) defineLazySignal(env, signal);
+  else env['tsgi.signal'] = signal;
+  return env as Environ;
+}
+
+function _environ(line: RequestLine, keys: TsgiKeys): Record<string, unknown> {
   return {
     REQUEST_METHOD: line.method,
     SCRIPT_NAME: line.scriptName,
@@ -54,7 +67,6 @@ export function createEnviron(line: RequestLine, keys: TsgiKeys): Environ {
     'tsgi.multiprocess': keys.multiprocess,
     'tsgi.run_once': keys.runOnce,
     'tsgi.input_terminated': true,
-    'tsgi.signal': keys.signal,
   };
 }
 

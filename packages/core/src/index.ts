@@ -5,6 +5,7 @@
  * @module
  */
 
+export { defineLazySignal, RequestAbort } from './abort.js';
 export {
   bytesToLatin1,
   decodeUtf8,

@@ -125,4 +125,10 @@ export interface ResponseSink {
   end(): void | Promise<void>;
   /** Ends the response so the client can tell it is incomplete (ERR-03, BODY-09). */
   abort(reason: unknown): void;
+  /**
+   * Whether the client has gone. When the sink defines it, the engine reads this instead of
+   * `tsgi.signal.aborted`, so a lazily created signal (`RequestAbort`) is never created for a
+   * request nobody asked about.
+   */
+  readonly aborted?: boolean;
 }

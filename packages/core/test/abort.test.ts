@@ -1,0 +1,99 @@
+import {
+  ClientDisconnectError,
+  createEnviron,
+  createErrorStream,
+  RequestAbort,
+  RequestInput,
+  runApplication,
+} from '@tsgi/core';
+import { environSchema } from '@tsgi/core/schemas';
+import { describe, expect, it } from 'vitest';
+
+const line = {
+  method: 'GET',
+  scriptName: '',
+  pathInfo: '/',
+  queryString: '',
+  requestUri: '/',
+  serverName: 'localhost',
+  serverPort: '80',
+  protocol: 'HTTP/1.1',
+};
+const keys = (signal: AbortSignal | RequestAbort) => ({
+  input: new RequestInput(null, { length: 0 }),
+  errors: createErrorStream(() => {}),
+  signal,
+  urlScheme: 'http' as const,
+  multithread: false,
+  multiprocess: false,
+  runOnce: false,
+});
+
+describe('lazy tsgi.signal (RequestAbort; ENV-01, ENV-24)', () => {
+  it('ENV-24: an abort before first access gives an already-aborted signal with the reason', () => {
+    const abort = new RequestAbort();
+    const env = createEnviron(line, keys(abort));
+    abort.abort();
+    expect(env['tsgi.signal']).toBeInstanceOf(AbortSignal);
+    expect(env['tsgi.signal'].aborted).toBe(true);
+    expect(env['tsgi.signal'].reason).toBeInstanceOf(ClientDisconnectError);
+  });
+
+  it('ENV-24: a signal read first is aborted later, once, and is the same object every time', () => {
+    const abort = new RequestAbort();
+    const env = createEnviron(line, keys(abort));
+    const s = env['tsgi.signal'];
+    let fired = 0;
+    s.addEventListener('abort', () => fired++);
+    abort.abort();
+    abort.abort();
+    expect(fired).toBe(1);
+    expect(env['tsgi.signal']).toBe(s);
+  });
+
+  it('ENV-01: environ stays a plain, mutable object; spread copies carry the signal (MW-08)', () => {
+    const abort = new RequestAbort();
+    const env = createEnviron(line, keys(abort));
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+    expect(Object.keys(env)).toContain('tsgi.signal');
+    const copy = { ...env };
+    expect(copy['tsgi.signal']).toBe(env['tsgi.signal']);
+    const mine = new AbortController().signal;
+    env['tsgi.signal'] = mine;
+    expect(env['tsgi.signal']).toBe(mine);
+    expect(environSchema.safeParse(createEnviron(line, keys(new RequestAbort()))).success).toBe(
+      true,
+    );
+  });
+
+  it('the engine never creates the signal for a sync body when the sink reports aborted state', async () => {
+    const abort = new RequestAbort();
+    const env = createEnviron(line, keys(abort));
+    let created = false;
+    const desc = Object.getOwnPropertyDescriptor(env, 'tsgi.signal')!;
+    Object.defineProperty(env, 'tsgi.signal', {
+      ...desc,
+      get() {
+        created = true;
+        return desc.get!.call(env);
+      },
+    });
+    await runApplication(
+      (_e, start) => {
+        start('200 OK', []);
+        return [new Uint8Array([1])];
+      },
+      env,
+      {
+        head() {},
+        write() {},
+        end() {},
+        abort() {},
+        get aborted() {
+          return abort.aborted;
+        },
+      },
+    );
+    expect(created).toBe(false);
+  });
+});
