@@ -162,14 +162,21 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   /** Answers without the application (SRV-02, SRV-05): a complete plain-text response. */
   #reply(status: string, text: string): void {
     const head = `Status: ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
-    const conn = this.conn;
-    conn.out.sendStream(
+    this.#complete(head, APP_STATUS_OK);
+  }
+
+  /**
+   * Spec §6.1: STDOUT always ends with an empty record, then END_REQUEST (ADP-FCGI-01) with
+   * appStatus 0 for a complete response or 1 for an incomplete one (ADP-FCGI-03, ADP-FCGI-16).
+   */
+  #complete(rest: string, appStatus: number): void {
+    this.conn.out.sendStream(
       RecordType.STDOUT,
       this.id,
       null,
       true,
-      head,
-      endRecord(this.id, APP_STATUS_OK, ProtocolStatus.REQUEST_COMPLETE),
+      rest,
+      endRecord(this.id, appStatus, ProtocolStatus.REQUEST_COMPLETE),
     );
     this.#finish();
   }
@@ -289,17 +296,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     if (this.#state === _DONE) return;
     const head = this.#head;
     this.#head = '';
-    const conn = this.conn;
-    // Spec §6.1: STDOUT always ends with an empty record; then END_REQUEST (ADP-FCGI-01).
-    conn.out.sendStream(
-      RecordType.STDOUT,
-      this.id,
-      null,
-      true,
-      head,
-      endRecord(this.id, APP_STATUS_OK, ProtocolStatus.REQUEST_COMPLETE),
-    );
-    this.#finish();
+    this.#complete(head, APP_STATUS_OK);
   }
 
   abort(_reason: unknown): void {
@@ -321,14 +318,6 @@ export class FastCGIRequest implements ResponseSink, InputSource {
       return;
     }
     // Other requests share the connection: end only this one, marked incomplete (appStatus 1).
-    conn.out.sendStream(
-      RecordType.STDOUT,
-      this.id,
-      null,
-      true,
-      head,
-      endRecord(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE),
-    );
-    this.#finish();
+    this.#complete(head, APP_STATUS_INCOMPLETE);
   }
 }
