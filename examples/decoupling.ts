@@ -4,7 +4,7 @@
  * responses compare across servers, and a writer for the framework-by-server table.
  *
  * Dependency-free on purpose (node builtins only): it is imported by tests in several example
- * packages and by the lead's FastCGI/CGI legs, which only need a base URL (`httpSender`).
+ * packages; a server leg needs only the base URL of its front end (`httpSender`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -31,6 +31,11 @@ export interface NormalisedResponse {
   status: number;
   contentType: string | null;
   setCookie: string[];
+  /**
+   * Every other field as `name: value` (name lower-cased, sorted by name, repeated names in
+   * order), except the ones `SERVER_FIELDS` lists: a field a server adds or loses shows here.
+   */
+  headers: string[];
   body: string;
 }
 
@@ -62,20 +67,56 @@ export const requests: readonly ScriptRequest[] = [
 ];
 
 /**
- * Keeps status, media type (case and spacing folded: `text/plain;charset=UTF-8` equals
- * `text/plain; charset=utf-8`), every Set-Cookie in order, and the body as text. Drops what
- * servers legitimately differ on: date, server, content-length versus chunked framing, connection.
+ * Fields that are the web server's business, not the application's, so servers may differ on
+ * them; every other field is compared. Each entry names the server behaviour it allows for.
+ */
+export const SERVER_FIELDS: ReadonlySet<string> = new Set([
+  // Added by the web server itself (RFC 9110 §6.6.1, §10.2.4): node:http sends Date; nginx and
+  // Apache send Date and Server (`nginx/1.22.1`, `Apache/2.4.x (Debian)`).
+  'date',
+  'server',
+  // Connection management (hop-by-hop, RFC 9112 §9.6): each server decides persistence and
+  // says so its own way (httpSender asks for `Connection: close`; all answer `close` today).
+  'connection',
+  'keep-alive',
+  // Message framing (RFC 9112 §6): Apache re-frames CGI output as chunked and drops the app's
+  // Content-Length; nginx sends a Content-Length on HEAD only when the backend gave one;
+  // node:http chunks a body of unknown length. The body itself is compared byte for byte.
+  'content-length',
+  'transfer-encoding',
+]);
+
+/**
+ * Keeps status (the number: reason phrases are not compared), media type (case and spacing
+ * folded: `text/plain;charset=UTF-8` equals `text/plain; charset=utf-8`), every Set-Cookie in
+ * order, every other field not in `SERVER_FIELDS` (names lower-cased: HTTP field names are
+ * case-insensitive and nginx and Apache re-case them; sorted by name: each server orders its
+ * own and the app's fields differently), and the body as text.
  */
 export function normalise(res: RawResponse): NormalisedResponse {
   let contentType: string | null = null;
   const setCookie: string[] = [];
+  const headers: string[] = [];
   for (const [name, value] of res.headers) {
     const n = name.toLowerCase();
     if (n === 'content-type' && contentType === null)
       contentType = value.toLowerCase().replace(/\s*;\s*/g, '; ');
     else if (n === 'set-cookie') setCookie.push(value);
+    else if (!SERVER_FIELDS.has(n)) headers.push(`${n}: ${value}`); // incl. a 2nd content-type
   }
-  return { status: res.status, contentType, setCookie, body: new TextDecoder().decode(res.body) };
+  // A stable sort by name: repeated fields keep their order, different names sort.
+  headers.sort((a, b) => {
+    const x = a.slice(0, a.indexOf(':'));
+    const y = b.slice(0, b.indexOf(':'));
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return {
+    status: res.status,
+    contentType,
+    setCookie,
+    headers,
+    body: new TextDecoder().decode(res.body),
+  };
 }
 
 /** Runs the whole script through `send`, one request at a time. */

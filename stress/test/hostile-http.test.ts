@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerChild, spawnServer } from '../src/child.js';
 import { exchange, get, pool } from '../src/http.js';
-import { itKnownBug } from '../src/known.js';
 import { profile, profileName, report, timeoutFor } from '../src/profile.js';
 import { slowClient } from '../src/slow.js';
 
@@ -113,22 +112,18 @@ describe('hostile input over node:http', () => {
     expect((await get(srv.port, '/hello')).status).toBe(200);
   });
 
-  itKnownBug(
-    'SRV-07: more header lines than the server keeps is answered 431, not silently cut',
-    'SRV-07: node:http keeps only the first ~1,000 header lines (server.maxHeadersCount, default 2000 raw entries) and drops the rest without error; @tsgi/node neither answers 431 nor exposes the limit, so the application runs with headers missing (here the last one, X-Last)',
-    async () => {
-      const before = await requests();
-      let lines = '';
-      for (let i = 0; i < 2500; i++) lines += `a${i % 10}:b\r\n`; // ~15 KiB: under the size limit
-      const res = await exchange(
-        srv.port,
-        `GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${lines}X-Last: yes\r\n\r\n`,
-      );
-      report('hostile-header-count-node', { lines: 2502, status: res.status });
-      expect(res.status).toBe(431);
-      expect(await requests()).toBe(before);
-    },
-  );
+  it('SRV-07: more header lines than the server keeps is answered 431, not silently cut', async () => {
+    const before = await requests();
+    let lines = '';
+    for (let i = 0; i < 2500; i++) lines += `a${i % 10}:b\r\n`; // ~15 KiB: under the size limit
+    const res = await exchange(
+      srv.port,
+      `GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${lines}X-Last: yes\r\n\r\n`,
+    );
+    report('hostile-header-count-node', { lines: 2502, status: res.status });
+    expect(res.status).toBe(431);
+    expect(await requests()).toBe(before);
+  });
 
   it('SRV-05, IN-08: a declared body over maxBodySize is answered 413 without the application; a chunked one fails tsgi.input and is answered 413', async () => {
     const before = await requests();
@@ -187,44 +182,36 @@ describe('hostile input over node:http', () => {
     timeoutFor(20_000, 120_000),
   );
 
-  itKnownBug(
-    'SRV-02: an unknown transfer coding (gzip, chunked; gzip; xchunked) is refused with 501 or 400 without invoking the application',
-    'SRV-02: node:http accepts "Transfer-Encoding: gzip, chunked" (and runs the app for "gzip" and "xchunked" before failing the body); @tsgi/node does not check the transfer codings, so the application runs with a body it cannot decode',
-    async () => {
-      const outcomes: string[] = [];
-      let invokedTotal = 0;
-      for (const [name, bytes] of Object.entries(UNKNOWN_CODINGS)) {
-        const before = await requests();
-        const res = await exchange(srv.port, bytes, { timeout: 5000 });
-        const invoked = (await requests()) - before;
-        invokedTotal += invoked;
-        outcomes.push(`${name}: status ${res.status}, app invoked ${invoked}`);
-      }
-      report('hostile-unknown-coding-node', { outcomes: outcomes.join('; ') });
-      expect(
-        outcomes.every((o) => /status (400|501), app invoked 0/.test(o)),
-        outcomes.join('\n'),
-      ).toBe(true);
-      expect(invokedTotal).toBe(0);
-    },
-  );
-
-  itKnownBug(
-    'SRV-02: after the 400 for an HTTP/1.1 request without Host, a request pipelined behind it on the same connection never reaches the application',
-    'SRV-02: node:http answers a Host-less HTTP/1.1 request 400 with Connection: close itself (requireHostHeader) but keeps parsing the connection, and @tsgi/node runs the application for the next pipelined request (a POST here), whose response is then discarded',
-    async () => {
+  it('SRV-02: an unknown transfer coding (gzip, chunked; gzip; xchunked) is refused with 501 or 400 without invoking the application', async () => {
+    const outcomes: string[] = [];
+    let invokedTotal = 0;
+    for (const [name, bytes] of Object.entries(UNKNOWN_CODINGS)) {
       const before = await requests();
-      const res = await exchange(
-        srv.port,
-        'GET /hello HTTP/1.1\r\n\r\nPOST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc',
-        { timeout: 5000 },
-      );
+      const res = await exchange(srv.port, bytes, { timeout: 5000 });
       const invoked = (await requests()) - before;
-      report('hostile-no-host-pipelined-node', { status: res.status, appInvoked: invoked });
-      expect(res.status).toBe(400);
-      expect(invoked).toBe(0);
-    },
-  );
+      invokedTotal += invoked;
+      outcomes.push(`${name}: status ${res.status}, app invoked ${invoked}`);
+    }
+    report('hostile-unknown-coding-node', { outcomes: outcomes.join('; ') });
+    expect(
+      outcomes.every((o) => /status (400|501), app invoked 0/.test(o)),
+      outcomes.join('\n'),
+    ).toBe(true);
+    expect(invokedTotal).toBe(0);
+  });
+
+  it('SRV-02: after the 400 for an HTTP/1.1 request without Host, a request pipelined behind it on the same connection never reaches the application', async () => {
+    const before = await requests();
+    const res = await exchange(
+      srv.port,
+      'GET /hello HTTP/1.1\r\n\r\nPOST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc',
+      { timeout: 5000 },
+    );
+    const invoked = (await requests()) - before;
+    report('hostile-no-host-pipelined-node', { status: res.status, appInvoked: invoked });
+    expect(res.status).toBe(400);
+    expect(invoked).toBe(0);
+  });
 
   it('SRV-06, SRV-10: slowloris clients do not keep good requests from being served', async () => {
     const k = profileName === 'full' ? 100 : 20;
@@ -236,58 +223,48 @@ describe('hostile input over node:http', () => {
     expect(good.filter((r) => r.status !== 200)).toEqual([]);
   });
 
-  itKnownBug(
-    `SRV-06: a header section dribbled byte by byte is cut off by headersTimeout (${HEADERS_TIMEOUT} ms, + ${SLACK} ms slack) without the application`,
-    "SRV-06: @tsgi/node serve() sets server.headersTimeout but not createServer's connectionsCheckingInterval (node's default 30 000 ms), and node enforces headersTimeout/requestTimeout only on that interval: a slowloris client is cut off after up to 30 s + headersTimeout, whatever headersTimeout says",
-    async () => {
-      const before = await requests();
-      const k = 10;
-      const results = await Promise.all(
-        Array.from({ length: k }, () =>
-          slowClient(
-            srv.port,
-            'GET /hello HTTP/1.1\r\nHost: x\r\n',
-            'X-Slow: aaaa\r\n',
-            100,
-            HEADERS_TIMEOUT + SLACK,
-          ),
+  it(`SRV-06: a header section dribbled byte by byte is cut off by headersTimeout (${HEADERS_TIMEOUT} ms, + ${SLACK} ms slack) without the application`, async () => {
+    const before = await requests();
+    const k = 10;
+    const results = await Promise.all(
+      Array.from({ length: k }, () =>
+        slowClient(
+          srv.port,
+          'GET /hello HTTP/1.1\r\nHost: x\r\n',
+          'X-Slow: aaaa\r\n',
+          100,
+          HEADERS_TIMEOUT + SLACK,
         ),
-      );
-      const cut = results.filter((r) => r.closedAfter !== null).length;
-      report('hostile-slowloris-node', {
-        clients: k,
-        cutOffInTime: cut,
-        headersTimeout: HEADERS_TIMEOUT,
-        statuses: [...new Set(results.map((r) => r.received.split('\r\n')[0] || 'none'))].join('|'),
-      });
-      expect(cut).toBe(k);
-      expect(await requests()).toBe(before);
-    },
-    10_000,
-  );
+      ),
+    );
+    const cut = results.filter((r) => r.closedAfter !== null).length;
+    report('hostile-slowloris-node', {
+      clients: k,
+      cutOffInTime: cut,
+      headersTimeout: HEADERS_TIMEOUT,
+      statuses: [...new Set(results.map((r) => r.received.split('\r\n')[0] || 'none'))].join('|'),
+    });
+    expect(cut).toBe(k);
+    expect(await requests()).toBe(before);
+  }, 10_000);
 
-  itKnownBug(
-    `SRV-06: a body that stalls is cut off by requestTimeout (${REQUEST_TIMEOUT} ms + ${SLACK} ms) and the application's read fails`,
-    'SRV-06: same cause as the slowloris case: requestTimeout is only checked every connectionsCheckingInterval (30 s by default), which serve() does not set',
-    async () => {
-      const before = (await srv.stats()).counters.inputErrors;
-      const res = await slowClient(
-        srv.port,
-        'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\nabc',
-        '',
-        1_000_000,
-        REQUEST_TIMEOUT + SLACK,
-      );
-      const after = (await srv.stats()).counters.inputErrors;
-      const failedReads =
-        Object.values(after).reduce((a, b) => a + b, 0) -
-        Object.values(before).reduce((a, b) => a + b, 0);
-      report('hostile-body-stall-node', { closedAfter: res.closedAfter ?? 'never', failedReads });
-      expect(res.closedAfter).not.toBeNull();
-      expect(failedReads).toBe(1);
-    },
-    10_000,
-  );
+  it(`SRV-06: a body that stalls is cut off by requestTimeout (${REQUEST_TIMEOUT} ms + ${SLACK} ms) and the application's read fails`, async () => {
+    const before = (await srv.stats()).counters.inputErrors;
+    const res = await slowClient(
+      srv.port,
+      'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\nabc',
+      '',
+      1_000_000,
+      REQUEST_TIMEOUT + SLACK,
+    );
+    const after = (await srv.stats()).counters.inputErrors;
+    const failedReads =
+      Object.values(after).reduce((a, b) => a + b, 0) -
+      Object.values(before).reduce((a, b) => a + b, 0);
+    report('hostile-body-stall-node', { closedAfter: res.closedAfter ?? 'never', failedReads });
+    expect(res.closedAfter).not.toBeNull();
+    expect(failedReads).toBe(1);
+  }, 10_000);
 
   if (profileName !== 'full')
     console.log(

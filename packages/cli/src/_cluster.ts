@@ -1,7 +1,8 @@
 /**
  * `--workers N`: the node:cluster primary. It forks N workers that share the listening socket,
  * prints the URL once the first one listens, replaces a worker that dies (with a backoff, never
- * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully.
+ * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully. Workers
+ * accept connections themselves (SCHED_NONE, SRV-13).
  */
 import cluster, { type Address, type Worker } from 'node:cluster';
 
@@ -22,6 +23,14 @@ const _MAX_DELAY = 5000;
 
 /** Runs the primary until every worker has exited; resolves to the exit code. */
 export function superviseWorkers(count: number): Promise<number> {
+  // SRV-13: workers accept connections themselves (SCHED_NONE). With node's default on Linux,
+  // round-robin, the primary accepts each connection and passes it to a worker; one passed to
+  // a worker that dies before taking it is never closed (the client hangs, the primary keeps
+  // its descriptor). The trade-off: the kernel, not the primary, picks the worker, which can
+  // load workers unevenly. An explicit NODE_CLUSTER_SCHED_POLICY (`rr`) still wins.
+  if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) {
+    cluster.schedulingPolicy = cluster.SCHED_NONE;
+  }
   return new Promise((resolve) => {
     let stopping = false;
     let started = false; // some worker has listened: later failures are restarted, not fatal

@@ -236,6 +236,30 @@ describe('tsgi CLI', () => {
     expect(await exited(daemon)).toBe(0);
   });
 
+  it('SRV-13: --workers: a stuck worker is never handed new connections; killing it closes the one it held', async () => {
+    const { daemon, url } = await serve([fixture('app.js'), '--workers', '2']);
+    const held = get(`${url}/block`, 10_000).then(
+      () => 'answered',
+      (err: Error) => (/no response/.test(err.message) ? 'hung' : 'closed'),
+    );
+    let stuck = 0;
+    while (stuck === 0) {
+      const m = /block: (\d+)/.exec(daemon.output());
+      if (m) stuck = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    // Workers accept for themselves (SCHED_NONE): the free one takes every new connection.
+    // With node's round-robin the primary would hand one to the stuck worker, never answered.
+    for (let i = 0; i < 6; i++) {
+      const res = await get(`${url}/`, 2000);
+      expect((JSON.parse(res.body) as { pid: number }).pid).not.toBe(stuck);
+    }
+    process.kill(stuck, 'SIGKILL');
+    expect(await held).toBe('closed');
+    daemon.process.kill('SIGTERM');
+    expect(await exited(daemon)).toBe(0);
+  });
+
   it('--workers: an APP that fails to load is reported once, exit 2', async () => {
     const r = await run(['serve', fixture('broken.js'), '--workers', '3']);
     expect(r.code).toBe(2);

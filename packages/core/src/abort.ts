@@ -34,10 +34,11 @@ export class RequestAbort {
   }
 }
 
-const _ABORT: unique symbol = Symbol('tsgi.abort');
+// ENV-02: environ's keys are all strings, so the abort state lives beside it, not on it.
+const _aborts = new WeakMap<object, RequestAbort>();
 
-function _getSignal(this: { [_ABORT]: RequestAbort }): AbortSignal {
-  return this[_ABORT].signal;
+function _getSignal(this: object): AbortSignal {
+  return _aborts.get(this)!.signal;
 }
 
 function _setSignal(this: object, value: unknown): void {
@@ -63,11 +64,6 @@ const _SIGNAL_DESCRIPTOR: PropertyDescriptor = {
  * (`{ ...environ }`) reads it, so middleware copies see the same signal (MW-08).
  */
 export function defineLazySignal(environ: object, abort: RequestAbort): void {
-  Object.defineProperty(environ, _ABORT, {
-    value: abort,
-    writable: false,
-    enumerable: false,
-    configurable: true,
-  });
+  _aborts.set(environ, abort);
   Object.defineProperty(environ, 'tsgi.signal', _SIGNAL_DESCRIPTOR);
 }

@@ -97,3 +97,10 @@ describe('lazy tsgi.signal (RequestAbort; ENV-01, ENV-24)', () => {
     expect(created).toBe(false);
   });
 });
+
+describe('lazy tsgi.signal keeps environ keys strings (ENV-02)', () => {
+  it('adds no symbol or hidden key to environ', () => {
+    const env = createEnviron(line, keys(new RequestAbort()));
+    expect(Reflect.ownKeys(env).every((k) => typeof k === 'string')).toBe(true);
+  });
+});

@@ -16,6 +16,7 @@ import {
   type ErrorStream,
   type InputStream,
   percentDecode,
+  type RequestAbort,
   splitScriptName,
   splitTarget,
 } from '@tsgi/core';
@@ -57,7 +58,7 @@ export function buildEnviron(
   req: IncomingMessage,
   config: _EnvironConfig,
   placeholderInput: InputStream,
-  signal: AbortSignal,
+  signal: RequestAbort,
 ): Environ {
   const target = req.url!;
   const socket = req.socket as _Socket;

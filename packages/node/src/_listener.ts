@@ -16,7 +16,14 @@ import {
 } from '@tsgi/core';
 import { formatAccessLog } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
-import { _Exchange, type _ExchangeHost, reply } from './_exchange.js';
+import { _Exchange, type _ExchangeHost } from './_exchange.js';
+import {
+  _checkRequest,
+  _MAX_HEADERS,
+  type _Refusal,
+  _refuse,
+  _refusedConnection,
+} from './_reject.js';
 import type { ListenerOptions } from './options.js';
 
 /** The version reported in SERVER_SOFTWARE. */
@@ -30,6 +37,8 @@ const _IS_WORKER = cluster.isWorker;
 
 const _100_CONTINUE = /^\s*100-continue\s*$/i;
 
+const _TOO_LARGE: _Refusal = [413, 'Content Too Large'];
+
 /** The listener's shared, per-server state; `serve` uses it for graceful shutdown. */
 export class _ListenerState implements _ExchangeHost {
   readonly app: Application;
@@ -37,6 +46,7 @@ export class _ListenerState implements _ExchangeHost {
   readonly env: _EnvironConfig;
   readonly run: RunOptions;
   readonly maxBodySize: number;
+  readonly maxHeaders: number;
   readonly accessLog: ((line: string) => void) | undefined;
   /** Requests whose response has not finished or closed (a count: shutdown needs no list). */
   active = 0;
@@ -65,6 +75,11 @@ export class _ListenerState implements _ExchangeHost {
     };
     this.run = { exposeErrors: options.exposeErrors === true };
     this.maxBodySize = options.maxBodySize ?? -1;
+    const maxHeaders = options.maxHeaders ?? _MAX_HEADERS;
+    if (!Number.isSafeInteger(maxHeaders) || maxHeaders < 1) {
+      throw new RangeError(`maxHeaders must be a positive integer, got ${maxHeaders} (SRV-07)`);
+    }
+    this.maxHeaders = maxHeaders;
     const log = options.accessLog;
     this.accessLog =
       typeof log === 'function'
@@ -89,9 +104,17 @@ export class _ListenerState implements _ExchangeHost {
 
   /** Handles one request. */
   handle(req: IncomingMessage, res: ServerResponse): void {
+    // SRV-02: an earlier request on this connection was refused; node:http parsed this one
+    // before the socket closed. It never reaches the application, and gets no answer.
+    if (_refusedConnection(req)) return;
     const ex = new _Exchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
     this.active++;
-    const environ = buildEnviron(req, this.env, _EMPTY_INPUT, ex.controller.signal);
+    const refusal = _checkRequest(req, this.maxHeaders);
+    if (refusal !== null) {
+      this._refuse(ex, refusal);
+      return;
+    }
+    const environ = buildEnviron(req, this.env, _EMPTY_INPUT, ex.abortState);
     // IN-02, IN-03: node:http has removed chunked framing; Content-Length (validated by node's
     // parser, SRV-02) bounds the body. Without either header a request has no body (RFC 9112 §6.3).
     const cl = environ.CONTENT_LENGTH;
@@ -100,9 +123,7 @@ export class _ListenerState implements _ExchangeHost {
       const length = Number(cl);
       if (this.maxBodySize >= 0 && length > this.maxBodySize) {
         // IN-08: refuse before the application runs; close, since the body was not read.
-        ex.replaced = true;
-        ex.status = 413;
-        reply(res, 413, 'Content Too Large', true);
+        this._refuse(ex, _TOO_LARGE);
         return;
       }
       if (length > 0) {
@@ -120,6 +141,13 @@ export class _ListenerState implements _ExchangeHost {
       if (expect !== undefined && _100_CONTINUE.test(expect)) ex.expectContinue = true;
     }
     void runApplication(this.app, environ, ex, this.run);
+  }
+
+  /** Answers in place of the application and closes the connection (SRV-02, SRV-05, SRV-07). */
+  _refuse(ex: _Exchange, refusal: _Refusal): void {
+    ex.replaced = true;
+    ex.status = refusal[0];
+    _refuse(ex.req, ex.res, refusal);
   }
 }
 

@@ -3,7 +3,11 @@
  * shutdown (stop accepting, finish in-flight requests, then abort what is left).
  */
 import { existsSync, unlinkSync } from 'node:fs';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type ServerOptions as HttpServerOptions,
+} from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import type { Application } from '@tsgi/core';
@@ -13,8 +17,15 @@ import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 /** Starts a server and resolves once it is listening. Default `127.0.0.1:8000`. */
 export async function serve(app: Application, options: ServeOptions = {}): Promise<ServerHandle> {
   const listener = _createListener(app, options);
-  const serverOptions =
-    options.maxHeaderSize === undefined ? {} : { maxHeaderSize: options.maxHeaderSize };
+  const serverOptions: HttpServerOptions = {
+    // SRV-02: the listener checks Host itself (_reject.ts), so that after refusing a request it
+    // can also keep the ones pipelined behind it from the application; node's own 400 cannot.
+    requireHostHeader: false,
+    // SRV-06: node enforces headersTimeout/requestTimeout only when it sweeps its connections,
+    // every connectionsCheckingInterval (default 30 s); fixed at construction.
+    connectionsCheckingInterval: _checkingInterval(options),
+  };
+  if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
   const server: HttpServer | HttpsServer =
     options.tls !== undefined
       ? createHttpsServer({ ...options.tls, ...serverOptions })
@@ -27,6 +38,8 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+  // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
+  server.maxHeadersCount = listener.state.maxHeaders + 1;
 
   const scheme = options.tls !== undefined ? 'https' : 'http';
   let url: string;
@@ -59,6 +72,18 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     options.signals === true ? (['SIGTERM', 'SIGINT'] as const) : options.signals || [];
   const uninstall = signals.length > 0 ? _installSignals(handle, signals) : () => {};
   return handle;
+}
+
+/**
+ * SRV-06: how often node checks the header and request timeouts: a quarter of the shorter one
+ * (node's defaults when unset; 0 disables a timeout), between 10 ms and 1 s. A timeout thus
+ * fires at most 1 s, and at most a quarter of itself, late.
+ */
+function _checkingInterval(options: ServeOptions): number {
+  const headers = options.headersTimeout ?? 60_000;
+  const request = options.requestTimeout ?? 300_000;
+  const shortest = Math.min(headers > 0 ? headers : Infinity, request > 0 ? request : Infinity);
+  return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
 }
 
 function _listen(

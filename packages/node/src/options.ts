@@ -24,6 +24,12 @@ export interface ListenerOptions {
    */
   maxBodySize?: number;
   /**
+   * Most header lines a request may have (SRV-07); more are answered 431 before the
+   * application runs, never dropped silently. `serve` sets the server's `maxHeadersCount` to
+   * match; on your own server keep its `maxHeadersCount` above this. Default 100.
+   */
+  maxHeaders?: number;
+  /**
    * Where the application is mounted (ENV-04), e.g. `/api`: requests under it get that
    * SCRIPT_NAME and the rest as PATH_INFO. Default `''` (the root).
    */
@@ -55,7 +61,11 @@ export interface ServeOptions extends ListenerOptions {
   path?: string;
   /** Serve HTTPS with these `node:https` options (`key`, `cert`, ...). */
   tls?: HttpsServerOptions;
-  /** `server.headersTimeout` in ms: the header section must arrive within it (SRV-06; node default 60 000). */
+  /**
+   * `server.headersTimeout` in ms: the header section must arrive within it (SRV-06; node
+   * default 60 000). node checks both timeouts periodically; `serve` makes that period at most
+   * a quarter of the shorter timeout, and at most 1 s, so either fires close to its time.
+   */
   headersTimeout?: number;
   /** `server.requestTimeout` in ms: the whole request must arrive within it (default 300 000). */
   requestTimeout?: number;
