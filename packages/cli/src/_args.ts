@@ -113,3 +113,58 @@ export function parseSize(what: string, text: string): number {
     Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1)
   );
 }
+
+/** The flags every server command (`serve`, `fastcgi`) takes, for `parseCommandArgs`. */
+export const SERVER_FLAGS = {
+  bind: { type: 'string', short: 'b' },
+  workers: { type: 'string', short: 'w' },
+  'script-name': { type: 'string' },
+  'max-body-size': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  'expose-errors': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionsConfig;
+
+/** What the shared flags of a server command say, checked. */
+export interface ServerArgs {
+  /** The APP argument. */
+  spec: string;
+  workers: number;
+  scriptName?: string;
+  maxBodySize?: number;
+  shutdownTimeout?: number;
+  exposeErrors?: true;
+}
+
+/**
+ * Checks the positional APP and the shared flags of a server command; throws `UsageError` with
+ * a one-line message naming the problem.
+ */
+export function parseServerArgs(
+  command: string,
+  values: { [K in keyof typeof SERVER_FLAGS]?: string | boolean | undefined },
+  positionals: readonly string[],
+): ServerArgs {
+  if (positionals.length === 0)
+    throw new UsageError(`${command}: missing APP (see 'tsgi ${command} --help')`);
+  if (positionals.length > 1)
+    throw new UsageError(`${command}: unexpected argument '${positionals[1]}'`);
+  const out: ServerArgs = {
+    spec: positionals[0]!,
+    workers:
+      values.workers === undefined ? 1 : parseInteger('--workers', String(values.workers), 1, 256),
+  };
+  const scriptName = values['script-name'];
+  if (typeof scriptName === 'string') {
+    if (!scriptName.startsWith('/'))
+      throw new UsageError(`--script-name must start with '/', got '${scriptName}'`);
+    out.scriptName = scriptName;
+  }
+  const maxBody = values['max-body-size'];
+  if (typeof maxBody === 'string') out.maxBodySize = parseSize('--max-body-size', maxBody);
+  const timeout = values['shutdown-timeout'];
+  if (typeof timeout === 'string')
+    out.shutdownTimeout = parseInteger('--shutdown-timeout', timeout, 0, 86_400_000);
+  if (values['expose-errors'] === true) out.exposeErrors = true;
+  return out;
+}

@@ -11,7 +11,8 @@ import {
   parseBind,
   parseCommandArgs,
   parseInteger,
-  parseSize,
+  parseServerArgs,
+  SERVER_FLAGS,
   UsageError,
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
@@ -55,51 +56,31 @@ Examples:
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('fastcgi', argv, {
-    bind: { type: 'string', short: 'b' },
-    workers: { type: 'string', short: 'w' },
-    'script-name': { type: 'string' },
-    'max-body-size': { type: 'string' },
+    ...SERVER_FLAGS,
     'max-conns': { type: 'string' },
     'max-reqs': { type: 'string' },
     'no-multiplex': { type: 'boolean' },
-    'shutdown-timeout': { type: 'string' },
-    'expose-errors': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     process.stdout.write(usage);
     return 0;
   }
-  if (positionals.length === 0)
-    throw new UsageError("fastcgi: missing APP (see 'tsgi fastcgi --help')");
-  if (positionals.length > 1)
-    throw new UsageError(`fastcgi: unexpected argument '${positionals[1]}'`);
-  const spec = positionals[0]!;
-  const workers =
-    values.workers === undefined ? 1 : parseInteger('--workers', values.workers, 1, 256);
+  const args = parseServerArgs('fastcgi', values, positionals);
+  const { spec, workers } = args;
   const inherited = values.bind === undefined && isListenSocketInherited(0);
   const options: FastCGIServerOptions = inherited
     ? { fd: 0 }
     : { ...parseBind(values.bind ?? DEFAULT_FASTCGI_BIND) };
-  const scriptName = values['script-name'];
-  if (scriptName !== undefined) {
-    if (!scriptName.startsWith('/'))
-      throw new UsageError(`--script-name must start with '/', got '${scriptName}'`);
-    options.scriptName = scriptName;
-  }
-  if (values['max-body-size'] !== undefined)
-    options.maxBodySize = parseSize('--max-body-size', values['max-body-size']);
+  if (args.scriptName !== undefined) options.scriptName = args.scriptName;
+  if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (values['max-conns'] !== undefined)
     options.maxConns = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);
   if (values['max-reqs'] !== undefined)
     options.maxReqs = parseInteger('--max-reqs', values['max-reqs'], 1, 1_000_000);
   if (values['no-multiplex'] === true) options.multiplex = false;
-  if (values['expose-errors'] === true) options.exposeErrors = true;
+  if (args.exposeErrors === true) options.exposeErrors = true;
   if (workers > 1) options.multiprocess = true;
-  const shutdownTimeout =
-    values['shutdown-timeout'] === undefined
-      ? 10_000
-      : parseInteger('--shutdown-timeout', values['shutdown-timeout'], 0, 86_400_000);
+  const shutdownTimeout = args.shutdownTimeout ?? 10_000;
 
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
   const app = await loadApp(spec);

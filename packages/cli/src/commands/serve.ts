@@ -9,8 +9,8 @@ import {
   firstLine,
   parseBind,
   parseCommandArgs,
-  parseInteger,
-  parseSize,
+  parseServerArgs,
+  SERVER_FLAGS,
   UsageError,
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
@@ -41,46 +41,21 @@ Examples:
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
-    bind: { type: 'string', short: 'b' },
-    workers: { type: 'string', short: 'w' },
+    ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
-    'script-name': { type: 'string' },
-    'max-body-size': { type: 'string' },
-    'shutdown-timeout': { type: 'string' },
-    'expose-errors': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     process.stdout.write(usage);
     return 0;
   }
-  if (positionals.length === 0)
-    throw new UsageError("serve: missing APP (see 'tsgi serve --help')");
-  if (positionals.length > 1)
-    throw new UsageError(`serve: unexpected argument '${positionals[1]}'`);
-  const spec = positionals[0]!;
-  const bind = parseBind(values.bind ?? DEFAULT_BIND);
-  const workers =
-    values.workers === undefined ? 1 : parseInteger('--workers', values.workers, 1, 256);
-  const options: ServeOptions = { ...bind, signals: true };
-  const scriptName = values['script-name'];
-  if (scriptName !== undefined) {
-    if (!scriptName.startsWith('/'))
-      throw new UsageError(`--script-name must start with '/', got '${scriptName}'`);
-    options.scriptName = scriptName;
-  }
-  if (values['max-body-size'] !== undefined)
-    options.maxBodySize = parseSize('--max-body-size', values['max-body-size']);
-  if (values['shutdown-timeout'] !== undefined) {
-    options.shutdownTimeout = parseInteger(
-      '--shutdown-timeout',
-      values['shutdown-timeout'],
-      0,
-      86_400_000,
-    );
-  }
+  const args = parseServerArgs('serve', values, positionals);
+  const { spec, workers } = args;
+  const options: ServeOptions = { ...parseBind(values.bind ?? DEFAULT_BIND), signals: true };
+  if (args.scriptName !== undefined) options.scriptName = args.scriptName;
+  if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
+  if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
+  if (args.exposeErrors === true) options.exposeErrors = true;
   if (values['access-log'] === true) options.accessLog = true;
-  if (values['expose-errors'] === true) options.exposeErrors = true;
 
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
   if (!cluster.isWorker) {
