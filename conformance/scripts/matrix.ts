@@ -239,7 +239,7 @@ export function renderMarkdown(columns: Column[]): string {
 
 async function main(): Promise<number> {
   mkdirSync(OUT, { recursive: true });
-  const only = process.argv.slice(2);
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const columns: Column[] = [];
   for (const config of CONFIGS) {
     if (only.length > 0 && !only.some((o) => config.name.toLowerCase().includes(o.toLowerCase())))
@@ -299,7 +299,17 @@ async function main(): Promise<number> {
   writeFileSync(join(OUT, 'matrix.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(OUT, 'matrix.md'), renderMarkdown(columns));
   process.stdout.write(`\nwrote ${join(OUT, 'matrix.json')} and matrix.md\n`);
-  return columns.every((c) => c.report === null || c.report.summary.ok) ? 0 : 1;
+  // The matrix is a report: a front end's own quirks (busybox keeping one of repeated headers,
+  // Apache merging Cookie with ", ") are findings to publish, not a broken build. It fails when a
+  // column could not run, when the adapter with no front end (node:http) fails, or, with
+  // --strict, when any column fails.
+  const strict = process.argv.includes('--strict');
+  const broken = columns.some(
+    (c) =>
+      c.skipped !== null ||
+      (c.report !== null && !c.report.summary.ok && (strict || c.profile === 'node')),
+  );
+  return broken ? 1 : 0;
 }
 
 process.exitCode = await main();

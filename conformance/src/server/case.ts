@@ -19,7 +19,8 @@ export type Capability =
   | 'rawHeaders'
   | 'backpressure'
   | 'streaming'
-  | 'pipelining';
+  | 'pipelining'
+  | 'abortVisible';
 
 /** Why a capability is missing, for n/a results. */
 export const MISSING: Readonly<Record<Capability, string>> = {
@@ -31,6 +32,8 @@ export const MISSING: Readonly<Record<Capability, string>> = {
   backpressure: 'the front end buffers the response; backpressure is between it and the client',
   streaming: 'the front end buffers the whole response before sending it',
   pipelining: 'the front end decides how client connections are reused',
+  abortVisible:
+    'a CGI program cannot make the web server show a response aborted after its headers as truncated (Apache, lighttpd and busybox all end it cleanly); the adapter exits non-zero instead (ADP-CGI-09)',
 };
 
 /** A named set of capabilities (`--profile`). */
@@ -52,10 +55,11 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = {
       'backpressure',
       'streaming',
       'pipelining',
+      'abortVisible',
     ],
   },
   // Behind nginx/Apache/lighttpd: the web server parses HTTP and buffers bodies.
-  fastcgi: { name: 'fastcgi', capabilities: ['disconnect', 'streaming'] },
+  fastcgi: { name: 'fastcgi', capabilities: ['disconnect', 'streaming', 'abortVisible'] },
   // A process per request: no disconnect signal, no raw headers.
   cgi: { name: 'cgi', capabilities: ['streaming'] },
 };

@@ -204,10 +204,29 @@ export function environFromCgi(
     if (value === '' && !name.startsWith('HTTP_')) continue;
     if (name === 'HTTPS') continue;
     if (name.startsWith('HTTP_') && name.length === 5) continue;
-    env[name] = value;
+    env[name] =
+      _isOws(value.charCodeAt(0)) || _isOws(value.charCodeAt(value.length - 1))
+        ? _trimOws(value)
+        : value;
   }
   if (secure) env.HTTPS = 'on';
   return env as Environ;
+}
+
+function _isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/**
+ * RFC 9110 §5.5: leading and trailing SP/HTAB are not part of a field value. busybox httpd
+ * passes them through, so they are removed here (ENV-12).
+ */
+function _trimOws(value: string): string {
+  let a = 0;
+  let b = value.length;
+  while (a < b && _isOws(value.charCodeAt(a))) a++;
+  while (b > a && _isOws(value.charCodeAt(b - 1))) b--;
+  return value.slice(a, b);
 }
 
 /** SERVER_NAME and SERVER_PORT, filled from HTTP_HOST or split from `name:port` (ADP-CGI-05). */

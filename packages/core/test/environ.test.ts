@@ -213,6 +213,14 @@ describe('CGI normalisation details (ADP-FCGI-11, ADP-FCGI-21, ADP-CGI-05, ADP-C
     ]);
   });
 
+  it('ENV-12: leading and trailing SP/HTAB of a header value are removed (busybox passes them)', () => {
+    const env = environFromCgi(
+      { REQUEST_METHOD: 'GET', HTTP_X_A: 'spaced value  ', HTTP_X_B: '\t x', HTTP_X_C: 'in ner' },
+      keys(),
+    );
+    expect([env.HTTP_X_A, env.HTTP_X_B, env.HTTP_X_C]).toEqual(['spaced value', 'x', 'in ner']);
+  });
+
   it('ADP-CGI-15: a decoded REQUEST_URI (busybox) is rebuilt from SCRIPT_NAME + PATH_INFO', () => {
     const env = environFromCgi(
       {

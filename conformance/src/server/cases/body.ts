@@ -157,6 +157,7 @@ export const BODY_CASES: ServerCase[] = [
     id: 'body/content-length-underrun',
     title: 'fewer bytes than content-length: the connection is aborted',
     requirements: ['BODY-09'],
+    needs: ['abortVisible'],
     level: 'MUST',
     request: 'GET /__tsgi/body?cl=30&n=2&size=5',
     expect: 'an incomplete response and a closed connection',

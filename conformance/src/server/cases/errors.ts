@@ -59,6 +59,7 @@ export const ERROR_CASES: ServerCase[] = [
     id: 'errors/after-headers',
     title: 'an error after the headers aborts the response and releases the body',
     requirements: ['ERR-03', 'BODY-06', 'ERR-01'],
+    needs: ['abortVisible'],
     level: 'MUST',
     request: 'GET /__tsgi/error?where=after (one chunk, then the body throws)',
     expect: 'a truncated 200 (no final chunk); release once',

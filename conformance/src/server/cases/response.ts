@@ -281,6 +281,7 @@ export const RESPONSE_CASES: ServerCase[] = [
     id: 'excinfo/after-headers',
     title: 'excInfo after the headers went out throws excInfo; the response is aborted',
     requirements: ['SR-10', 'ERR-03'],
+    needs: ['abortVisible'],
     level: 'MUST',
     request: 'GET /__tsgi/excinfo?when=after',
     expect: 'startResponse throws the very error passed; the client sees a truncated 200',
