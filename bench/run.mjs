@@ -3,10 +3,12 @@
  * TSGI benchmarks: every scenario side by side in one run, rounds interleaved, then a table of
  * medians and ratios, results/latest.json and results/latest.md. See README.md.
  *
- *   pnpm bench                       full run (about 10-15 minutes on 2 cores)
+ *   pnpm bench                       full run (about 9 minutes on 2 cores)
  *   pnpm bench --quick               short rounds and small counts (about a minute)
  *   pnpm bench --only node,fastcgi   some groups only (node, fastcgi, cgi, memory)
  *   options: --rounds N  --seconds N (per wrk measurement)  --no-install
+ *   pnpm bench --render              re-evaluate the targets and rewrite results/latest.md from
+ *                                    results/latest.json (after a change to the report code)
  *
  * A full run writes results/latest.{json,md}; --quick writes results/quick.{json,md}.tmp and
  * --only results/partial.{json,md}.tmp (git ignores *.tmp), so that only a full run replaces
@@ -42,8 +44,20 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     seconds: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
+    render: { type: 'boolean', default: false },
   },
 });
+
+if (values.render) {
+  // No measurement: the last full run's rows, with the current targets and tables.
+  const dir = join(BENCH, 'results');
+  const old = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8'));
+  const results = buildResults({ ...old, targets: evaluateTargets(old.scenarios) });
+  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.md'), renderMarkdown(results));
+  console.log(renderConsole(results));
+  process.exit(validateResults(results).length > 0 ? 1 : 0);
+}
 const quick = values.quick;
 const only = values.only?.split(',').map((s) => s.trim()) ?? Object.keys(GROUPS);
 for (const g of only) {

@@ -52,6 +52,8 @@ export function startNodeServer(
 export function waitReady(child, name, timeoutMs = 15_000) {
   let out = '';
   let err = '';
+  let partial = '';
+  const waiting = [];
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const handle = {
     pid: child.pid,
@@ -60,6 +62,20 @@ export function waitReady(child, name, timeoutMs = 15_000) {
     ready: false,
     process: child,
     output: () => `${out}${err}`,
+    /** Sends `signal` and resolves with the next stdout JSON line that has `key` true. */
+    ask(signal, key, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${name}: no ${key} reply`)), timeoutMs);
+        waiting.push({
+          key,
+          resolve: (v) => {
+            clearTimeout(timer);
+            resolve(v);
+          },
+        });
+        child.kill(signal);
+      });
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -82,6 +98,15 @@ export function waitReady(child, name, timeoutMs = 15_000) {
     });
     child.stdout.on('data', (d) => {
       out += d;
+      partial += d;
+      const lines = partial.split('\n');
+      partial = lines.pop();
+      for (const line of lines) {
+        if (waiting.length === 0 || !line.startsWith('{')) continue;
+        const msg = JSON.parse(line);
+        const i = waiting.findIndex((w) => msg[w.key] === true);
+        if (i >= 0) waiting.splice(i, 1)[0].resolve(msg);
+      }
       if (handle.ready) return;
       const line = out.split('\n').find((l) => l.startsWith('{"ready":true'));
       if (line === undefined) return;

@@ -97,7 +97,13 @@ const fmt = (v, digits = 0) =>
 function cells(r) {
   let notes = r.notes ?? '';
   if (r.rss_samples_mb) {
-    notes = `RSS ${r.rss_samples_mb[0]} → ${r.rss_samples_mb[r.rss_samples_mb.length - 1]} MiB, slope ${fmt(r.slope_mb_per_10k, 2)} MiB/10k req${notes ? `; ${notes}` : ''}`;
+    const robust =
+      r.theil_sen_mb_per_10k === undefined ? '' : ` (Theil–Sen ${fmt(r.theil_sen_mb_per_10k, 2)})`;
+    const heap =
+      r.heap_used_start_mb === undefined
+        ? ''
+        : `; live heap ${fmt(r.heap_used_start_mb, 1)} → ${fmt(r.heap_used_end_mb, 1)} MiB`;
+    notes = `RSS ${r.rss_samples_mb[0]} → ${r.rss_samples_mb[r.rss_samples_mb.length - 1]} MiB, slope ${fmt(r.slope_mb_per_10k, 2)}${robust} MiB/10k req${heap}${notes ? `; ${notes}` : ''}`;
   } else if (r.rss_growth_mb !== undefined) {
     notes = `RSS ${r.rss_before_mb} → peak ${r.rss_mb} MiB (+${r.rss_growth_mb}), client ${r.client_mb_per_s} MiB/s${notes ? `; ${notes}` : ''}`;
   }

@@ -6,10 +6,18 @@
 // concurrency. The scripts live under bench/.tmp so that '@tsgi/cgi' resolves from bench's
 // node_modules as it would from a project's.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findTool, startApache } from '@tsgi/harness';
 import { checkHello } from '../lib/checks.mjs';
 import { interleave } from '../lib/measure.mjs';
@@ -92,8 +100,12 @@ async function setup(log) {
     const path = join(dir, v.file);
     if (v.bundle) {
       try {
-        const bundleModule = createRequire(join(BENCH, 'package.json')).resolve('@tsgi/cgi/bundle');
-        const { bundleCGI } = await import(bundleModule);
+        // The real path: esbuild finds its platform binary next to itself in pnpm's store, not
+        // beside a symlinked copy of @tsgi/cgi.
+        const bundleModule = realpathSync(
+          createRequire(join(BENCH, 'package.json')).resolve('@tsgi/cgi/bundle'),
+        );
+        const { bundleCGI } = await import(pathToFileURL(bundleModule).href);
         await bundleCGI({ app: join(dir, 'app.mjs'), outfile: path, shebang: `#!${NODE}` });
       } catch (err) {
         const why = String(err.message).split('\n')[0];

@@ -1,13 +1,15 @@
 // Group 4, memory of the TSGI node:http adapter, with raw node:http as the reference:
 // (a) RSS sampled every tenth of a long run of hello-world requests (100k; 10k with --quick),
-//     after a warm-up (30k requests, or a tenth if more) that is not sampled: the least-squares slope of the ten
-//     samples tells growth apart from noise; (b) peak RSS growth while streaming 1 GiB (64 MiB with --quick) to a client
-//     that reads slowly: with backpressure honoured it stays bounded whatever the size.
+//     after a warm-up (30k requests, or a tenth if more) that is not sampled; the slope of the
+//     ten samples (least squares and Theil–Sen) and the live heap after a full GC before and
+//     after the run (servers started with --expose-gc) tell a leak from heap sizing;
+// (b) peak RSS growth while streaming 1 GiB (64 MiB with --quick) to a client that reads
+//     slowly: with backpressure honoured it stays bounded whatever the size.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memory, resetPeak, sleep, startNodeServer } from '../lib/proc.mjs';
 import { slowGet } from '../lib/slow-client.mjs';
-import { round, slope } from '../lib/stats.mjs';
+import { round, slope, theilSen } from '../lib/stats.mjs';
 import { runWrk } from '../lib/wrk.mjs';
 
 const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
@@ -22,11 +24,18 @@ const MiB = 1024 * 1024;
 
 /** (a) RSS after every tenth of `total` requests. */
 async function requestRun(s, total, ctx) {
-  const h = await startNodeServer(join(SERVERS, s.script), ['hello']);
+  const h = await startNodeServer(join(SERVERS, s.script), ['hello'], {
+    nodeArgs: ['--expose-gc'],
+    env: { BENCH_HEAP: '1' },
+  });
+  const liveHeap = async () => (await h.ask('SIGUSR2', 'heap')).heap_used / 2 ** 20;
   try {
     const url = `http://127.0.0.1:${h.port}/`;
     // Warm-up, not sampled: JIT and the heap's first growth are not a trend.
     await runWrk({ url, connections: 32, stopAfter: Math.max(total / 10, 30_000), seconds: 300 });
+    // Live heap after a full GC, before and after the sampled run: a leak shows here even when
+    // RSS moves for other reasons (V8 sizing its heap to the allocation rate).
+    const heapStart = await liveHeap();
     const step = total / 10;
     const samples = [];
     let done = 0;
@@ -35,11 +44,13 @@ async function requestRun(s, total, ctx) {
       done += m.requests;
       samples.push({ requests: done, rss_mb: memory(h.pid).rss_mb });
     }
-    // Growth per 10k requests: the least-squares slope over the ten samples.
-    const perTenK = slope(
-      samples.map((x) => x.requests / 10_000),
-      samples.map((x) => x.rss_mb),
-    );
+    const heapEnd = await liveHeap();
+    // Growth per 10k requests over the ten samples: least squares, and Theil–Sen, which one
+    // step (V8 growing its heap once) does not pull.
+    const tenKs = samples.map((x) => x.requests / 10_000);
+    const rss = samples.map((x) => x.rss_mb);
+    const perTenK = slope(tenKs, rss);
+    const robust = theilSen(tenKs, rss);
     const last = samples[samples.length - 1];
     const row = {
       group,
@@ -53,13 +64,17 @@ async function requestRun(s, total, ctx) {
       rss_samples_mb: samples.map((x) => round(x.rss_mb, 1)),
       requests: done,
       slope_mb_per_10k: round(perTenK, 3),
+      theil_sen_mb_per_10k: round(robust, 3),
+      heap_used_start_mb: round(heapStart, 2),
+      heap_used_end_mb: round(heapEnd, 2),
+      heap_growth_mb: round(heapEnd - heapStart, 2),
       // The fitted growth from the first sample to the last, in MiB.
       trend_mb: round(perTenK * ((last.requests - samples[0].requests) / 10_000), 2),
       errors: 0,
       notes: '',
     };
     ctx.log(
-      `  ${s.name.padEnd(18)} RSS ${row.rss_samples_mb.join(' ')} MiB; slope ${row.slope_mb_per_10k} MiB/10k`,
+      `  ${s.name.padEnd(18)} RSS ${row.rss_samples_mb.join(' ')} MiB; slope ${row.slope_mb_per_10k} (Theil–Sen ${row.theil_sen_mb_per_10k}) MiB/10k; live heap ${row.heap_used_start_mb} → ${row.heap_used_end_mb} MiB`,
     );
     return row;
   } finally {

@@ -60,6 +60,18 @@ export function ready(actualPort) {
   const exit = () => process.exit(0);
   process.on('SIGTERM', exit);
   process.on('SIGINT', exit);
+  // The memory scenario (node --expose-gc, BENCH_HEAP=1): SIGUSR2 collects garbage and reports
+  // the live heap, which tells a leak from V8 merely growing its heap capacity.
+  if (process.env.BENCH_HEAP === '1' && typeof globalThis.gc === 'function') {
+    process.on('SIGUSR2', () => {
+      globalThis.gc();
+      globalThis.gc();
+      const m = process.memoryUsage();
+      process.stdout.write(
+        `${JSON.stringify({ heap: true, heap_used: m.heapUsed, heap_total: m.heapTotal })}\n`,
+      );
+    });
+  }
   const address = socketPath !== undefined ? { path: socketPath } : { port: actualPort };
   process.stdout.write(`${JSON.stringify({ ready: true, ...address, pid: process.pid })}\n`);
 }

@@ -88,6 +88,11 @@ const rows: ScenarioRow[] = [
   row('memory', 'RSS over 100k requests', 'TSGI @tsgi/node', {
     rss_mb: 62,
     slope_mb_per_10k: 0.2,
+    theil_sen_mb_per_10k: 0.1,
+    heap_used_start_mb: 5,
+    heap_used_end_mb: 5.05,
+    heap_growth_mb: 0.05,
+    requests: 100_000,
     rss_samples_mb: [61, 62],
   }),
   row('memory', 'stream 1 GiB to a slow client', 'TSGI @tsgi/node', {
@@ -120,7 +125,8 @@ describe('bench results', () => {
     expect(t['fastcgi-vs-node-fastcgi']).toMatchObject({ value: 2, holds: true });
     expect(t['cgi-vs-bare-node']).toMatchObject({ value: 1.2, holds: false });
     expect(t['stream-rss-growth']).toMatchObject({ value: 10, holds: true });
-    expect(t['requests-rss-trend']).toMatchObject({ value: 0.2, holds: true });
+    expect(t['requests-rss-trend']).toMatchObject({ value: 0.1, holds: true });
+    expect(t['requests-heap-growth']).toMatchObject({ value: 0.05, holds: true });
     expect(t['fastcgi-vs-node-fastcgi-32']).toBeUndefined(); // not measured here
   });
 
@@ -154,6 +160,7 @@ describe('bench results', () => {
     expect(table.filter((l) => l.includes('| node:http |'))).toHaveLength(4);
     expect(md).toContain('| TSGI @tsgi/node | 9,600 | 2.10 |');
     expect(md).toContain('RSS 60 → peak 70 MiB (+10)');
+    expect(md).toContain('slope 0.20 (Theil–Sen 0.10) MiB/10k req; live heap 5.0 → 5.1 MiB');
     expect(md).toMatch(
       /\| @tsgi\/node ≥ 0\.95 × raw node:http req\/s, hello world \| 0\.960 \| ≥ 0\.95 \| holds \|/,
     );

@@ -1,0 +1,88 @@
+/**
+ * What each web server in front of an adapter does that the adapter cannot undo, as observed by
+ * `pnpm conformance:matrix` on Debian 12 (nginx 1.22, Apache 2.4, lighttpd 1.4, busybox 1.35).
+ * In the manner of WPT expectation files: a listed case that fails is reported as the front
+ * end's finding, with the reason; a failure not listed here fails the matrix. The deployers'
+ * guide publishes the same list.
+ */
+
+const APACHE_COOKIE = 'Apache joins repeated Cookie headers with ", " before the adapter sees them';
+const APACHE_MERGE =
+  'Apache merges repeated response header lines (other than Set-Cookie) into one, comma-joined';
+const APACHE_HEAD = 'Apache drops content-length from responses to HEAD';
+const APACHE_CLTE = 'Apache accepts a request with both Content-Length and Transfer-Encoding';
+const LIMITS_400 =
+  'the web server answers an over-large header section itself, with its own status';
+const FCGI_APACHE_ABORT =
+  'mod_proxy_fcgi keeps the client connection open after the backend aborts a response';
+const FCGI_APACHE_GONE = 'mod_proxy_fcgi tells the backend nothing when the client disconnects';
+const LIGHTTPD_PATH = 'lighttpd answers 400 to a path containing %FF before running the program';
+const LIGHTTPD_QUERY = 'lighttpd decodes %41 in the query string';
+const LIGHTTPD_CL0 = 'lighttpd sends CONTENT_LENGTH=0 on a GET without a body';
+const LIGHTTPD_EMPTY = 'lighttpd drops request headers with empty values';
+const UNDERSCORE =
+  'the web server passes header names containing "_", so X_Auth_User and X-Auth-User collide (ENV-14 spoofing)';
+const LIGHTTPD_ABORT =
+  'lighttpd may end a response aborted after its headers cleanly, depending on timing';
+const LIGHTTPD_GONE = 'lighttpd does not close the FastCGI connection when the client disconnects';
+
+/** Config name → case ID → why the front end makes it fail. */
+export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'FastCGI + nginx': {
+    'environ/header-mapping': 'nginx passes HTTP_HOST without the port the client sent',
+    'server/header-limits': LIMITS_400,
+  },
+  'FastCGI + Apache': {
+    'environ/cookie-join': APACHE_COOKIE,
+    'response/repeated-headers': APACHE_MERGE,
+    'response/headers-copied': APACHE_MERGE,
+    'body/head': APACHE_HEAD,
+    'server/malformed-requests': APACHE_CLTE,
+    'server/header-limits': LIMITS_400,
+    'excinfo/after-headers': FCGI_APACHE_ABORT,
+    'errors/after-headers': FCGI_APACHE_ABORT,
+    'body/content-length-underrun': FCGI_APACHE_ABORT,
+    'errors/disconnect-idle': FCGI_APACHE_GONE,
+    'errors/disconnect-signal': FCGI_APACHE_GONE,
+  },
+  'FastCGI + lighttpd': {
+    'environ/path-bytes': LIGHTTPD_PATH,
+    'environ/query-string': LIGHTTPD_QUERY,
+    'environ/content-headers': LIGHTTPD_CL0,
+    'environ/header-mapping': LIGHTTPD_EMPTY,
+    'environ/underscore-headers': UNDERSCORE,
+    'excinfo/after-headers': LIGHTTPD_ABORT,
+    'errors/after-headers': LIGHTTPD_ABORT,
+    'errors/disconnect-idle': LIGHTTPD_GONE,
+    'errors/disconnect-signal': LIGHTTPD_GONE,
+  },
+  'CGI + Apache': {
+    'environ/cookie-join': APACHE_COOKIE,
+    'response/repeated-headers': APACHE_MERGE,
+    'response/headers-copied': APACHE_MERGE,
+    'body/head': APACHE_HEAD,
+    'server/malformed-requests': APACHE_CLTE,
+    'server/header-limits': LIMITS_400,
+  },
+  'CGI + lighttpd': {
+    'environ/path-bytes': LIGHTTPD_PATH,
+    'environ/query-string': LIGHTTPD_QUERY,
+    'environ/content-headers': LIGHTTPD_CL0,
+    'environ/header-mapping': LIGHTTPD_EMPTY,
+    'environ/underscore-headers': UNDERSCORE,
+  },
+  'CGI + busybox httpd': {
+    'environ/request-uri':
+      'busybox httpd passes REQUEST_URI percent-decoded; the adapter rebuilds it (ADP-CGI-15) but cannot recover which octets were encoded',
+    'environ/server-vars': 'busybox httpd reports every request as HTTP/1.1',
+    'environ/repeated-headers': 'busybox httpd keeps only the last of repeated request headers',
+    'environ/cookie-join': 'busybox httpd keeps only the last Cookie header',
+    'environ/underscore-headers': UNDERSCORE,
+    'input/chunked':
+      'busybox httpd passes a chunked body raw without CONTENT_LENGTH; the adapter answers 411 (ADP-CGI-14)',
+    'response/date': 'busybox httpd adds no Date header to CGI responses',
+    'server/malformed-requests':
+      'busybox httpd accepts a request with both Content-Length and Transfer-Encoding',
+    'server/header-limits': 'busybox httpd accepts header sections of 128 KiB',
+  },
+};
