@@ -1,5 +1,7 @@
 /** CGI response syntax on FCGI_STDOUT (RFC 3875 §6): writing the head, parsing a response. */
+
 import type { ResponseHeaders } from '@tsgi/core';
+import { latin1 } from './pairs.js';
 
 /**
  * The CGI head for a response: `Status:` first (every front end accepts it there), the headers
@@ -63,8 +65,7 @@ export function parseCgiResponse(stdout: Uint8Array): CgiResponse {
     }
   }
   if (end < 0) throw new Error('CGI response has no end of headers');
-  let text = '';
-  for (let i = 0; i < end; i++) text += String.fromCharCode(stdout[i]!);
+  const text = latin1(stdout, 0, end);
   const headers: Array<[string, string]> = [];
   let status = 200;
   let reason = 'OK';

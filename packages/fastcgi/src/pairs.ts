@@ -3,6 +3,7 @@
  * pair, or even a length prefix, may span any number of PARAMS or GET_VALUES records.
  */
 
+import { bytesToLatin1 } from '@tsgi/core';
 import { FastCGIProtocolError } from './errors.js';
 import { concatBytes } from './records.js';
 
@@ -31,14 +32,7 @@ const _nodeLatin1: _Slice | undefined = (
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
   if (start === end) return '';
   if (_nodeLatin1 !== undefined) return _nodeLatin1.call(bytes, start, end);
-  let out = '';
-  for (let i = start; i < end; i += 0x2000) {
-    out += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, Math.min(end, i + 0x2000)) as unknown as number[],
-    );
-  }
-  return out;
+  return bytesToLatin1(bytes.subarray(start, end));
 }
 
 /**
