@@ -52,7 +52,13 @@ export function runApplication(
   sink: ResponseSink,
   options?: RunOptions,
 ): Promise<void> {
-  return new _Exchange(environ, sink, options?.exposeErrors === true).run(app);
+  const exchange = new _Exchange(environ, sink, options?.exposeErrors === true);
+  try {
+    const pending = exchange.run(app);
+    return pending === undefined ? _RESOLVED : pending;
+  } catch (err) {
+    return Promise.reject(err); // only a throwing sink gets here; adapters expect a promise
+  }
 }
 
 class _Exchange {
@@ -176,84 +182,185 @@ class _Exchange {
     this.environ['tsgi.errors'].write(`${message}\n`);
   }
 
-  async run(app: Application): Promise<void> {
-    let body: ResponseBody | undefined;
-    let error: unknown;
-    let iter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined;
-    let open = false; // an iterator exists and has not finished: return() is owed (BODY-05)
+  /**
+   * Runs the application. Returns `undefined` when the whole response was produced and handed
+   * to the sink synchronously (an Array body without backpressure: most small responses), a
+   * promise otherwise. The synchronous path saves the promises and microtask turns of an
+   * async function per request (bench/node-overhead.mjs: about 0.2 µs of a hello world's).
+   */
+  run(app: Application): void | Promise<void> {
+    let result: ResponseBody | Promise<ResponseBody>;
     try {
-      let result: ResponseBody | Promise<ResponseBody> = app(this.environ, this.startResponse);
-      if (_isThenable(result)) result = await result;
-      body = result;
-      if (
-        body === null ||
-        typeof body !== 'object' ||
-        body instanceof Uint8Array ||
-        (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function' &&
-          typeof (body as Iterable<Uint8Array>)[Symbol.iterator] !== 'function')
-      ) {
-        const got = _describe(body);
-        body = undefined;
-        throw new ContractError(
+      result = app(this.environ, this.startResponse);
+    } catch (err) {
+      return this.complete(undefined, undefined, err);
+    }
+    if (_isThenable(result)) return this.awaitBody(result);
+    return this.iterate(result);
+  }
+
+  async awaitBody(result: PromiseLike<ResponseBody>): Promise<void> {
+    let body: ResponseBody;
+    try {
+      body = await result;
+    } catch (err) {
+      return this.complete(undefined, undefined, err);
+    }
+    return this.iterate(body);
+  }
+
+  iterate(body: ResponseBody): void | Promise<void> {
+    if (
+      body === null ||
+      typeof body !== 'object' ||
+      body instanceof Uint8Array ||
+      (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function' &&
+        typeof (body as Iterable<Uint8Array>)[Symbol.iterator] !== 'function')
+    ) {
+      return this.complete(
+        undefined,
+        undefined,
+        new ContractError(
           'APP-03',
-          `application returned ${got}, not an iterable of Uint8Array`,
-        );
+          `application returned ${_describe(body)}, not an iterable of Uint8Array`,
+        ),
+      );
+    }
+    this.iterating = true;
+    if (Array.isArray(body)) return this.iterateArray(body);
+    if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+      return this.iterateAsync(body as AsyncIterable<Uint8Array>);
+    }
+    return this.iterateSync(body as Iterable<Uint8Array>);
+  }
+
+  /** APP-08: an Array is finite, so its length can frame the response. */
+  iterateArray(body: readonly unknown[]): void | Promise<void> {
+    let i = 0;
+    try {
+      let total = 0;
+      for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
+      this.arrayLength = total;
+      for (; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
+        const r = this.send(this.checkChunk(body[i]));
+        if (r !== undefined) return this.iterateArrayAfter(body, i + 1, r);
       }
-      this.iterating = true;
-      if (Array.isArray(body)) {
-        // APP-08: an Array is finite, so its length can frame the response.
-        let total = 0;
-        for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
-        this.arrayLength = total;
-        for (let i = 0; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
-          const r = this.send(this.checkChunk(body[i]));
-          if (r !== undefined) await r;
-        }
-      } else if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-        const it = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
-        iter = it;
-        open = true;
-        while (!this.stop && !this.aborted && !this.bodiless) {
-          const p = it.next();
-          open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
-          // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
-          const res = await Promise.race([
-            p,
-            this.abortPromise ?? this.watchAbort(this.environ['tsgi.signal']),
-          ]);
-          open = true;
-          if (res === _ABORTED) {
-            p.then(_noop, _noop);
-            break;
-          }
-          if (res.done) {
-            open = false;
-            break;
-          }
-          const r = this.send(this.checkChunk(res.value));
-          if (r !== undefined) await r;
-        }
-      } else {
-        const it = (body as Iterable<Uint8Array>)[Symbol.iterator]();
-        iter = it;
-        open = true;
-        while (!this.stop && !this.aborted && !this.bodiless) {
-          open = false;
-          const res = it.next();
-          open = true;
-          if (res.done) {
-            open = false;
-            break;
-          }
-          const r = this.send(this.checkChunk(res.value));
-          if (r !== undefined) await r;
-        }
+    } catch (err) {
+      return this.complete(body, undefined, err);
+    }
+    return this.complete(body, undefined, undefined);
+  }
+
+  /** The rest of an Array body once the sink asked to wait (backpressure). */
+  async iterateArrayAfter(
+    body: readonly unknown[],
+    from: number,
+    pending: Promise<void>,
+  ): Promise<void> {
+    let error: unknown;
+    try {
+      await pending;
+      for (let i = from; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
+        const r = this.send(this.checkChunk(body[i]));
+        if (r !== undefined) await r;
       }
     } catch (err) {
       error = err;
     }
-    this.release(body, open ? iter : undefined);
-    await this.finish(error);
+    return this.complete(body, undefined, error);
+  }
+
+  iterateSync(body: Iterable<Uint8Array>): void | Promise<void> {
+    let it: Iterator<Uint8Array> | undefined;
+    let open = false; // an iterator exists and has not finished: return() is owed (BODY-05)
+    try {
+      it = body[Symbol.iterator]();
+      open = true;
+      while (!this.stop && !this.aborted && !this.bodiless) {
+        open = false; // BODY-04: if next() throws, the iterator is finished and owes no return().
+        const res = it.next();
+        open = true;
+        if (res.done) {
+          open = false;
+          break;
+        }
+        const r = this.send(this.checkChunk(res.value));
+        if (r !== undefined) return this.iterateSyncAfter(body, it, r);
+      }
+    } catch (err) {
+      return this.complete(body, open ? it : undefined, err);
+    }
+    return this.complete(body, open ? it : undefined, undefined);
+  }
+
+  /** The rest of a synchronous iterator's body once the sink asked to wait. */
+  async iterateSyncAfter(
+    body: Iterable<Uint8Array>,
+    it: Iterator<Uint8Array>,
+    pending: Promise<void>,
+  ): Promise<void> {
+    let error: unknown;
+    let open = true;
+    try {
+      await pending;
+      while (!this.stop && !this.aborted && !this.bodiless) {
+        open = false;
+        const res = it.next();
+        open = true;
+        if (res.done) {
+          open = false;
+          break;
+        }
+        const r = this.send(this.checkChunk(res.value));
+        if (r !== undefined) await r;
+      }
+    } catch (err) {
+      error = err;
+    }
+    return this.complete(body, open ? it : undefined, error);
+  }
+
+  async iterateAsync(body: AsyncIterable<Uint8Array>): Promise<void> {
+    let error: unknown;
+    let it: AsyncIterator<Uint8Array> | undefined;
+    let open = false;
+    try {
+      it = body[Symbol.asyncIterator]();
+      open = true;
+      while (!this.stop && !this.aborted && !this.bodiless) {
+        const p = it.next();
+        open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
+        // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
+        const res = await Promise.race([
+          p,
+          this.abortPromise ?? this.watchAbort(this.environ['tsgi.signal']),
+        ]);
+        open = true;
+        if (res === _ABORTED) {
+          p.then(_noop, _noop);
+          break;
+        }
+        if (res.done) {
+          open = false;
+          break;
+        }
+        const r = this.send(this.checkChunk(res.value));
+        if (r !== undefined) await r;
+      }
+    } catch (err) {
+      error = err;
+    }
+    return this.complete(body, open ? it : undefined, error);
+  }
+
+  /** Releases the body (BODY-05..07), then ends or aborts the response. */
+  complete(
+    body: object | undefined,
+    openIter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined,
+    error: unknown,
+  ): void | Promise<void> {
+    this.release(body, openIter);
+    return this.finish(error);
   }
 
   checkChunk(chunk: unknown): Uint8Array {
@@ -271,7 +378,7 @@ class _Exchange {
 
   /** BODY-05/06/07: return() on an unfinished iterator, then exactly one completion hook. */
   release(
-    body: ResponseBody | undefined,
+    body: object | undefined,
     openIter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined,
   ): void {
     if (openIter !== undefined && typeof openIter.return === 'function') {
@@ -297,7 +404,7 @@ class _Exchange {
     }
   }
 
-  async finish(error: unknown): Promise<void> {
+  finish(error: unknown): void | Promise<void> {
     this.finished = true;
     const aborted = this.aborted;
     if (aborted) {
@@ -327,9 +434,8 @@ class _Exchange {
       ];
       this.contentLength = body.length;
       this.sendHead(body.length); // ERR-02
-      if (this.bodyAllowed) await this.sink.write(body);
-      await this.sink.end();
-      return;
+      const written = this.bodyAllowed ? this.sink.write(body) : undefined;
+      return written === undefined ? this.sink.end() : written.then(() => this.sink.end());
     }
     if (!this.headersSent) {
       // BODY-10, BODY-12: the length is known only when the whole body was produced; a HEAD that
@@ -350,7 +456,7 @@ class _Exchange {
       this.sink.abort(new ContractError('BODY-09', 'content-length underrun'));
       return;
     }
-    await this.sink.end();
+    return this.sink.end();
   }
 }
 

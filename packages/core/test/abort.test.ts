@@ -2,6 +2,7 @@ import {
   ClientDisconnectError,
   createEnviron,
   createErrorStream,
+  defineLazySignal,
   RequestAbort,
   RequestInput,
   runApplication,
@@ -102,5 +103,29 @@ describe('lazy tsgi.signal keeps environ keys strings (ENV-02)', () => {
   it('adds no symbol or hidden key to environ', () => {
     const env = createEnviron(line, keys(new RequestAbort()));
     expect(Reflect.ownKeys(env).every((k) => typeof k === 'string')).toBe(true);
+  });
+});
+
+describe('lazy tsgi.signal binding (defineLazySignal)', () => {
+  it('binding again replaces the state instead of throwing', () => {
+    const env = createEnviron(line, keys(new RequestAbort()));
+    const second = new RequestAbort();
+    defineLazySignal(env, second);
+    second.abort();
+    expect(env['tsgi.signal'].aborted).toBe(true);
+  });
+
+  it('an object inheriting from environ reads a signal that never aborts, not a TypeError', () => {
+    const abort = new RequestAbort();
+    const env = createEnviron(line, keys(abort));
+    const child = Object.create(env) as typeof env;
+    expect(child['tsgi.signal']).toBeInstanceOf(AbortSignal);
+    expect(child['tsgi.signal'].aborted).toBe(false);
+  });
+
+  it('JSON and structured views of environ show no trace of the binding', () => {
+    const env = createEnviron(line, keys(new RequestAbort()));
+    expect(Object.getOwnPropertyNames(env)).toEqual(Object.keys(env));
+    expect(Object.getOwnPropertySymbols(env)).toEqual([]);
   });
 });

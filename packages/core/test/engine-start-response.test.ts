@@ -1,6 +1,14 @@
-import { type Application, ContractError, type ResponseHeaders, type Status } from '@tsgi/core';
+import {
+  type Application,
+  ContractError,
+  type ResponseHeaders,
+  runApplication,
+  type Status,
+  validateHeaders,
+  validateStatus,
+} from '@tsgi/core';
 import { describe, expect, it } from 'vitest';
-import { enc, run } from './_helpers.js';
+import { enc, makeEnviron, recordingSink, run } from './_helpers.js';
 
 /** An app that calls startResponse with the given (possibly invalid) arguments and reports. */
 function tryStart(status: unknown, headers: unknown) {
@@ -234,5 +242,56 @@ describe('write() (WR-01..WR-03)', () => {
       return [];
     });
     expect((err as ContractError).requirement).toBe('APP-04');
+  });
+});
+
+describe('validation caches stay exact (SR-02, SR-04, SR-06, SR-15)', () => {
+  it('a name or status accepted before does not let a bad one through later', () => {
+    // Warm the caches with valid uses first, then misuse the same names.
+    for (let i = 0; i < 3; i++) {
+      expect(validateHeaders([['content-length', '5']])).toBe(5);
+      validateStatus('200 OK');
+    }
+    expect(() => validateHeaders([['content-length', 'x5']])).toThrow(/^SR-15:/);
+    expect(() => validateHeaders([['content-length', '5\r\nx: y']])).toThrow(/^SR-05:/);
+    for (let i = 0; i < 3; i++) {
+      expect(() => validateHeaders([['Connection', 'close']])).toThrow(/^SR-06:/);
+      expect(() => validateHeaders([['status', '200']])).toThrow(/^SR-04:/);
+      expect(() => validateHeaders([['bad name', 'v']])).toThrow(/^SR-04:/);
+      expect(() => validateStatus('200 OK\r\n')).toThrow(/^SR-02:/);
+    }
+  });
+});
+
+describe('synchronous completion', () => {
+  it('an Array body without backpressure is ended on the sink before runApplication returns', () => {
+    const { environ, rec } = makeEnviron();
+    const sink = recordingSink(rec);
+    const done = runApplication(
+      (_e, start) => {
+        start('200 OK', []);
+        return [enc('a'), enc('b')];
+      },
+      environ,
+      sink,
+    );
+    // Adapters rely on this to skip watching a response that is already complete.
+    expect(rec.events).toEqual(['head 200 OK', 'write 1', 'write 1', 'end']);
+    return done;
+  });
+
+  it('a sink that waits (backpressure) continues the same Array body asynchronously', async () => {
+    const { environ, rec } = makeEnviron();
+    const done = runApplication(
+      (_e, start) => {
+        start('200 OK', []);
+        return [enc('a'), enc('b'), enc('c')];
+      },
+      environ,
+      recordingSink(rec, { slow: true }),
+    );
+    expect(rec.ended).toBe(false);
+    await done;
+    expect(rec.events).toEqual(['head 200 OK', 'write 1', 'write 1', 'write 1', 'end']);
   });
 });

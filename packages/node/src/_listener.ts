@@ -141,10 +141,13 @@ export class _ListenerState implements _ExchangeHost {
       if (expect !== undefined && _100_CONTINUE.test(expect)) ex.expectContinue = true;
     }
     void runApplication(this.app, environ, ex, this.run);
+    if (ex.ended && input === null) ex.finishNow();
+    else ex.watch();
   }
 
   /** Answers in place of the application and closes the connection (SRV-02, SRV-05, SRV-07). */
   _refuse(ex: _Exchange, refusal: _Refusal): void {
+    ex.watch();
     ex.replaced = true;
     ex.status = refusal[0];
     _refuse(ex.req, ex.res, refusal);

@@ -102,3 +102,50 @@ describe('disconnects', () => {
     await released.promise;
   });
 });
+
+describe('watching responses (ADP-NODE-04)', () => {
+  it("a response the engine finished synchronously gets no 'close' listener; a streamed one does", async () => {
+    const { createServer } = await import('node:http');
+    const { createRequestListener } = await import('@tsgi/node');
+    const listener = createRequestListener((environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'text/plain']]);
+      if (environ.PATH_INFO === '/sync') return [enc('sync')];
+      return (async function* () {
+        yield enc('streamed');
+      })();
+    });
+    const closeListeners: Record<string, number> = {};
+    const server = createServer((req, res) => {
+      listener(req, res);
+      closeListeners[req.url!] = res.listenerCount('close');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      for (const path of ['/sync', '/stream']) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect(await res.text()).toBe(path.slice(1) === 'sync' ? 'sync' : 'streamed');
+      }
+      // The synchronous response was handed to node in full: nothing is left to abort or
+      // release, so it is accounted for at once (the adapter's per-request saving).
+      expect(closeListeners['/sync']).toBe(0);
+      expect(closeListeners['/stream']).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('graceful shutdown still counts synchronous responses as finished', async () => {
+    const server = await start((_e, startResponse) => {
+      startResponse('200 OK', []);
+      return [enc('x')];
+    });
+    for (let i = 0; i < 20; i++)
+      await fetch(`http://127.0.0.1:${server.port}/`).then((r) => r.text());
+    expect(server.access).toHaveLength(20);
+    // With a request left counted as active, close() would wait out this minute and the test
+    // would time out.
+    await server.close({ timeout: 60_000 });
+  });
+});
