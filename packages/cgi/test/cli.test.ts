@@ -82,6 +82,40 @@ describe.skipIf(!hasCli)('tsgi cgi', () => {
     }
   });
 
+  test('ADP-CGI-16: under a web server a JavaScript APP loads three modules: bin, the bundled request path, APP', async () => {
+    const r = await runCgi(TSGI_BIN, { ...GET, NODE_DEBUG: 'esm' }, '', {}, ['cgi', APP]);
+    expect(r.code).toBe(0);
+    const loaded = new Set([...r.stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((m) => m[1]));
+    // NODE_DEBUG=esm names each module it loads; none at all means its format changed.
+    expect(loaded.size, `no module list in NODE_DEBUG=esm output:\n${r.stderr}`).toBeGreaterThan(0);
+    expect([...loaded].map((u) => u!.slice(u!.lastIndexOf('/') + 1)).sort()).toEqual([
+      '_cgi-request.bundle.js',
+      'app.mjs',
+      'tsgi.js',
+    ]);
+  });
+
+  test('ADP-CGI-16: a TypeScript APP and APP:export still go through the full loader', async () => {
+    const ts = join(FIXTURES, '../../../cli/test/fixtures/app.ts');
+    const r = await runCgi(TSGI_BIN, { ...GET, PATH_INFO: '/t' }, '', {}, ['cgi', `${ts}:app`]);
+    expect(r.code).toBe(0);
+    expect(r.body.toString()).toBe('hello from ts /t');
+    const missing = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', `${APP}:nope`]);
+    expect(missing.head.split('\r\n')[0]).toBe('Status: 500 Internal Server Error');
+    expect(missing.stderr).toContain("has no export 'nope'");
+  });
+
+  test('IN-04: the app sees core errors as instances of the @tsgi/core it imports', async () => {
+    const r = await runCgi(
+      TSGI_BIN,
+      { ...GET, REQUEST_METHOD: 'POST', CONTENT_LENGTH: '10' },
+      'abc',
+      {},
+      ['cgi', `${FIXTURES}errors-app.mjs`],
+    );
+    expect(r.body.toString()).toBe('InputTruncatedError instanceof=true');
+  });
+
   test('--help prints the usage with the cgi-bin wrapper', async () => {
     const r = await runCgi(TSGI_BIN, {}, '', {}, ['cgi', '--help']);
     expect(r.code).toBe(0);

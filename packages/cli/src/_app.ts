@@ -11,20 +11,12 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
+import { pickApplication, splitAppSpec } from './_app-export.js';
 import { firstLine, UsageError } from './_args.js';
 
-const _TS = /\.[cm]?ts$/;
-const _IDENT = /^[A-Za-z_$][\w$]*$/;
+export { splitAppSpec };
 
-/** APP split into the module part and the export name. */
-export function splitAppSpec(spec: string): { module: string; exportName: string | undefined } {
-  const colon = spec.lastIndexOf(':');
-  // `C:\app.js` and `file:///x.js` have colons too; only a trailing identifier names an export.
-  if (colon > 0 && _IDENT.test(spec.slice(colon + 1)) && !spec.slice(0, colon).endsWith('file')) {
-    return { module: spec.slice(0, colon), exportName: spec.slice(colon + 1) };
-  }
-  return { module: spec, exportName: undefined };
-}
+const _TS = /\.[cm]?ts$/;
 
 /** The absolute file APP's module part names, or a `UsageError`. */
 export function resolveAppModule(spec: string, cwd: string): string {
@@ -73,26 +65,5 @@ export async function loadApp(spec: string, cwd: string = process.cwd()): Promis
     const name = err instanceof Error ? err.name : 'Error';
     throw new UsageError(`cannot load ${module}: ${name}: ${firstLine(err)}`);
   }
-  const name = exportName ?? 'default';
-  let value = ns[name];
-  // A CommonJS module (or TypeScript compiled to it) puts `export default` under `.default`.
-  if (
-    name === 'default' &&
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as { default?: unknown }).default === 'function'
-  ) {
-    value = (value as { default: unknown }).default;
-  }
-  if (value === undefined) {
-    const hint = name === 'default' ? `; name the export, e.g. ${module}:app` : '';
-    throw new UsageError(`${module} has no export '${name}'${hint}`);
-  }
-  if (typeof value !== 'function') {
-    const got = value === null ? 'null' : typeof value;
-    throw new UsageError(
-      `${module}: export '${name}' is not a function (got ${got}); an application is (environ, startResponse) => body`,
-    );
-  }
-  return value as Application;
+  return pickApplication(ns, module, exportName);
 }

@@ -7,9 +7,10 @@
  * Apache turns a query without `=` into command-line arguments, so a wrapper that forwarded
  * "$@" would otherwise let a client pass options.
  */
-import { EXIT_NOT_CGI, runCGI, stripHttpProxy } from '@tsgi/cgi';
-import { loadApp, resolveAppModule, splitAppSpec } from '../_app.js';
+import { EXIT_NOT_CGI, stripHttpProxy } from '@tsgi/cgi';
+import { resolveAppModule, splitAppSpec } from '../_app.js';
 import { firstLine, parseCommandArgs, UsageError } from '../_args.js';
+import { runCgiRequest } from '../_cgi-request.js';
 
 export const summary = 'Handle one CGI request (for a wrapper script in cgi-bin)';
 
@@ -40,25 +41,8 @@ is not set (not started as a CGI script) or on a usage error.`;
 export async function run(argv: string[]): Promise<number | void> {
   // First of all, before any application code is loaded (ADP-CGI-04).
   stripHttpProxy();
-  if (process.env.REQUEST_METHOD) {
-    // Under a web server: APP is the first argument; nothing else is read (ADP-CGI-12).
-    const spec = argv[0];
-    if (spec === undefined || spec.startsWith('-')) {
-      throw new UsageError('cgi: the first argument must be APP (see tsgi cgi --help)');
-    }
-    let app: Awaited<ReturnType<typeof loadApp>>;
-    try {
-      app = await loadApp(spec);
-    } catch (err) {
-      // Answer the request with a 500 (and log why) rather than leave the server with no output.
-      await runCGI(() => {
-        throw err;
-      });
-      return Number(process.exitCode ?? 0);
-    }
-    await runCGI(app);
-    return Number(process.exitCode ?? 0);
-  }
+  // Under a web server: the request path that bin/tsgi.js also takes directly (ADP-CGI-16).
+  if (process.env.REQUEST_METHOD) return runCgiRequest(argv);
   const { values, positionals } = parseCommandArgs('cgi', argv, {
     help: { type: 'boolean', short: 'h' },
     bundle: { type: 'boolean' },
