@@ -79,6 +79,11 @@ class _Exchange {
   iterating = false;
   bodiless = false;
   arrayLength = -1;
+  /** The next Array chunk to send. */
+  index = 0;
+  /** The body's iterator, and whether it has not finished: return() is owed (BODY-05). */
+  iter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined = undefined;
+  open = false;
   abortPromise: Promise<typeof _ABORTED> | undefined = undefined;
 
   constructor(environ: Environ, sink: ResponseSink, expose: boolean) {
@@ -193,7 +198,7 @@ class _Exchange {
     try {
       result = app(this.environ, this.startResponse);
     } catch (err) {
-      return this.complete(undefined, undefined, err);
+      return this.complete(undefined, err);
     }
     if (_isThenable(result)) return this.awaitBody(result);
     return this.iterate(result);
@@ -204,7 +209,7 @@ class _Exchange {
     try {
       body = await result;
     } catch (err) {
-      return this.complete(undefined, undefined, err);
+      return this.complete(undefined, err);
     }
     return this.iterate(body);
   }
@@ -219,7 +224,6 @@ class _Exchange {
     ) {
       return this.complete(
         undefined,
-        undefined,
         new ContractError(
           'APP-03',
           `application returned ${_describe(body)}, not an iterable of Uint8Array`,
@@ -227,121 +231,100 @@ class _Exchange {
       );
     }
     this.iterating = true;
-    if (Array.isArray(body)) return this.iterateArray(body);
-    if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-      return this.iterateAsync(body as AsyncIterable<Uint8Array>);
-    }
-    return this.iterateSync(body as Iterable<Uint8Array>);
-  }
-
-  /** APP-08: an Array is finite, so its length can frame the response. */
-  iterateArray(body: readonly unknown[]): void | Promise<void> {
-    let i = 0;
-    try {
+    if (Array.isArray(body)) {
+      // APP-08: an Array is finite, so its length can frame the response.
       let total = 0;
       for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
       this.arrayLength = total;
-      for (; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
-        const r = this.send(this.checkChunk(body[i]));
-        if (r !== undefined) return this.iterateArrayAfter(body, i + 1, r);
-      }
-    } catch (err) {
-      return this.complete(body, undefined, err);
+      return this.drive(body, this.pumpArray);
     }
-    return this.complete(body, undefined, undefined);
+    if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+      return this.iterateAsync(body as AsyncIterable<Uint8Array>);
+    }
+    return this.drive(body as Iterable<Uint8Array>, this.pumpSync);
   }
 
-  /** The rest of an Array body once the sink asked to wait (backpressure). */
-  async iterateArrayAfter(
-    body: readonly unknown[],
-    from: number,
+  /**
+   * Runs `pump` over a synchronous body. It returns at once when the body is done and no write
+   * had to wait, which is the usual small response; only a sink that asks to wait (backpressure)
+   * makes the rest asynchronous (see `resume`).
+   */
+  drive<B extends object>(body: B, pump: (this: _Exchange, body: B) => Promise<void> | null) {
+    let pending: Promise<void> | null;
+    try {
+      pending = pump.call(this, body);
+    } catch (err) {
+      return this.complete(body, err);
+    }
+    return pending === null ? this.complete(body, undefined) : this.resume(body, pending, pump);
+  }
+
+  async resume<B extends object>(
+    body: B,
     pending: Promise<void>,
+    pump: (this: _Exchange, body: B) => Promise<void> | null,
   ): Promise<void> {
     let error: unknown;
     try {
-      await pending;
-      for (let i = from; i < body.length && !this.stop && !this.aborted && !this.bodiless; i++) {
-        const r = this.send(this.checkChunk(body[i]));
-        if (r !== undefined) await r;
-      }
+      for (let p: Promise<void> | null = pending; p !== null; p = pump.call(this, body)) await p;
     } catch (err) {
       error = err;
     }
-    return this.complete(body, undefined, error);
+    return this.complete(body, error);
   }
 
-  iterateSync(body: Iterable<Uint8Array>): void | Promise<void> {
-    let it: Iterator<Uint8Array> | undefined;
-    let open = false; // an iterator exists and has not finished: return() is owed (BODY-05)
-    try {
+  /** Sends an Array body's chunks from `index`; the sink's promise when it asks to wait. */
+  pumpArray(body: readonly unknown[]): Promise<void> | null {
+    while (this.index < body.length && !this.stop && !this.aborted && !this.bodiless) {
+      const r = this.send(this.checkChunk(body[this.index++]));
+      if (r !== undefined) return r;
+    }
+    return null;
+  }
+
+  /** Sends a synchronous iterable's chunks; the sink's promise when it asks to wait. */
+  pumpSync(body: Iterable<Uint8Array>): Promise<void> | null {
+    let it = this.iter as Iterator<Uint8Array> | undefined;
+    if (it === undefined) {
       it = body[Symbol.iterator]();
-      open = true;
-      while (!this.stop && !this.aborted && !this.bodiless) {
-        open = false; // BODY-04: if next() throws, the iterator is finished and owes no return().
-        const res = it.next();
-        open = true;
-        if (res.done) {
-          open = false;
-          break;
-        }
-        const r = this.send(this.checkChunk(res.value));
-        if (r !== undefined) return this.iterateSyncAfter(body, it, r);
-      }
-    } catch (err) {
-      return this.complete(body, open ? it : undefined, err);
+      this.iter = it;
+      this.open = true;
     }
-    return this.complete(body, open ? it : undefined, undefined);
-  }
-
-  /** The rest of a synchronous iterator's body once the sink asked to wait. */
-  async iterateSyncAfter(
-    body: Iterable<Uint8Array>,
-    it: Iterator<Uint8Array>,
-    pending: Promise<void>,
-  ): Promise<void> {
-    let error: unknown;
-    let open = true;
-    try {
-      await pending;
-      while (!this.stop && !this.aborted && !this.bodiless) {
-        open = false;
-        const res = it.next();
-        open = true;
-        if (res.done) {
-          open = false;
-          break;
-        }
-        const r = this.send(this.checkChunk(res.value));
-        if (r !== undefined) await r;
+    while (!this.stop && !this.aborted && !this.bodiless) {
+      this.open = false; // BODY-04: if next() throws, the iterator is finished and owes no return().
+      const res = it.next();
+      this.open = true;
+      if (res.done) {
+        this.open = false;
+        return null;
       }
-    } catch (err) {
-      error = err;
+      const r = this.send(this.checkChunk(res.value));
+      if (r !== undefined) return r;
     }
-    return this.complete(body, open ? it : undefined, error);
+    return null;
   }
 
   async iterateAsync(body: AsyncIterable<Uint8Array>): Promise<void> {
     let error: unknown;
-    let it: AsyncIterator<Uint8Array> | undefined;
-    let open = false;
     try {
-      it = body[Symbol.asyncIterator]();
-      open = true;
+      const it = body[Symbol.asyncIterator]();
+      this.iter = it;
+      this.open = true;
       while (!this.stop && !this.aborted && !this.bodiless) {
         const p = it.next();
-        open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
+        this.open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
         // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
         const res = await Promise.race([
           p,
           this.abortPromise ?? this.watchAbort(this.environ['tsgi.signal']),
         ]);
-        open = true;
+        this.open = true;
         if (res === _ABORTED) {
           p.then(_noop, _noop);
           break;
         }
         if (res.done) {
-          open = false;
+          this.open = false;
           break;
         }
         const r = this.send(this.checkChunk(res.value));
@@ -350,16 +333,12 @@ class _Exchange {
     } catch (err) {
       error = err;
     }
-    return this.complete(body, open ? it : undefined, error);
+    return this.complete(body, error);
   }
 
   /** Releases the body (BODY-05..07), then ends or aborts the response. */
-  complete(
-    body: object | undefined,
-    openIter: Iterator<Uint8Array> | AsyncIterator<Uint8Array> | undefined,
-    error: unknown,
-  ): void | Promise<void> {
-    this.release(body, openIter);
+  complete(body: object | undefined, error: unknown): void | Promise<void> {
+    this.release(body, this.open ? this.iter : undefined);
     return this.finish(error);
   }
 

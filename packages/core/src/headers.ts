@@ -27,7 +27,7 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 
 // The last status found valid: an app answers with a handful of constant strings, and a string
 // compare is cheaper than the expression (bench/node-overhead.mjs hello world).
-let _lastStatus = '';
+let _lastStatus = '200 OK'; // a valid status: the cache never starts out accepting anything else
 
 /** Throws `ContractError` (SR-02) unless `status` is a valid status line. */
 export function validateStatus(status: unknown): void {

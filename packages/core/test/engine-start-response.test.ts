@@ -263,6 +263,14 @@ describe('validation caches stay exact (SR-02, SR-04, SR-06, SR-15)', () => {
   });
 });
 
+describe('validation caches start empty (SR-02)', () => {
+  it("a fresh module does not accept '' (the status cache's first value; fast-check found it)", async () => {
+    const fresh = '../src/headers.ts?fresh-cache'; // vite loads a query as another module
+    const headers = (await import(/* @vite-ignore */ fresh)) as typeof import('../src/headers.js');
+    expect(() => headers.validateStatus('')).toThrow(/^SR-02:/);
+  });
+});
+
 describe('synchronous completion', () => {
   it('an Array body without backpressure is ended on the sink before runApplication returns', () => {
     const { environ, rec } = makeEnviron();
