@@ -10,6 +10,9 @@
  * and the error messages are those of every other command.
  */
 
+// Both are loaded by Node's own module loader before any user code: importing them is free.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runCGI, stripHttpProxy } from '@tsgi/cgi';
 import type { Application } from '@tsgi/core';
 import { pickApplication, splitAppSpec } from './_app-export.js';
@@ -46,7 +49,7 @@ async function _load(spec: string): Promise<Application> {
   if (_PLAIN_JS.test(module) && process.platform !== 'win32' && !module.startsWith('file:')) {
     let ns: Record<string, unknown> | undefined;
     try {
-      ns = (await import(_fileUrl(module))) as Record<string, unknown>;
+      ns = (await import(pathToFileURL(resolve(module)).href)) as Record<string, unknown>;
     } catch {
       // Not found, a directory, or a module that throws: loadApp below imports it again (a
       // module that threw is not run twice) and reports the failure as every command does.
@@ -57,21 +60,4 @@ async function _load(spec: string): Promise<Application> {
   const full = './_app.js';
   const { loadApp } = (await import(full)) as typeof import('./_app.js');
   return loadApp(spec);
-}
-
-/**
- * `pathToFileURL` without loading `node:url`: the same escapes (Node's `encodePathChars`:
- * `%`, `\`, LF, CR and TAB, which the URL pathname setter would drop or misread), then the
- * setter, which percent-encodes the rest and resolves `.` and `..`.
- */
-function _fileUrl(path: string): string {
-  const absolute = path.startsWith('/') ? path : `${process.cwd()}/${path}`;
-  const url = new URL('file:///');
-  url.pathname = absolute
-    .replaceAll('%', '%25')
-    .replaceAll('\\', '%5C')
-    .replaceAll('\n', '%0A')
-    .replaceAll('\r', '%0D')
-    .replaceAll('\t', '%09');
-  return url.href;
 }
