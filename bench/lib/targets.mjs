@@ -115,6 +115,23 @@ export function evaluateTargets(rows) {
     if (v !== null)
       list.push(target(id, `${sub} ≤ 1.10 × bare node script`, v, '≤ 1.10', (x) => x <= 1.1));
   }
+  // A CommonJS APP against the bare CommonJS script (neither starts Node's ESM loader).
+  const cjs = ratio(
+    cgi('TSGI tsgi cgi app.cjs (sh wrapper)'),
+    cgi('bare node script, CommonJS'),
+    'ms',
+  );
+  if (cjs !== null) {
+    list.push(
+      target(
+        'cgi-cli-cjs-vs-bare-cjs',
+        'TSGI tsgi cgi app.cjs (sh wrapper) ≤ 1.10 × bare CommonJS node script',
+        cjs,
+        '≤ 1.10',
+        (x) => x <= 1.1,
+      ),
+    );
+  }
   const stream = mem('stream', 'TSGI @tsgi/node');
   list.push(
     target(

@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const _require = createRequire(import.meta.url);
 
-/** `packages/cli/bin/tsgi.js`, or undefined when the CLI (or its serve command) is not built. */
+/** `packages/cli/bin/tsgi.cjs`, or undefined when the CLI (or its serve command) is not built. */
 export function cliBin(): string | undefined {
   try {
     const dir = dirname(_require.resolve('@tsgi/cli/package.json'));
-    const bin = join(dir, 'bin', 'tsgi.js');
+    const bin = join(dir, 'bin', 'tsgi.cjs');
     return existsSync(bin) && existsSync(join(dir, 'dist', 'commands', 'serve.js'))
       ? bin
       : undefined;

@@ -20,7 +20,7 @@ const SLOW_MS = profileName === 'full' ? 4000 : 1500;
 const haveCli = cliBin() !== undefined;
 if (!haveCli)
   console.log(
-    'SKIP: packages/cli is not built (no bin/tsgi.js or dist/commands/serve.js): the tsgi serve tests cannot run',
+    'SKIP: packages/cli is not built (no bin/tsgi.cjs or dist/commands/serve.js): the tsgi serve tests cannot run',
   );
 
 /** Open descriptors of a process (Linux). */

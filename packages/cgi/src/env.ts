@@ -2,6 +2,7 @@
  * Reading the CGI meta-variables (RFC 3875 §4.1) from the process environment as byte strings
  * (ADP-CGI-01, ADP-CGI-03, ENV-06), and the httpoxy guard (ENV-27).
  */
+import { readFileSync } from 'node:fs';
 import { bytesToLatin1, encodeUtf8 } from '@tsgi/core';
 
 const _NON_ASCII = /[^\x00-\x7f]/;
@@ -54,8 +55,6 @@ export async function readCgiVariables(): Promise<Record<string, string>> {
   }
   // Without a U+FFFD, UTF-8 encoding gives back the exact octets: skip the read (start-up).
   if (lossy && process.platform === 'linux') {
-    // Imported here only: the ESM facade of node:fs loads node:stream, ~1 ms of start-up.
-    const { readFileSync } = await import('node:fs');
     let raw: Uint8Array | undefined;
     try {
       raw = readFileSync('/proc/self/environ');

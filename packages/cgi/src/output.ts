@@ -6,6 +6,7 @@
 
 import type { ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
 import { statusCode } from '@tsgi/core';
+import { type CgiOutput, DirectStdout } from './stdout.js';
 
 /** How the sink ended. */
 export type Outcome = 'pending' | 'complete' | 'aborted';
@@ -88,37 +89,62 @@ export function formatHead(
 /**
  * A `ResponseSink` writing CGI (or NPH) output to `out`. Each chunk's promise settles once the
  * write has completed at the operating system, so the engine asks for the next chunk only then
- * (BODY-02, ADP-CGI-02); a slow web server therefore slows the application down.
+ * (BODY-02, ADP-CGI-02); a slow web server therefore slows the application down. Given a
+ * `DirectStdout`, what it writes synchronously returns no promise at all, and `process.stdout`
+ * is built only for what it cannot.
  */
-export function createCgiSink(out: NodeJS.WritableStream, options: CgiSinkOptions): CgiSink {
+export function createCgiSink(out: CgiOutput | DirectStdout, options: CgiSinkOptions): CgiSink {
   let outcome: Outcome = 'pending';
   let chunked = false;
   let failed = false;
   let pending = 0;
   let idle: (() => void) | null = null;
+  let direct = out instanceof DirectStdout ? out : null;
+  let stream: CgiOutput | null = null;
   const onError = (err: unknown): void => {
     if (failed || outcome !== 'pending') return;
     failed = true;
     options.onError(err);
   };
-  out.on('error', onError);
-  // The web server closed our standard output: it gave up on the response (ERR-04).
-  out.on('close', () => onError(new Error('standard output closed')));
-  const put = (bytes: Uint8Array, then?: () => void): void => {
-    if (failed) {
-      then?.();
-      return;
+  const open = (s: CgiOutput): CgiOutput => {
+    s.on('error', onError);
+    // The web server closed our standard output: it gave up on the response (ERR-04).
+    s.on('close', () => onError(new Error('standard output closed')));
+    stream = s;
+    return s;
+  };
+  if (direct === null) open(out as CgiOutput);
+  const written = (err?: Error | null): void => {
+    if (err) onError(err);
+    pending--;
+    if (pending === 0 && idle !== null) {
+      const f = idle;
+      idle = null;
+      f();
     }
-    pending++;
-    out.write(bytes, (err) => {
-      if (err) onError(err);
-      pending--;
-      then?.();
-      if (pending === 0 && idle !== null) {
-        const f = idle;
-        idle = null;
-        f();
+  };
+  /** Undefined once `bytes` are written (or can no longer be); else a promise of that. */
+  const send = (bytes: Uint8Array): Promise<void> | undefined => {
+    if (failed) return;
+    if (direct !== null) {
+      let n: number;
+      try {
+        n = direct.writeNow(bytes);
+      } catch (err) {
+        onError(err); // EPIPE: the web server stopped reading (ERR-04)
+        return;
       }
+      if (n === bytes.length) return;
+      bytes = bytes.subarray(n);
+    }
+    const s = stream ?? open((direct as DirectStdout).stream());
+    direct = null;
+    pending++;
+    return new Promise<void>((resolve) => {
+      s.write(bytes, (err) => {
+        written(err);
+        resolve();
+      });
     });
   };
   return {
@@ -128,26 +154,22 @@ export function createCgiSink(out: NodeJS.WritableStream, options: CgiSinkOption
     head(status, headers, knownLength) {
       const head = formatHead(status, headers, knownLength, options);
       chunked = head.chunked;
-      put(Buffer.from(head.text, 'latin1'));
+      send(Buffer.from(head.text, 'latin1'));
     },
     write(chunk) {
       if (failed) return;
-      return new Promise<void>((resolve) => {
-        if (chunked) {
-          // One writev for the size line, the data and the CRLF.
-          const o = out as Partial<NodeJS.WriteStream>;
-          o.cork?.();
-          put(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
-          put(chunk);
-          put(_CRLF, resolve);
-          o.uncork?.();
-        } else {
-          put(chunk, resolve);
-        }
-      });
+      if (!chunked) return send(chunk);
+      // One writev for the size line, the data and the CRLF; the last settles after the others.
+      const s = stream;
+      s?.cork?.();
+      send(Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'));
+      send(chunk);
+      const done = send(_CRLF);
+      s?.uncork?.();
+      return done;
     },
     end() {
-      if (chunked) put(_LAST_CHUNK);
+      if (chunked) send(_LAST_CHUNK);
       outcome = 'complete';
     },
     abort() {

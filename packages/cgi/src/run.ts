@@ -3,6 +3,7 @@
  * CGI profile, ADP-CGI-01..16). The response engine is core's `runApplication`; this file only builds environ
  * and supplies the byte sink.
  */
+import { closeSync, openSync } from 'node:fs';
 import {
   type Application,
   ClientDisconnectError,
@@ -14,6 +15,7 @@ import { readCgiVariables, stripHttpProxy } from './env.js';
 import { bodyLength, stdinBody } from './input.js';
 import { createCgiSink } from './output.js';
 import { type BodyMode, repairVariables } from './quirks.js';
+import { DirectStdout } from './stdout.js';
 
 /** Options for `runCGI`. */
 export interface CgiOptions {
@@ -65,9 +67,8 @@ function _notCgi(stderr: NodeJS.WritableStream): void {
  * stray writes to stdout go nowhere and no other file can land on descriptor 1.
  */
 function _releaseStdout(): void {
-  setTimeout(async () => {
+  setTimeout(() => {
     try {
-      const { closeSync, openSync } = await import('node:fs');
       closeSync(1);
       const fd = openSync('/dev/null', 'w');
       if (fd !== 1) closeSync(fd);
@@ -142,7 +143,7 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
     }
     const repaired = repairVariables(raw);
     const vars = repaired.vars;
-    const out = options.stdout ?? process.stdout;
+    const out = options.stdout ?? new DirectStdout();
     const controller = new AbortController();
     const disconnect = (): void => {
       if (!controller.signal.aborted) controller.abort(new ClientDisconnectError());
@@ -197,7 +198,7 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
     // ADP-CGI-09, ADP-CGI-11: zero after a complete response, non-zero otherwise.
     const complete = sink.outcome === 'complete' && !controller.signal.aborted;
     process.exitCode = complete ? 0 : EXIT_ABORTED;
-    if (out === process.stdout) _releaseStdout();
+    if (options.stdout === undefined) _releaseStdout();
   } catch (err) {
     // Only a bug in this adapter gets here; the engine itself never rejects.
     process.exitCode = EXIT_INTERNAL;

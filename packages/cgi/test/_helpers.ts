@@ -14,7 +14,7 @@ export const CGI_SCRIPT = `${FIXTURES}cgi-script.mjs`;
 /** Imports runCGI and app.mjs statically. */
 export const DIRECT_SCRIPT = `${FIXTURES}direct.mjs`;
 /** The `tsgi` executable of the workspace (packages/cli). */
-export const TSGI_BIN = fileURLToPath(new URL('../../cli/bin/tsgi.js', import.meta.url));
+export const TSGI_BIN = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
 /** True once the CLI and its `cgi` command are built. */
 export const hasCli =
   existsSync(TSGI_BIN) &&

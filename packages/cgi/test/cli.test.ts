@@ -1,7 +1,8 @@
 /**
  * `tsgi cgi APP` (packages/cli/src/commands/cgi.ts), run as a web server would run it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -9,6 +10,24 @@ import { echo, FIXTURES, hasCli, runCgi, TSGI_BIN } from './_helpers.js';
 
 const APP = `${FIXTURES}app.mjs`;
 const GET = { REQUEST_METHOD: 'GET', SCRIPT_NAME: '/cgi-bin/app', SERVER_PROTOCOL: 'HTTP/1.1' };
+
+/** Runs `tsgi cgi app` and lists the files Node loaded as CommonJS and as ES modules. */
+async function loaded(app: string) {
+  const r = await runCgi(TSGI_BIN, { ...GET, NODE_DEBUG: 'esm,module' }, '', {}, ['cgi', app]);
+  expect(r.code, r.stderr).toBe(0);
+  const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  const names = (re: RegExp): string[] =>
+    [...new Set([...r.stderr.matchAll(re)].map((m) => base(m[1]!)))].sort();
+  // NODE_DEBUG names each file it loads; none at all means its format changed.
+  const cjs = names(/MODULE \d+: load "(\/\S+)"/g);
+  expect(cjs.length, `no module list in NODE_DEBUG output:\n${r.stderr}`).toBeGreaterThan(0);
+  return {
+    code: r.code,
+    body: r.body.toString(),
+    cjs,
+    esm: names(/Storing (file:\/\/\S+)/g),
+  };
+}
 
 describe.skipIf(!hasCli)('tsgi cgi', () => {
   test('ADP-CGI-04 ADP-CGI-02: serves the request; HTTP_PROXY is gone before APP is loaded', async () => {
@@ -82,17 +101,18 @@ describe.skipIf(!hasCli)('tsgi cgi', () => {
     }
   });
 
-  test('ADP-CGI-16: under a web server a JavaScript APP loads three modules: bin, the bundled request path, APP', async () => {
-    const r = await runCgi(TSGI_BIN, { ...GET, NODE_DEBUG: 'esm' }, '', {}, ['cgi', APP]);
+  test('ADP-CGI-16: under a web server an ES module APP is the one ES module loaded (bin/tsgi.cjs compiles the bundled request path itself)', async () => {
+    const r = await loaded(APP);
+    expect(r.cjs).toEqual(['tsgi.cjs']);
+    expect(r.esm).toEqual(['app.mjs']);
+  });
+
+  test("ADP-CGI-16: a .cjs APP is required: Node's ESM loader never starts", async () => {
+    const r = await loaded(`${FIXTURES}hello.cjs`);
     expect(r.code).toBe(0);
-    const loaded = new Set([...r.stderr.matchAll(/Storing (file:\/\/\S+)/g)].map((m) => m[1]));
-    // NODE_DEBUG=esm names each module it loads; none at all means its format changed.
-    expect(loaded.size, `no module list in NODE_DEBUG=esm output:\n${r.stderr}`).toBeGreaterThan(0);
-    expect([...loaded].map((u) => u!.slice(u!.lastIndexOf('/') + 1)).sort()).toEqual([
-      '_cgi-request.bundle.js',
-      'app.mjs',
-      'tsgi.js',
-    ]);
+    expect(r.body).toBe('Hello, world!\n');
+    expect(r.cjs).toEqual(['hello.cjs', 'tsgi.cjs']);
+    expect(r.esm).toEqual([]);
   });
 
   test('ADP-CGI-16: a TypeScript APP and APP:export still go through the full loader', async () => {
@@ -120,5 +140,77 @@ describe.skipIf(!hasCli)('tsgi cgi', () => {
     const r = await runCgi(TSGI_BIN, {}, '', {}, ['cgi', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.toString()).toContain('exec tsgi cgi /srv/tsgi/app.js');
+  });
+});
+
+describe.skipIf(!hasCli)('tsgi cgi: a CommonJS APP', () => {
+  test('ADP-CGI-09: a .cjs APP that throws while loading runs once, answers 500 and logs why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-cgi-cjs-'));
+    try {
+      const app = join(dir, 'boom.cjs');
+      writeFileSync(app, "process.stderr.write('loading\\n');\nthrow new Error('boom at load');\n");
+      const r = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', app]);
+      expect(r.head.split('\r\n')[0]).toBe('Status: 500 Internal Server Error');
+      expect(r.stderr.match(/loading/g)).toHaveLength(1);
+      expect(r.stderr).toContain(`cannot load ${app}: Error: boom at load`);
+      const missing = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', join(dir, 'nope.cjs')]);
+      expect(missing.head.split('\r\n')[0]).toBe('Status: 500 Internal Server Error');
+      expect(missing.stderr).toContain('cannot find application module');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('APP:name picks a named export of a .cjs APP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-cgi-cjs-'));
+    try {
+      const app = join(dir, 'named.cjs');
+      writeFileSync(
+        app,
+        "exports.app = (_e, start) => { start('200 OK', [['x-named', '1']]); return []; };\n",
+      );
+      const r = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', `${app}:app`]);
+      expect(r.code).toBe(0);
+      expect(r.head).toContain('x-named: 1');
+      const none = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', app]);
+      expect(none.stderr).toContain("export 'default' is not a function");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!hasCli)('tsgi cgi: V8 code cache of the request path', () => {
+  /** Loads the bundle the way bin/tsgi.cjs does, in a fresh node; what V8 said of the cache. */
+  function rejected(bundle?: string, cache?: string): string {
+    const args =
+      bundle === undefined ? '' : `, ${JSON.stringify(bundle)}, ${JSON.stringify(cache)}`;
+    const code = `const b = require(${JSON.stringify(TSGI_BIN)}).loadBundle(true${args});
+      process.stdout.write(String(b.script.cachedDataRejected) + ' ' + typeof b.exports.runCgiRequest);`;
+    return execFileSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  }
+
+  test('ADP-CGI-16: the build leaves a code cache that V8 accepts for the bundle', () => {
+    expect(rejected()).toBe('false function');
+  });
+
+  test('a cache from another build of the bundle is not used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-cgi-cache-'));
+    try {
+      const dist = join(TSGI_BIN, '../../dist');
+      const source = readFileSync(join(dist, '_cgi-request.bundle.cjs'), 'utf8');
+      const cache = readFileSync(join(dist, '_cgi-request.bundle.cache'));
+      const id = /\/\/# tsgi-build (\S+)\n$/.exec(source)?.[1];
+      expect(id).toBeDefined();
+      writeFileSync(join(dir, 'b.cache'), cache);
+      // Same id: used (and accepted); another id, as after a rebuild: not even offered to V8.
+      writeFileSync(join(dir, 'same.cjs'), source);
+      expect(rejected(join(dir, 'same.cjs'), join(dir, 'b.cache'))).toBe('false function');
+      const other = id!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      writeFileSync(join(dir, 'other.cjs'), source.replace(id!, other));
+      expect(rejected(join(dir, 'other.cjs'), join(dir, 'b.cache'))).toBe('undefined function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

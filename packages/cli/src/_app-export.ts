@@ -4,7 +4,7 @@
  * (`_cgi-request.ts`), which must not load the rest of the CLI.
  */
 import type { Application } from '@tsgi/core';
-import { UsageError } from './_args.js';
+import { firstLine, UsageError } from './_args.js';
 
 const _IDENT = /^[A-Za-z_$][\w$]*$/;
 
@@ -46,4 +46,11 @@ export function pickApplication(
     );
   }
   return value as Application;
+}
+
+/** The `UsageError` for a module that failed to load (or threw while it ran). */
+export function loadFailure(module: string, err: unknown): UsageError {
+  if (process.env.TSGI_DEBUG) console.error(err);
+  const name = err instanceof Error ? err.name : 'Error';
+  return new UsageError(`cannot load ${module}: ${name}: ${firstLine(err)}`);
 }

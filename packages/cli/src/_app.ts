@@ -11,8 +11,8 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
-import { pickApplication, splitAppSpec } from './_app-export.js';
-import { firstLine, UsageError } from './_args.js';
+import { loadFailure, pickApplication, splitAppSpec } from './_app-export.js';
+import { UsageError } from './_args.js';
 
 export { splitAppSpec };
 
@@ -61,9 +61,7 @@ export async function loadApp(spec: string, cwd: string = process.cwd()): Promis
       ns = await import(pathToFileURL(target).href);
     }
   } catch (err) {
-    if (process.env.TSGI_DEBUG) console.error(err);
-    const name = err instanceof Error ? err.name : 'Error';
-    throw new UsageError(`cannot load ${module}: ${name}: ${firstLine(err)}`);
+    throw loadFailure(module, err);
   }
   return pickApplication(ns, module, exportName);
 }

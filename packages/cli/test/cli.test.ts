@@ -8,7 +8,7 @@ import { type Daemon, startDaemon, tempDir } from '@tsgi/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = resolve(here, '../bin/tsgi.js');
+const BIN = resolve(here, '../bin/tsgi.cjs');
 const ROOT = resolve(here, '../../..');
 const fixture = (name: string): string => join(here, 'fixtures', name);
 

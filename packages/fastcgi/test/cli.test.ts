@@ -10,7 +10,7 @@ import { freePort, tempDir, waitForPort } from '@tsgi/harness';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams } from './_helpers.js';
 
-const CLI = fileURLToPath(new URL('../../cli/bin/tsgi.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
 const APP = `${fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url))}:app`;
 
 function start(args: string[]): {

@@ -41,7 +41,7 @@ is not set (not started as a CGI script) or on a usage error.`;
 export async function run(argv: string[]): Promise<number | void> {
   // First of all, before any application code is loaded (ADP-CGI-04).
   stripHttpProxy();
-  // Under a web server: the request path that bin/tsgi.js also takes directly (ADP-CGI-16).
+  // Under a web server: the request path that bin/tsgi.cjs also takes directly (ADP-CGI-16).
   if (process.env.REQUEST_METHOD) return runCgiRequest(argv);
   const { values, positionals } = parseCommandArgs('cgi', argv, {
     help: { type: 'boolean', short: 'h' },
