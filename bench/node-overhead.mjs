@@ -10,6 +10,12 @@
  * drift (CPU frequency, other load) hits both. Prints req/s per round and the ratio of medians;
  * on Linux also the server's CPU time per request (from /proc), which is steadier than req/s on
  * a busy machine.
+ *
+ * Two raw baselines, because they differ by more than TSGI's overhead: `raw` ends with the body
+ * as a string, which node:http sends in one write with the head; `raw-bytes` ends with the same
+ * Uint8Array the TSGI app returns (as the bench/ servers do), which node:http sends beside the
+ * head with writev. TSGI sends a whole body of up to 1 KiB as a latin-1 string, so it is close
+ * to `raw-bytes` and behind `raw` by its own overhead alone.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,10 +29,11 @@ if (process.argv[2] === '--server') {
   const kind = process.argv[3];
   // Exit normally on SIGINT so `node --cpu-prof` can write its profile.
   process.on('SIGINT', () => process.exit(0));
-  if (kind === 'raw') {
+  if (kind === 'raw' || kind === 'raw-bytes') {
+    const body = kind === 'raw' ? BODY : new TextEncoder().encode(BODY);
     const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(BODY.length) });
-      res.end(BODY);
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) });
+      res.end(body);
     });
     server.listen(0, '127.0.0.1', () => console.log(server.address().port));
   } else {
@@ -53,15 +60,17 @@ if (process.argv[2] === '--server') {
   const requests = Number(values.requests);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
-  const servers = { raw: await start('raw'), tsgi: await start('tsgi') };
+  const names = ['raw', 'raw-bytes', 'tsgi'];
+  const servers = {};
+  for (const name of names) servers[name] = await start(name);
   try {
-    // Warm-up: let both JITs settle before measuring.
-    for (const name of ['raw', 'tsgi'])
+    // Warm-up: let the JITs settle before measuring.
+    for (const name of names)
       await load(servers[name].port, Math.min(requests, 30000), connections);
-    const results = { raw: [], tsgi: [] };
-    const cpu = { raw: [], tsgi: [] };
+    const results = { raw: [], 'raw-bytes': [], tsgi: [] };
+    const cpu = { raw: [], 'raw-bytes': [], tsgi: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const name of ['raw', 'tsgi']) {
+      for (const name of names) {
         const before = cpuMicros(servers[name].child.pid);
         const rps = await load(servers[name].port, requests, connections);
         const after = cpuMicros(servers[name].child.pid);
@@ -69,17 +78,19 @@ if (process.argv[2] === '--server') {
         const perRequest = before === undefined ? undefined : (after - before) / requests;
         if (perRequest !== undefined) cpu[name].push(perRequest);
         const cpuText = perRequest === undefined ? '' : `, ${perRequest.toFixed(2)} us CPU/req`;
-        console.log(`round ${r + 1} ${name.padEnd(4)} ${Math.round(rps)} req/s${cpuText}`);
+        console.log(`round ${r + 1} ${name.padEnd(9)} ${Math.round(rps)} req/s${cpuText}`);
       }
     }
-    const raw = median(results.raw);
     const tsgi = median(results.tsgi);
-    console.log(`median raw ${Math.round(raw)} req/s, tsgi ${Math.round(tsgi)} req/s`);
-    console.log(`ratio tsgi/raw = ${(tsgi / raw).toFixed(3)} (throughput)`);
-    if (cpu.raw.length > 0) {
-      const [cr, ct] = [median(cpu.raw), median(cpu.tsgi)];
-      console.log(`CPU per request: raw ${cr.toFixed(2)} us, tsgi ${ct.toFixed(2)} us`);
-      console.log(`ratio raw/tsgi = ${(cr / ct).toFixed(3)} (CPU cost; 1.0 = no overhead)`);
+    for (const base of ['raw', 'raw-bytes']) {
+      const raw = median(results[base]);
+      console.log(`median ${base} ${Math.round(raw)} req/s, tsgi ${Math.round(tsgi)} req/s`);
+      console.log(`ratio tsgi/${base} = ${(tsgi / raw).toFixed(3)} (throughput)`);
+      if (cpu[base].length > 0) {
+        const [cr, ct] = [median(cpu[base]), median(cpu.tsgi)];
+        console.log(`CPU per request: ${base} ${cr.toFixed(2)} us, tsgi ${ct.toFixed(2)} us`);
+        console.log(`ratio ${base}/tsgi = ${(cr / ct).toFixed(3)} (CPU cost; 1.0 = no overhead)`);
+      }
     }
   } finally {
     for (const s of Object.values(servers)) s.child.kill();

@@ -10,7 +10,8 @@ import { runWrk } from './wrk.mjs';
 /**
  * @param {object} o
  * @param {string} o.group
- * @param {{id: string, name: string}[]} o.subjects  the first one is the baseline
+ * @param {{id: string, name: string, workloads?: string[]}[]} o.subjects  the first one is the
+ *   baseline; a subject with `workloads` runs only those
  * @param {{id: string, name: string, connections: number, postBytes?: number, warmRequests: number, check(res: Response, body: Uint8Array): string | undefined}[]} o.workloads
  * @param {(subject, workload) => Promise<{url: string, pids(): number[], stop(): Promise<void>}>} o.start
  * @param {{rounds: number, seconds: number, log(msg: string): void}} o.ctx
@@ -22,9 +23,12 @@ export async function interleave(o) {
   const notes = new Map();
   const key = (w, s) => `${w.id}\0${s.id}`;
   for (const w of o.workloads) {
+    const subjects = o.subjects.filter(
+      (s) => s.workloads === undefined || s.workloads.includes(w.id),
+    );
     const running = new Map();
     try {
-      for (const s of o.subjects) {
+      for (const s of subjects) {
         const k = key(w, s);
         samples.set(k, []);
         let started;
@@ -48,7 +52,7 @@ export async function interleave(o) {
         }
       }
       for (let r = 0; r < ctx.rounds; r++) {
-        for (const s of rotate(o.subjects, r)) {
+        for (const s of rotate(subjects, r)) {
           const started = running.get(s.id);
           if (started === undefined) continue;
           const k = key(w, s);
@@ -90,6 +94,7 @@ export async function interleave(o) {
     const base = median(baseSamples.map((x) => x.rps));
     const baseCpu = median(baseSamples.map((x) => x.cpu_us).filter((x) => x !== null));
     for (const s of o.subjects) {
+      if (s.workloads !== undefined && !s.workloads.includes(w.id)) continue;
       const xs = samples.get(key(w, s)) ?? [];
       const rps = median(xs.map((x) => x.rps));
       const cpu = median(xs.map((x) => x.cpu_us).filter((x) => x !== null));

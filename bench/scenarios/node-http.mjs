@@ -16,6 +16,13 @@ export const subjects = [
   { id: 'srvx', name: 'srvx', script: 'srvx.mjs' },
   { id: 'hono', name: '@hono/node-server', script: 'hono.mjs' },
   { id: 'fastify', name: 'fastify', script: 'fastify.mjs' },
+  // The same baseline ending with a string body (one write with the head): see raw-string.mjs.
+  {
+    id: 'raw-string',
+    name: 'node:http (raw, string body)',
+    script: 'raw-string.mjs',
+    workloads: ['hello'],
+  },
 ];
 
 export function workloads(quick) {

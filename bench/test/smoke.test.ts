@@ -11,6 +11,7 @@ import {
   type ScenarioRow,
   validateResults,
 } from '../lib/report.mjs';
+import { round } from '../lib/stats.mjs';
 import { evaluateTargets } from '../lib/targets.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
 import { summarise } from '../profile-summary.mjs';
@@ -55,6 +56,23 @@ const rows: ScenarioRow[] = [
     rps: 9700,
     ratio_vs_baseline: 0.97,
     cpu_us_per_req: 10.2,
+  }),
+  row('node:http', 'hello world', 'node:http (raw, string body)', {
+    rps: 10500,
+    ratio_vs_baseline: 1.05,
+    cpu_us_per_req: 9.5,
+  }),
+  row('CGI', 'direct spawn, ms per request', 'bare node script, CommonJS', {
+    metric: 'ms',
+    ms: 36,
+    rps: 27.8,
+    ratio_vs_baseline: 0.9,
+  }),
+  row('CGI', 'direct spawn, ms per request', 'TSGI tsgi cgi app.cjs (sh wrapper)', {
+    metric: 'ms',
+    ms: 38,
+    rps: 26.3,
+    ratio_vs_baseline: 1.056,
   }),
   row('FastCGI (nginx)', 'hello world, 1 conn', 'php-fpm (1 child)', {
     rps: 5000,
@@ -119,6 +137,8 @@ describe('bench results', () => {
     const t = Object.fromEntries(evaluateTargets(rows).map((x) => [x.id, x]));
     expect(t['node-vs-raw']).toMatchObject({ value: 0.96, holds: true });
     expect(t['node-vs-raw']!.cpu_value).toBeCloseTo(10 / 10.5, 3);
+    expect(t['node-vs-raw-string']).toMatchObject({ value: round(9600 / 10500, 3), holds: false });
+    expect(t['cgi-cli-cjs-vs-bare-cjs']).toMatchObject({ value: round(38 / 36, 3), holds: true });
     expect(t['node-vs-srvx']).toMatchObject({ holds: true });
     expect(t['node-vs-hono']).toMatchObject({ holds: false });
     expect(t['fastcgi-vs-php-fpm']).toMatchObject({ value: 1.2, holds: true });
@@ -157,7 +177,7 @@ describe('bench results', () => {
     const table = md.split('\n').filter((l) => l.startsWith('| '));
     // header + separator + one line per scenario row, then the targets table
     expect(table[0]).toMatch(/^\| group \| scenario \| subject \| req\/s \|/);
-    expect(table.filter((l) => l.includes('| node:http |'))).toHaveLength(4);
+    expect(table.filter((l) => l.includes('| node:http |'))).toHaveLength(5);
     expect(md).toContain('| TSGI @tsgi/node | 9,600 | 2.10 |');
     expect(md).toContain('RSS 60 → peak 70 MiB (+10)');
     expect(md).toContain('slope 0.20 (Theil–Sen 0.10) MiB/10k req; live heap 5.0 → 5.1 MiB');
