@@ -8,7 +8,7 @@
 //   node packages/cgi/bench/startup.mjs [rounds=60] [--json]
 // Needs `pnpm build` first. Variants that need the CLI or esbuild are skipped when missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,35 +57,21 @@ try {
   esbuild = undefined;
 }
 if (esbuild !== undefined) {
-  const { bundleCGI } = await import('../dist/bundle.js');
+  const { bundleCGI, snapshotCGI } = await import('../dist/bundle.js');
   const bundle = join(tmp, 'hello.bundle.mjs');
   await bundleCGI({ app: join(fixtures, 'hello.mjs'), outfile: bundle });
   variants.push({ name: 'bundleCGI single file (tsgi cgi --bundle)', cmd: [node, bundle] });
-  // A V8 start-up snapshot holding the bundled adapter and app (node --build-snapshot).
-  const entry = join(tmp, 'snap-entry.mjs');
-  writeFileSync(
-    entry,
-    `import { runCGI } from '@tsgi/cgi';\nimport app from ${JSON.stringify(join(fixtures, 'hello.mjs'))};\n` +
-      `import v8 from 'node:v8';\nv8.startupSnapshot.setDeserializeMainFunction(() => { runCGI(app); });\n`,
-  );
-  const cjs = join(tmp, 'snap-entry.cjs');
-  esbuild.buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    outfile: cjs,
-    logLevel: 'error',
-    nodePaths: [join(root, 'packages/cgi/node_modules'), join(root, 'packages')],
-    alias: { '@tsgi/cgi': join(root, 'packages/cgi/dist/index.js') },
-  });
-  const blob = join(tmp, 'snap.blob');
-  const built = spawnSync(node, ['--snapshot-blob', blob, '--build-snapshot', cjs], {
-    encoding: 'utf8',
-  });
-  if (built.status === 0)
-    variants.push({ name: 'V8 start-up snapshot', cmd: [node, '--snapshot-blob', blob] });
-  else console.error(`snapshot build failed: ${built.stderr}`);
+  // A V8 start-up snapshot holding the adapter and the app (tsgi cgi --snapshot).
+  try {
+    const blob = join(tmp, 'snap.blob');
+    await snapshotCGI({ app: join(fixtures, 'hello.mjs'), outfile: blob });
+    variants.push({
+      name: 'V8 start-up snapshot (tsgi cgi --snapshot)',
+      cmd: [node, '--snapshot-blob', blob],
+    });
+  } catch (err) {
+    console.error(`snapshot build failed: ${err.message}`);
+  }
 }
 
 const env = {

@@ -101,6 +101,39 @@ describe.skipIf(!hasCli)('tsgi cgi', () => {
     }
   });
 
+  test('ADP-CGI-16: --snapshot writes a V8 start-up snapshot that serves the request by itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-cgi-cli-'));
+    try {
+      const blob = join(dir, 'app.blob');
+      const b = await runCgi(TSGI_BIN, {}, '', {}, ['cgi', '--snapshot', APP, '-o', blob]);
+      expect(b.code, b.stderr).toBe(0);
+      // It prints the wrapper, with the Node binary that built the blob (the only one that can run it).
+      expect(b.stderr).toContain(`exec ${process.execPath} --snapshot-blob ${blob}`);
+      // runCgi runs `node SCRIPT ARGS`: here `node --snapshot-blob FILE`.
+      const env = { ...GET, PATH_INFO: '/s', HTTP_PROXY: 'http://evil.test:1' };
+      const r = await runCgi('--snapshot-blob', env, '', {}, [blob]);
+      expect(r.code).toBe(0);
+      expect(echo(r.body).environ.PATH_INFO).toBe('/s');
+      expect(echo(r.body).proxyAtImport).toBe(null);
+      expect(echo(r.body).processEnvHttpProxy).toBe(null);
+      const both = await runCgi(TSGI_BIN, {}, '', {}, [
+        'cgi',
+        '--snapshot',
+        '--bundle',
+        APP,
+        '-o',
+        blob,
+      ]);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toContain('choose one');
+      const noOut = await runCgi(TSGI_BIN, {}, '', {}, ['cgi', '--snapshot', APP]);
+      expect(noOut.code).toBe(2);
+      expect(noOut.stderr).toContain('cgi --snapshot: give the output file with -o FILE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('ADP-CGI-16: under a web server an ES module APP is the one ES module loaded (bin/tsgi.cjs compiles the bundled request path itself)', async () => {
     const r = await loaded(APP);
     expect(r.cjs).toEqual(['tsgi.cjs']);

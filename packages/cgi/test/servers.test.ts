@@ -4,6 +4,7 @@
  * fixture app echoes its environ as JSON, so each test checks what the application saw.
  * Where a server cannot do something, the test asserts what it does and says why.
  */
+import { chmodSync } from 'node:fs';
 import { findTool, requireTool } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -367,5 +368,21 @@ describe.each(Object.keys(SERVERS) as ServerKind[])('%s', (kind) => {
     expect(j.environ.PATH_INFO).toBe('/x');
     expect(j.proxyAtImport).toBe(null);
     expect(j.processEnvHttpProxy).toBe(null);
+  });
+
+  t('ADP-CGI-16 ADP-CGI-04: a snapshotCGI blob serves GET and POST from a sh wrapper', async () => {
+    const { snapshotCGI } = await import('@tsgi/cgi/bundle');
+    const blob = `${s.cgiBin}/../app.blob`;
+    const built = await snapshotCGI({ app: `${FIXTURES}app.mjs`, outfile: blob });
+    chmodSync(built.outfile, 0o644);
+    s.install('snap', shellWrapper(`${built.node} --snapshot-blob ${built.outfile}`));
+    const r = ok(await get('/cgi-bin/snap/x?y=1', { headers: [['Proxy', 'http://evil.test:1']] }));
+    const j = echo(r.body);
+    expect(j.environ.PATH_INFO).toBe('/x');
+    expect(j.environ.QUERY_STRING).toBe('y=1');
+    expect(j.proxyAtImport).toBe(null);
+    expect(j.processEnvHttpProxy).toBe(null);
+    const p = ok(await get('/cgi-bin/snap/p', { method: 'POST', body: 'a=1&b=2' }));
+    expect(echo(p.body).body).toBe('a=1&b=2');
   });
 });

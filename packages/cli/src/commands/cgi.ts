@@ -16,6 +16,7 @@ export const summary = 'Handle one CGI request (for a wrapper script in cgi-bin)
 
 export const usage = `Usage: tsgi cgi APP
        tsgi cgi --bundle APP -o FILE [--minify]
+       tsgi cgi --snapshot APP -o FILE.blob
 
 Runs APP for the one CGI/1.1 request of this process, as a web server starts it from
 cgi-bin: the request comes from the environment and standard input, the response goes to
@@ -31,7 +32,12 @@ a complete HTTP response (non-parsed headers). Arguments after APP are ignored.
 Options (not under a web server):
   --bundle      write APP, @tsgi/cgi and @tsgi/core into one executable file FILE that
                 runs the request by itself and starts faster (needs esbuild)
-  -o, --outfile FILE   where --bundle writes: no extension (cgi-bin/app) or .mjs
+  --snapshot    build a V8 start-up snapshot FILE holding APP, @tsgi/cgi and @tsgi/core,
+                run by a wrapper as: exec /path/to/node --snapshot-blob FILE
+                (fastest; APP's module-level code runs now, at build time, and only
+                this Node binary can run FILE; needs esbuild)
+  -o, --outfile FILE   where --bundle writes: no extension (cgi-bin/app) or .mjs;
+                where --snapshot writes the blob
   --minify      minify the bundle
   -h, --help    show this help
 
@@ -46,6 +52,7 @@ export async function run(argv: string[]): Promise<number | void> {
   const { values, positionals } = parseCommandArgs('cgi', argv, {
     help: { type: 'boolean', short: 'h' },
     bundle: { type: 'boolean' },
+    snapshot: { type: 'boolean' },
     outfile: { type: 'string', short: 'o' },
     minify: { type: 'boolean' },
   });
@@ -53,13 +60,18 @@ export async function run(argv: string[]): Promise<number | void> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (values.bundle) {
+  if (values.bundle && values.snapshot)
+    throw new UsageError('cgi: --bundle and --snapshot are two ways to build; choose one');
+  if (values.bundle || values.snapshot) {
+    const flag = values.bundle ? '--bundle' : '--snapshot';
     const spec = positionals[0];
     if (spec === undefined || positionals.length > 1)
-      throw new UsageError('cgi --bundle: give exactly one APP');
+      throw new UsageError(`cgi ${flag}: give exactly one APP`);
     if (values.outfile === undefined)
-      throw new UsageError('cgi --bundle: give the output file with -o FILE');
+      throw new UsageError(`cgi ${flag}: give the output file with -o FILE`);
     const { module, exportName } = splitAppSpec(spec);
+    if (values.snapshot)
+      return _snapshot(resolveAppModule(module, process.cwd()), exportName, values.outfile);
     const { bundleCGI } = await import('@tsgi/cgi/bundle');
     let result: { outfile: string; bytes: number };
     try {
@@ -80,4 +92,22 @@ export async function run(argv: string[]): Promise<number | void> {
     "tsgi cgi: REQUEST_METHOD is not set, so this is not a CGI request; run it from a web server's cgi-bin (see tsgi cgi --help)\n",
   );
   return EXIT_NOT_CGI;
+}
+
+async function _snapshot(
+  app: string,
+  exportName: string | undefined,
+  outfile: string,
+): Promise<number> {
+  const { snapshotCGI } = await import('@tsgi/cgi/bundle');
+  let result: { outfile: string; bytes: number; node: string };
+  try {
+    result = await snapshotCGI({ app, exportName, outfile });
+  } catch (err) {
+    throw new UsageError(`cgi --snapshot: ${firstLine(err)}`);
+  }
+  process.stderr.write(
+    `tsgi cgi: wrote ${result.outfile} (${result.bytes} bytes); the cgi-bin wrapper:\n\n#!/bin/sh\nexec ${result.node} --snapshot-blob ${result.outfile}\n`,
+  );
+  return 0;
 }
