@@ -68,8 +68,9 @@ for (const g of only) {
 }
 const ctx = {
   quick,
-  rounds: Number(values.rounds ?? (quick ? 2 : 4)),
-  seconds: Number(values.seconds ?? (quick ? 1 : 4)),
+  // Short rounds, many of them: see README, Method (slow phases of a shared VM).
+  rounds: Number(values.rounds ?? (quick ? 2 : 8)),
+  seconds: Number(values.seconds ?? (quick ? 1 : 2)),
   log: (msg) => console.log(msg),
 };
 
