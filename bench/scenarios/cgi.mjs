@@ -60,12 +60,15 @@ function variants(dir) {
       text: `#!${NODE}\nimport { runCGIModule } from '${cgiModule}';\nawait runCGIModule('${dir}/app.mjs');\n`,
     },
   ];
-  if (existsSync(TSGI_BIN) && existsSync(join(ROOT, 'packages/cli/dist/main.js'))) {
+  // `tsgi cgi` behind the README's two-line sh wrapper, for an ES module and a CommonJS APP.
+  const cli = (app) => `#!/bin/sh\nexec ${NODE} ${TSGI_BIN} cgi ${dir}/${app}\n`;
+  const hasCli = existsSync(TSGI_BIN) && existsSync(join(ROOT, 'packages/cli/dist/main.js'));
+  if (hasCli) {
     list.push({
       id: 'tsgi-cli',
       name: 'TSGI tsgi cgi (sh wrapper)',
       file: 'tsgi-cli',
-      text: `#!/bin/sh\nexec ${NODE} ${TSGI_BIN} cgi ${dir}/app.mjs\n`,
+      text: cli('app.mjs'),
     });
   }
   list.push({
@@ -74,12 +77,12 @@ function variants(dir) {
     file: 'bare.cjs',
     text: `#!${NODE}\nprocess.stdout.write('${HEAD}Hello, World!');\n`,
   });
-  if (existsSync(TSGI_BIN) && existsSync(join(ROOT, 'packages/cli/dist/main.js'))) {
+  if (hasCli) {
     list.push({
       id: 'tsgi-cli-cjs',
       name: 'TSGI tsgi cgi app.cjs (sh wrapper)',
       file: 'tsgi-cli-cjs',
-      text: `#!/bin/sh\nexec ${NODE} ${TSGI_BIN} cgi ${dir}/app.cjs\n`,
+      text: cli('app.cjs'),
       base: 'bare-cjs',
     });
   }
