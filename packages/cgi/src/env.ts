@@ -2,8 +2,8 @@
  * Reading the CGI meta-variables (RFC 3875 §4.1) from the process environment as byte strings
  * (ADP-CGI-01, ADP-CGI-03, ENV-06), and the httpoxy guard (ENV-27).
  */
-import { readFileSync } from 'node:fs';
 import { bytesToLatin1, encodeUtf8 } from '@tsgi/core';
+import { _fs } from './_fs.js';
 
 const _NON_ASCII = /[^\x00-\x7f]/;
 
@@ -57,7 +57,7 @@ export async function readCgiVariables(): Promise<Record<string, string>> {
   if (lossy && process.platform === 'linux') {
     let raw: Uint8Array | undefined;
     try {
-      raw = readFileSync('/proc/self/environ');
+      raw = _fs.readFileSync('/proc/self/environ');
     } catch {
       raw = undefined;
     }

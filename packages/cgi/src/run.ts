@@ -3,7 +3,6 @@
  * CGI profile, ADP-CGI-01..16). The response engine is core's `runApplication`; this file only builds environ
  * and supplies the byte sink.
  */
-import { closeSync, openSync } from 'node:fs';
 import {
   type Application,
   ClientDisconnectError,
@@ -11,6 +10,7 @@ import {
   environFromCgi,
   runApplication,
 } from '@tsgi/core';
+import { _fs } from './_fs.js';
 import { readCgiVariables, stripHttpProxy } from './env.js';
 import { bodyLength, stdinBody } from './input.js';
 import { createCgiSink } from './output.js';
@@ -69,9 +69,9 @@ function _notCgi(stderr: NodeJS.WritableStream): void {
 function _releaseStdout(): void {
   setTimeout(() => {
     try {
-      closeSync(1);
-      const fd = openSync('/dev/null', 'w');
-      if (fd !== 1) closeSync(fd);
+      _fs.closeSync(1);
+      const fd = _fs.openSync('/dev/null', 'w');
+      if (fd !== 1) _fs.closeSync(fd);
     } catch {
       // stdout was already closed: nothing to release
     }
@@ -231,11 +231,9 @@ export async function runCGIModule(
   try {
     let url = String(specifier);
     if (typeof specifier === 'string' && !_URL_LIKE.test(specifier)) {
-      // Loaded lazily: every built-in imported at the top costs start-up for all requests.
-      const [{ resolve }, { pathToFileURL }] = await Promise.all([
-        import('node:path'),
-        import('node:url'),
-      ]);
+      // Not imported: an ES module import of a built-in builds a facade over all its exports.
+      const { resolve } = process.getBuiltinModule('node:path');
+      const { pathToFileURL } = process.getBuiltinModule('node:url');
       url = pathToFileURL(resolve(specifier)).href;
     }
     const mod = (await import(url)) as { default?: unknown; app?: unknown };

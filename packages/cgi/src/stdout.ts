@@ -12,7 +12,7 @@
  * server handed us a non-blocking descriptor) everything goes through `process.stdout`, whose
  * writes are asynchronous, in order after the bytes already written.
  */
-import { writeSync } from 'node:fs';
+import { _fs } from './_fs.js';
 
 /** The writable side the sink needs: a subset of `NodeJS.WritableStream`. */
 export interface CgiOutput {
@@ -46,7 +46,7 @@ export class DirectStdout {
     }
     let done = 0;
     try {
-      while (done < bytes.length) done += writeSync(1, bytes, done);
+      while (done < bytes.length) done += _fs.writeSync(1, bytes, done);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
       this.#direct = false; // a non-blocking descriptor that is full: the stream waits for it

@@ -37,7 +37,8 @@ function importGraph(entry: string): Set<string> {
 }
 
 test('ADP-CGI-16: the static import graph of @tsgi/cgi has no zod, undici or node:http', () => {
-  const entry = require.resolve('@tsgi/cgi');
+  // What the bundle is built from: @tsgi/cgi's own modules and @tsgi/core's.
+  const entry = resolve(dirname(require.resolve('@tsgi/cgi')), 'index.js');
   const graph = [...importGraph(entry)];
   expect(graph.some((f) => f.includes('/packages/core/dist/'))).toBe(true);
   expect(
@@ -45,6 +46,14 @@ test('ADP-CGI-16: the static import graph of @tsgi/cgi has no zod, undici or nod
   ).toEqual([]);
   // Nothing from core's optional entries (schemas pulls zod, testing is for tests).
   expect(graph.filter((f) => /\/core\/dist\/(?:schemas|testing)\.js$/.test(f))).toEqual([]);
+});
+
+test('ADP-CGI-16: `@tsgi/cgi` is one bundled file that imports nothing but Node built-ins', () => {
+  const entry = require.resolve('@tsgi/cgi');
+  expect(entry.endsWith('/dist/index.bundle.js')).toBe(true);
+  const imports = [...importGraph(entry)].filter((f) => f !== entry);
+  expect(imports.filter((f) => !f.startsWith('node:'))).toEqual([]);
+  expect(imports.filter((f) => FORBIDDEN.test(f))).toEqual([]);
 });
 
 test('ADP-CGI-16: a served request loads no http or undici built-ins beyond a bare node script', async () => {
