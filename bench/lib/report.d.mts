@@ -25,6 +25,9 @@ export interface Target {
   holds: boolean | null;
   cpu_value: number | null;
   holds_by_cpu: boolean | null;
+  /** The median over rounds of the per-round req/s ratio (null where not measured). */
+  paired_value: number | null;
+  holds_paired: boolean | null;
 }
 export interface Results {
   machine: Machine;

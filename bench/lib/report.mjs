@@ -173,13 +173,24 @@ export function targetTable(results, { markdown }) {
     t.holds === null ? 'not measured' : verdict(t.holds),
     t.cpu_value === null || t.cpu_value === undefined ? '–' : fmt(t.cpu_value, 3),
     verdict(t.holds_by_cpu),
+    t.paired_value === null || t.paired_value === undefined ? '–' : fmt(t.paired_value, 3),
+    verdict(t.holds_paired),
   ]);
   return renderTable(
-    ['target', 'measured', 'bar', 'verdict', 'by CPU/req', 'verdict by CPU'],
+    [
+      'target',
+      'measured',
+      'bar',
+      'verdict',
+      'by CPU/req',
+      'verdict by CPU',
+      'paired rounds',
+      'verdict paired',
+    ],
     rows,
     {
       markdown,
-      right: new Set([1, 4]),
+      right: new Set([1, 4, 6]),
     },
   );
 }
@@ -202,7 +213,9 @@ baseline): req/s for throughput rows (higher is better), ms per request for the 
 rows and RSS for the memory rows (lower is better). **CPU µs/req** is the server's CPU time
 (all its processes and threads) per request, and **CPU ratio** the baseline's CPU per request
 over the subject's: on a shared machine it moves less with load than req/s. RSS is the peak
-(VmHWM) of the server process(es) during the measurement. See bench/README.md for the method.
+(VmHWM) of the server process(es) during the measurement. In the targets, **paired rounds** is
+the median of the two subjects' req/s ratio within each round (measured seconds apart), which a
+slow phase of the machine moves less than the ratio of medians. See bench/README.md for the method.
 
 ${scenarioTable(results, { markdown: true })}
 

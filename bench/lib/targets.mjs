@@ -1,6 +1,6 @@
 // The bar the project set (issue 8), evaluated on one run's rows. Each target:
 // { id, target, value, bar, holds } where holds is true, false, or null (not measured).
-import { round } from './stats.mjs';
+import { median, round } from './stats.mjs';
 
 const find = (rows, group, scenario, subject) =>
   rows.find((r) => r.group === group && r.scenario.startsWith(scenario) && r.subject === subject);
@@ -9,8 +9,11 @@ function ratio(a, b, key = 'rps') {
   return a?.[key] && b?.[key] ? a[key] / b[key] : null;
 }
 
-/** `cpuValue`: the same comparison made with CPU time per request (baseline CPU / subject CPU). */
-function target(id, text, value, bar, test, cpuValue = null) {
+/**
+ * `cpuValue`: the same comparison made with CPU time per request (baseline CPU / subject CPU).
+ * `pairedValue`: the median over rounds of the two subjects' req/s ratio within each round.
+ */
+function target(id, text, value, bar, test, cpuValue = null, pairedValue = null) {
   return {
     id,
     target: text,
@@ -19,7 +22,22 @@ function target(id, text, value, bar, test, cpuValue = null) {
     holds: value === null ? null : test(value),
     cpu_value: round(cpuValue, 3),
     holds_by_cpu: cpuValue === null ? null : test(cpuValue),
+    paired_value: round(pairedValue, 3),
+    holds_paired: pairedValue === null ? null : test(pairedValue),
   };
+}
+
+/**
+ * The median of a's req/s over b's, round by round (`rps_rounds`). Within a round the two were
+ * measured seconds apart, so a slow phase of the machine that spans a few rounds moves this
+ * less than it moves the ratio of the two medians.
+ */
+function pairedRatio(a, b) {
+  const x = a?.rps_rounds;
+  const y = b?.rps_rounds;
+  if (!Array.isArray(x) || !Array.isArray(y) || x.length === 0 || x.length !== y.length)
+    return null;
+  return median(x.map((v, i) => v / y[i]));
 }
 
 /** How many times less CPU per request `a` needs than `b` (a throughput-like ratio). */
@@ -41,6 +59,7 @@ export function evaluateTargets(rows) {
       '≥ 0.95',
       (v) => v >= 0.95,
       cpuRatio(tsgiNode, node('node:http (raw)')),
+      pairedRatio(tsgiNode, node('node:http (raw)')),
     ),
     // The same bar against raw node:http ending with a string (one write with the head), which
     // is faster than ending with the Uint8Array every subject above sends.
@@ -51,6 +70,7 @@ export function evaluateTargets(rows) {
       '≥ 0.95',
       (v) => v >= 0.95,
       cpuRatio(tsgiNode, node('node:http (raw, string body)')),
+      pairedRatio(tsgiNode, node('node:http (raw, string body)')),
     ),
     target(
       'node-vs-srvx',
@@ -59,6 +79,7 @@ export function evaluateTargets(rows) {
       '> 1',
       (v) => v > 1,
       cpuRatio(tsgiNode, node('srvx')),
+      pairedRatio(tsgiNode, node('srvx')),
     ),
     target(
       'node-vs-hono',
@@ -67,6 +88,7 @@ export function evaluateTargets(rows) {
       '> 1',
       (v) => v > 1,
       cpuRatio(tsgiNode, node('@hono/node-server')),
+      pairedRatio(tsgiNode, node('@hono/node-server')),
     ),
     target(
       'fastcgi-vs-php-fpm',
@@ -81,6 +103,10 @@ export function evaluateTargets(rows) {
         fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
         fcgi('php-fpm (1 child)', 'hello world, 1'),
       ),
+      pairedRatio(
+        fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
+        fcgi('php-fpm (1 child)', 'hello world, 1'),
+      ),
     ),
     target(
       'fastcgi-vs-node-fastcgi',
@@ -89,6 +115,10 @@ export function evaluateTargets(rows) {
       '≥ 1.5',
       (v) => v >= 1.5,
       cpuRatio(
+        fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
+        fcgi('node-fastcgi', 'hello world, 1'),
+      ),
+      pairedRatio(
         fcgi('TSGI @tsgi/fastcgi', 'hello world, 1'),
         fcgi('node-fastcgi', 'hello world, 1'),
       ),
@@ -105,6 +135,7 @@ export function evaluateTargets(rows) {
         '≥ 1.5',
         (v) => v >= 1.5,
         cpuRatio(t32, n32),
+        pairedRatio(t32, n32),
       ),
     );
   }

@@ -38,6 +38,7 @@ const rows: ScenarioRow[] = [
     rss_mb: 50,
     ratio_vs_baseline: 1,
     cpu_us_per_req: 10,
+    rps_rounds: [10000, 8000, 10000],
   }),
   row('node:http', 'hello world', 'TSGI @tsgi/node', {
     rps: 9600,
@@ -45,6 +46,8 @@ const rows: ScenarioRow[] = [
     rss_mb: 55,
     ratio_vs_baseline: 0.96,
     cpu_us_per_req: 10.5,
+    // Round by round 0.93, 1.2 (a slow phase hit the baseline), 0.92: paired median 0.93.
+    rps_rounds: [9300, 9600, 9200],
   }),
   row('node:http', 'hello world', 'srvx', {
     rps: 9000,
@@ -139,6 +142,8 @@ describe('bench results', () => {
     const t = Object.fromEntries(evaluateTargets(rows).map((x) => [x.id, x]));
     expect(t['node-vs-raw']).toMatchObject({ value: 0.96, holds: true });
     expect(t['node-vs-raw']!.cpu_value).toBeCloseTo(10 / 10.5, 3);
+    expect(t['node-vs-raw']).toMatchObject({ paired_value: 0.93, holds_paired: false });
+    expect(t['node-vs-srvx']!.paired_value).toBe(null); // srvx has no per-round figures here
     expect(t['node-vs-raw-string']).toMatchObject({ value: round(9600 / 10500), holds: false });
     expect(t['cgi-cli-cjs-vs-bare-cjs']).toMatchObject({ value: round(38 / 36), holds: true });
     expect(t['node-vs-srvx']).toMatchObject({ holds: true });
