@@ -141,11 +141,11 @@ export interface SnapshotResult {
  * Builds a V8 start-up snapshot (`node --build-snapshot`) holding `app`, `@tsgi/cgi` and
  * `@tsgi/core`, already loaded; `node --snapshot-blob FILE` then handles one CGI request by
  * calling `runCGI(app)`, with nothing to load or compile first. The fastest start there is
- * (README: about 0.97 to 0.99 of a bare Node script), with two caveats. The application's module-level
- * code runs once, **at build time**: what it reads from `process.env` or initialises then is
- * frozen into the blob (`runCGI` still removes `HTTP_PROXY` before each request). And the blob
- * starts only in the Node binary that built it; rebuild it when Node changes. The application
- * is bundled as CommonJS, so it cannot use top-level `await`.
+ * (README: about 0.97 to 0.99 of a bare Node script), with two caveats. The application's
+ * module-level code runs once, **at build time**: what it reads from `process.env` or
+ * initialises then is frozen into the blob (`runCGI` still removes `HTTP_PROXY` before each
+ * request). And the blob starts only in the Node binary that built it; rebuild it when Node
+ * changes. The application is bundled as CommonJS, so it cannot use top-level `await`.
  */
 export async function snapshotCGI(options: SnapshotOptions): Promise<SnapshotResult> {
   const esbuild = await _esbuild('snapshotCGI');

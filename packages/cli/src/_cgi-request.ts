@@ -1,9 +1,9 @@
 /**
  * `tsgi cgi APP` under a web server: the one request of this process. Each CGI request is a new
- * Node process, so start-up is the whole cost (ADP-CGI-16): `bin/tsgi.cjs` requires this file
- * directly, without the rest of the CLI, and the build bundles it with `@tsgi/cgi` and
- * `@tsgi/core` into the CommonJS `dist/_cgi-request.bundle.cjs`, one file instead of about
- * twenty (bench: `tsgi cgi` 1.66 -> about 1.06 of a bare node script).
+ * Node process, so start-up is the whole cost (ADP-CGI-16). The build bundles this file with
+ * `@tsgi/cgi` and `@tsgi/core` into the CommonJS `dist/_cgi-request.bundle.cjs`, one file
+ * instead of about twenty, and `bin/tsgi.cjs` runs that bundle from V8's code cache without the
+ * rest of the CLI (bench: `tsgi cgi` 1.66 -> about 1.02 of a bare node script).
  *
  * A JavaScript file path is imported here, or required when it is `.cjs` (so a CommonJS APP
  * starts without Node's ESM loader, as a bare CommonJS script does); anything else
@@ -11,7 +11,7 @@
  * `loadApp`, so the behaviour and the error messages are those of every other command.
  */
 
-// Both are loaded by Node's own module loader before any user code: importing them is free.
+// In the CommonJS bundle these are plain requires of modules Node's loader has already loaded.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCGI, stripHttpProxy } from '@tsgi/cgi';
