@@ -60,6 +60,11 @@ class _AbortBinding extends _ReturnsTarget {
     else new _AbortBinding(environ, abort);
   }
 
+  /** `attach` for an object just created, which cannot have a binding yet. */
+  static attachNew(environ: object, abort: RequestAbort): void {
+    new _AbortBinding(environ, abort);
+  }
+
   static signal(environ: object): AbortSignal {
     // A copy made by Object.create(environ) has no field of its own: never-aborting signal.
     return #abort in environ ? environ.#abort.signal : new AbortController().signal;
@@ -94,5 +99,11 @@ const _SIGNAL_DESCRIPTOR: PropertyDescriptor = {
  */
 export function defineLazySignal(environ: object, abort: RequestAbort): void {
   _AbortBinding.attach(environ, abort);
+  Object.defineProperty(environ, 'tsgi.signal', _SIGNAL_DESCRIPTOR);
+}
+
+/** `defineLazySignal` for an environ `createEnviron` has just made (no earlier binding to check). */
+export function _defineLazySignalNew(environ: object, abort: RequestAbort): void {
+  _AbortBinding.attachNew(environ, abort);
   Object.defineProperty(environ, 'tsgi.signal', _SIGNAL_DESCRIPTOR);
 }

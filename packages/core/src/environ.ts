@@ -3,7 +3,7 @@
  * split used by HTTP adapters, and the CGI-variable normaliser shared by FastCGI and CGI.
  */
 
-import { defineLazySignal, RequestAbort } from './abort.js';
+import { _defineLazySignalNew, RequestAbort } from './abort.js';
 import { percentDecode, percentEncodePath } from './bytes.js';
 import { ContractError } from './errors.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
@@ -37,14 +37,14 @@ export interface RequestLine {
 
 /**
  * Creates an environ with the required keys in a fixed order (one hidden class for every
- * request). Headers are then added with `addRequestHeader`.
+ * request). Headers are then added with `addRequestHeaders` or `addRequestHeader`.
  */
 export function createEnviron(line: RequestLine, keys: TsgiKeys): Environ {
   const env = _environ(line, keys);
   const signal = keys.signal;
   // The key is added after the literal, not reconfigured from a data property, so both forms
   // stay on V8's fast-properties path.
-  if (signal instanceof RequestAbort) defineLazySignal(env, signal);
+  if (signal instanceof RequestAbort) _defineLazySignalNew(env, signal);
   else env['tsgi.signal'] = signal;
   return env as Environ;
 }

@@ -8,10 +8,6 @@ import { ContractError } from './errors.js';
 const _STATUS = /^[2-5][0-9]{2} [!-~\x80-\xff](?:[ \t!-~\x80-\xff]*[!-~\x80-\xff])?$/;
 // SR-04: RFC 9110 §5.6.2 token.
 const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// SR-05: CR, LF, NUL, and anything that is not a byte.
-// SR-05: RFC 9110 §5.5 field-value characters are HTAB, SP, VCHAR and obs-text; nothing else.
-const _BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-const _DIGITS = /^[0-9]+$/;
 
 /** Response headers a server owns (SR-06): RFC 9110 §7.6.1 connection-specific fields. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
@@ -90,7 +86,7 @@ export function validateHeaders(headers: unknown): number {
       throw new ContractError('SR-03', `header #${i}: name and value must be strings`);
     }
     const kind = _names.get(name) ?? _classifyName(name);
-    if (_BAD_VALUE.test(value)) {
+    if (_badValue(value)) {
       throw new ContractError(
         'SR-05',
         `header ${name}: value has CR, LF, NUL or a non-byte character`,
@@ -102,7 +98,7 @@ export function validateHeaders(headers: unknown): number {
       throw new ContractError('SR-06', `hop-by-hop header "${name}" is the server's to send`);
     }
     if (kind === _CONTENT_LENGTH) {
-      if (!_DIGITS.test(value))
+      if (!_digits(value))
         throw new ContractError('SR-15', `content-length ${JSON.stringify(value)} is not digits`);
       const n = Number(value);
       if (length >= 0 && n !== length)
@@ -113,6 +109,28 @@ export function validateHeaders(headers: unknown): number {
   return length;
 }
 
+// Loops rather than regular expressions: header values are short, and a loop is about half the
+// cost of a RegExp test for them (bench/node-overhead.mjs hello world).
+
+/** SR-05: RFC 9110 §5.5 field-value characters are HTAB, SP, VCHAR and obs-text; nothing else. */
+function _badValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 ? c !== 0x09 : c === 0x7f || c > 0xff) return true;
+  }
+  return false;
+}
+
+/** SR-15: one or more decimal digits. */
+function _digits(value: string): boolean {
+  if (value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const d = value.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
 /** The numeric code of a validated status. */
 export function statusCode(status: string): number {
   return (
@@ -120,7 +138,48 @@ export function statusCode(status: string): number {
   );
 }
 
-const _keys = new Map<string, string | null>();
+/**
+ * A request header name's environ key, shared by every spelling of the name (`Host`, `host`), and
+ * the number of the `addRequestHeaders` call that last set it: a repeat within one call is found
+ * by comparing numbers, not by looking the key up on environ, which misses for almost every
+ * header and so walks the prototype chain (bench/node-overhead.mjs: about 10 ns per header).
+ */
+interface _KeyEntry {
+  readonly key: string;
+  /** False for an entry made while the caches were full: never trust `mark`, look it up. */
+  readonly cached: boolean;
+  mark: number;
+}
+
+// Bounded: a client can send any number of distinct names.
+const _CACHE_LIMIT = 512;
+const _entries = new Map<string, _KeyEntry | null>();
+const _byKey = new Map<string, _KeyEntry>();
+let _call = 0;
+
+function _keyFor(name: string): string | null {
+  const upper = name.toUpperCase();
+  if (upper.includes('_') || upper === 'PROXY') return null;
+  if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') return upper.replace('-', '_');
+  return `HTTP_${upper.replaceAll('-', '_')}`;
+}
+
+function _entry(name: string): _KeyEntry | null {
+  let entry = _entries.get(name);
+  if (entry !== undefined) return entry;
+  const key = _keyFor(name);
+  if (key === null) entry = null;
+  else {
+    entry = _byKey.get(key);
+    if (entry === undefined) {
+      const cached = _byKey.size < _CACHE_LIMIT;
+      entry = { key, cached, mark: 0 };
+      if (cached) _byKey.set(key, entry);
+    }
+  }
+  if (_entries.size < _CACHE_LIMIT) _entries.set(name, entry);
+  return entry;
+}
 
 /**
  * The environ key for a request header name (ENV-12): `HTTP_` + upper-case, `-` → `_`.
@@ -128,15 +187,12 @@ const _keys = new Map<string, string | null>();
  * `CONTENT_TYPE`/`CONTENT_LENGTH` map without the prefix (ENV-09).
  */
 export function environKey(name: string): string | null {
-  let key = _keys.get(name);
-  if (key !== undefined) return key;
-  const upper = name.toUpperCase();
-  if (upper.includes('_') || upper === 'PROXY') key = null;
-  else if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') key = upper.replace('-', '_');
-  else key = `HTTP_${upper.replaceAll('-', '_')}`;
-  // Bounded: a client can send any number of distinct names.
-  if (_keys.size < 512) _keys.set(name, key);
-  return key;
+  const entry = _entry(name);
+  return entry === null ? null : entry.key;
+}
+
+function _join(key: string, prev: string, value: string): string {
+  return `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
 }
 
 /**
@@ -148,10 +204,40 @@ export function addRequestHeader(
   name: string,
   value: string,
 ): boolean {
-  const key = environKey(name);
-  if (key === null) return false;
+  const entry = _entry(name);
+  if (entry === null) return false;
+  const key = entry.key;
   const prev = environ[key];
-  if (prev === undefined) environ[key] = value;
-  else environ[key] = `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+  environ[key] = prev === undefined ? value : _join(key, prev as string, value);
   return true;
+}
+
+/**
+ * Adds every request header line to an environ that has none yet (ENV-12..14, ENV-27), and
+ * returns the lines as `tsgi.raw_headers` tuples (ENV-28). `lines` alternates names and values,
+ * as node:http's `rawHeaders` does.
+ */
+export function addRequestHeaders(
+  environ: Record<string, unknown>,
+  lines: readonly string[],
+): Array<readonly [string, string]> {
+  const call = ++_call;
+  const pairs = new Array<readonly [string, string]>(lines.length >> 1);
+  for (let i = 0, j = 0; i < lines.length; i += 2, j++) {
+    const name = lines[i]!;
+    const value = lines[i + 1]!;
+    pairs[j] = [name, value];
+    const entry = _entry(name);
+    if (entry === null) continue;
+    const key = entry.key;
+    if (entry.mark !== call && entry.cached) {
+      entry.mark = call;
+      environ[key] = value;
+    } else {
+      // A repeat in this call, or a name the caches could not hold: join with what is there.
+      const prev = environ[key];
+      environ[key] = prev === undefined ? value : _join(key, prev as string, value);
+    }
+  }
+  return pairs;
 }

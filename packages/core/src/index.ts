@@ -36,6 +36,7 @@ export {
 } from './errors.js';
 export {
   addRequestHeader,
+  addRequestHeaders,
   environKey,
   HOP_BY_HOP_HEADERS,
   statusCode,

@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
-  addRequestHeader,
+  addRequestHeaders,
   createEnviron,
   type Environ,
   type ErrorStream,
@@ -92,16 +92,8 @@ export function buildEnviron(
       runOnce: false,
     },
   );
-  // ENV-12..15: every field line, in order; addRequestHeader joins repeats and drops `_` names.
-  const raw = req.rawHeaders;
-  const pairs: Array<readonly [string, string]> = new Array(raw.length >> 1);
-  for (let i = 0, j = 0; i < raw.length; i += 2, j++) {
-    const name = raw[i]!;
-    const value = raw[i + 1]!;
-    pairs[j] = [name, value];
-    addRequestHeader(env, name, value);
-  }
-  env['tsgi.raw_headers'] = pairs;
+  // ENV-12..15, ENV-28: every field line, in order; repeats are joined and `_` names dropped.
+  env['tsgi.raw_headers'] = addRequestHeaders(env, req.rawHeaders);
   const host = env.HTTP_HOST;
   if (host !== conn.host) _setServerName(conn, host, socket);
   env.SERVER_NAME = conn.name;

@@ -40,7 +40,7 @@ export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusa
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length === 4) {
-      if (name.toLowerCase() === 'host') hosts++;
+      if (_isHost(name)) hosts++;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       // Several lines are one list (RFC 9110 §5.3): `chunked` twice is not `chunked`.
       coding = coding === undefined ? raw[i + 1]! : `${coding}, ${raw[i + 1]!}`;
@@ -54,6 +54,16 @@ export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusa
   // cannot frame or decode (node even accepts `gzip, chunked`).
   if (coding !== undefined && !_CHUNKED.test(coding)) return _CODING;
   return null;
+}
+
+/** `name.toLowerCase() === 'host'` without making a lower-case copy of every request's Host. */
+function _isHost(name: string): boolean {
+  return (
+    (name.charCodeAt(0) | 0x20) === 0x68 &&
+    (name.charCodeAt(1) | 0x20) === 0x6f &&
+    (name.charCodeAt(2) | 0x20) === 0x73 &&
+    (name.charCodeAt(3) | 0x20) === 0x74
+  );
 }
 
 /**

@@ -121,13 +121,17 @@ describe('refusals before the application', () => {
     expect(calls).toEqual(['GET /old']);
   });
 
-  it('SRV-02: two Host header lines get 400 and close (RFC 9112 §3.2), in HTTP/1.1 and 1.0', async () => {
+  it('SRV-02: two Host header lines get 400 and close (RFC 9112 §3.2), in HTTP/1.1 and 1.0, in any case', async () => {
     const { app, calls } = counting();
     const server = await start(app);
-    for (const version of ['1.1', '1.0']) {
+    for (const [version, first, second] of [
+      ['1.1', 'Host', 'Host'],
+      ['1.0', 'Host', 'Host'],
+      ['1.1', 'HOST', 'hOsT'],
+    ]) {
       const text = await exchange(
         server.port,
-        `GET /a HTTP/${version}\r\nHost: a.test\r\nHost: b.test\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n`,
+        `GET /a HTTP/${version}\r\n${first}: a.test\r\n${second}: b.test\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n`,
       );
       const responses = parseResponses(Buffer.from(text, 'latin1'));
       expect(responses.map((r) => r.status)).toEqual([400]);

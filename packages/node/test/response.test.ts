@@ -1,5 +1,8 @@
 /** Responses through the core engine onto node:http (SR-*, BODY-*, ERR-*, ADP-NODE-02/06). */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Application } from '@tsgi/core';
+import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeAll,
@@ -265,6 +268,45 @@ describe('responses', () => {
       '/slow',
       '/fast',
     ]);
+  });
+
+  it('ADP-NODE-09: a bodiless request is not resumed after its response; an unread body still is, and the connection goes on', async () => {
+    // node:http resumes every request stream nobody read once its response finishes, to pull
+    // unread body bytes off the wire. A request without a body has none, and the adapter marks
+    // it consumed so that work is skipped; a body the app left unread must still be drained.
+    const listener = createRequestListener((environ, startResponse) => {
+      startResponse('200 OK', []);
+      return [enc(environ.PATH_INFO)];
+    });
+    const seen: IncomingMessage[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req);
+      listener(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { text } = await exchange(
+        port,
+        'GET /a HTTP/1.1\r\nHost: x\r\n\r\n' +
+          'POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' +
+          'POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n' +
+          'GET /d HTTP/1.1\r\nHost: x\r\n\r\n',
+        ['GET', 'POST', 'POST', 'GET'],
+      );
+      const bodies = parseResponses(Buffer.from(text, 'latin1')).map((r) => r.body.toString());
+      expect(bodies).toEqual(['/a', '/b', '/c', '/d']);
+      await new Promise((r) => setImmediate(r)); // node resumes in resOnFinish and on a tick after
+      expect(seen.map((req) => [req.url, req.readableFlowing === true])).toEqual([
+        ['/a', false],
+        ['/b', true], // drained by node (IN-06), so /c and /d could be parsed
+        ['/c', false],
+        ['/d', false],
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('WR-01: the legacy write() sends before the body and resolves', async () => {
