@@ -27,6 +27,7 @@ const _ABORTED = Symbol('aborted');
 const _ERROR_BODY = new TextEncoder().encode('Internal Server Error\n');
 const _ERROR_STATUS: Status = '500 Internal Server Error';
 const _TOO_LARGE_BODY = new TextEncoder().encode('Content Too Large\n');
+const _NO_HEADERS: ResponseHeaders = Object.freeze([]);
 
 function _noop(): void {}
 
@@ -67,7 +68,7 @@ class _Exchange {
   readonly expose: boolean;
   readonly isHead: boolean;
   status: Status | undefined = undefined;
-  headers: ResponseHeaders = [];
+  headers: ResponseHeaders = _NO_HEADERS;
   contentLength = -1;
   calls = 0;
   headersSent = false;
@@ -215,6 +216,14 @@ class _Exchange {
   }
 
   iterate(body: ResponseBody): void | Promise<void> {
+    if (Array.isArray(body)) {
+      // APP-08: an Array is finite, so its length can frame the response.
+      this.iterating = true;
+      let total = 0;
+      for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
+      this.arrayLength = total;
+      return this.drive(body, this.pumpArray);
+    }
     if (
       body === null ||
       typeof body !== 'object' ||
@@ -231,13 +240,6 @@ class _Exchange {
       );
     }
     this.iterating = true;
-    if (Array.isArray(body)) {
-      // APP-08: an Array is finite, so its length can frame the response.
-      let total = 0;
-      for (const c of body) total = c instanceof Uint8Array && total >= 0 ? total + c.length : -1;
-      this.arrayLength = total;
-      return this.drive(body, this.pumpArray);
-    }
     if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
       return this.iterateAsync(body as AsyncIterable<Uint8Array>);
     }

@@ -1,7 +1,8 @@
 /**
  * `addRequestHeaders` (ENV-12..14, ENV-27, ENV-28) finds repeats by a per-call mark on its key
- * cache instead of looking each key up on environ. These tests hold it to the one-header-at-a-time
- * `addRequestHeader`, including once the caches are full and marks can no longer be trusted.
+ * cache instead of looking each key up on environ, and remembers the names it saw at each
+ * position. These tests hold it to the one-header-at-a-time `addRequestHeader`, across calls with
+ * different names at the same positions, and once the caches are full and marks cannot be trusted.
  */
 import { addRequestHeader, addRequestHeaders } from '@tsgi/core';
 import fc from 'fast-check';

@@ -309,6 +309,40 @@ describe('responses', () => {
     }
   });
 
+  it('a small one-chunk Array body leaves in one chunk with the head, as a string body does in raw node:http', async () => {
+    // node:http prepends the head to a string body; a Uint8Array goes beside it as an iovec of
+    // its own. The adapter sends a small whole body as latin-1 text, so the socket sees one chunk.
+    const listener = createRequestListener((_environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'text/plain']]);
+      return [enc('hello, world')];
+    });
+    const written: unknown[] = [];
+    const server = createServer(listener).on('connection', (socket) => {
+      const writev = socket._writev!.bind(socket);
+      const write = socket._write.bind(socket);
+      socket._writev = (chunks, cb) => {
+        for (const c of chunks) written.push(c.chunk);
+        writev(chunks, cb);
+      };
+      socket._write = (chunk, encoding, cb) => {
+        written.push(chunk);
+        write(chunk, encoding, cb);
+      };
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await request(port);
+      expect(res.body.toString()).toBe('hello, world');
+      const nonEmpty = written.filter((c) => (c as { length: number }).length > 0);
+      expect(nonEmpty).toHaveLength(1);
+      expect(String(nonEmpty[0])).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello, world$/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('WR-01: the legacy write() sends before the body and resolves', async () => {
     const server = await start(async (_e, startResponse) => {
       const write = startResponse('200 OK', []);
