@@ -97,8 +97,12 @@ const fmt = (v, digits = 0) =>
 function cells(r) {
   let notes = r.notes ?? '';
   if (r.rss_samples_mb) {
-    const robust =
-      r.theil_sen_mb_per_10k === undefined ? '' : ` (Theil–Sen ${fmt(r.theil_sen_mb_per_10k, 2)})`;
+    const extra = [];
+    if (r.theil_sen_mb_per_10k !== undefined)
+      extra.push(`Theil–Sen ${fmt(r.theil_sen_mb_per_10k, 2)}`);
+    if (r.step_median_mb_per_10k !== undefined)
+      extra.push(`median step ${fmt(r.step_median_mb_per_10k, 2)}`);
+    const robust = extra.length === 0 ? '' : ` (${extra.join(', ')})`;
     const heap =
       r.heap_used_start_mb === undefined
         ? ''

@@ -31,7 +31,8 @@ export function slope(xs, ys) {
 
 /**
  * Theil–Sen slope: the median of the slopes between every pair of points. Unlike least squares
- * it is not pulled by one step (V8 growing its heap once) in an otherwise flat series.
+ * it is not pulled by one outlying point; a step (V8 growing its heap once) pulls it unless the
+ * step is near either end, since every pair across the step then has a steep slope.
  */
 export function theilSen(xs, ys) {
   const slopes = [];
@@ -39,6 +40,19 @@ export function theilSen(xs, ys) {
     for (let j = i + 1; j < xs.length; j++) {
       if (xs[j] !== xs[i]) slopes.push((ys[j] - ys[i]) / (xs[j] - xs[i]));
     }
+  }
+  return median(slopes) ?? 0;
+}
+
+/**
+ * The median of the slopes between consecutive points. A leak raises every interval; V8 sizing
+ * its heap raises one or two, wherever they fall, and of nine intervals up to four can jump
+ * without moving the median.
+ */
+export function medianStepSlope(xs, ys) {
+  const slopes = [];
+  for (let i = 1; i < xs.length; i++) {
+    if (xs[i] !== xs[i - 1]) slopes.push((ys[i] - ys[i - 1]) / (xs[i] - xs[i - 1]));
   }
   return median(slopes) ?? 0;
 }

@@ -1,15 +1,16 @@
 // Group 4, memory of the TSGI node:http adapter, with raw node:http as the reference:
 // (a) RSS sampled every tenth of a long run of hello-world requests (100k; 10k with --quick),
-//     after a warm-up (30k requests, or a tenth if more) that is not sampled; the slope of the
-//     ten samples (least squares and Theil–Sen) and the live heap after a full GC before and
-//     after the run (servers started with --expose-gc) tell a leak from heap sizing;
+//     after a warm-up (30k requests, or a tenth if more) that is not sampled; the growth over
+//     the ten samples (least squares, Theil–Sen, and the median of the nine steps) and the live
+//     heap after a full GC before and after the run (servers started with --expose-gc) tell a
+//     leak from heap sizing;
 // (b) peak RSS growth while streaming 1 GiB (64 MiB with --quick) to a client that reads
 //     slowly: with backpressure honoured it stays bounded whatever the size.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memory, resetPeak, sleep, startNodeServer } from '../lib/proc.mjs';
 import { slowGet } from '../lib/slow-client.mjs';
-import { round, slope, theilSen } from '../lib/stats.mjs';
+import { medianStepSlope, round, slope, theilSen } from '../lib/stats.mjs';
 import { runWrk } from '../lib/wrk.mjs';
 
 const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
@@ -45,12 +46,14 @@ async function requestRun(s, total, ctx) {
       samples.push({ requests: done, rss_mb: memory(h.pid).rss_mb });
     }
     const heapEnd = await liveHeap();
-    // Growth per 10k requests over the ten samples: least squares, and Theil–Sen, which one
-    // step (V8 growing its heap once) does not pull.
+    // Growth per 10k requests over the ten samples: least squares; Theil–Sen; and the median of
+    // the nine per-tenth slopes, which a step or two of V8 growing its heap does not move
+    // wherever they fall (Theil–Sen only shrugs off a step near either end).
     const tenKs = samples.map((x) => x.requests / 10_000);
     const rss = samples.map((x) => x.rss_mb);
     const perTenK = slope(tenKs, rss);
     const robust = theilSen(tenKs, rss);
+    const perStep = medianStepSlope(tenKs, rss);
     const last = samples[samples.length - 1];
     const row = {
       group,
@@ -65,6 +68,7 @@ async function requestRun(s, total, ctx) {
       requests: done,
       slope_mb_per_10k: round(perTenK, 3),
       theil_sen_mb_per_10k: round(robust, 3),
+      step_median_mb_per_10k: round(perStep, 3),
       heap_used_start_mb: round(heapStart, 2),
       heap_used_end_mb: round(heapEnd, 2),
       heap_growth_mb: round(heapEnd - heapStart, 2),
@@ -74,7 +78,7 @@ async function requestRun(s, total, ctx) {
       notes: '',
     };
     ctx.log(
-      `  ${s.name.padEnd(18)} RSS ${row.rss_samples_mb.join(' ')} MiB; slope ${row.slope_mb_per_10k} (Theil–Sen ${row.theil_sen_mb_per_10k}) MiB/10k; live heap ${row.heap_used_start_mb} → ${row.heap_used_end_mb} MiB`,
+      `  ${s.name.padEnd(18)} RSS ${row.rss_samples_mb.join(' ')} MiB; slope ${row.slope_mb_per_10k} (Theil–Sen ${row.theil_sen_mb_per_10k}, median step ${row.step_median_mb_per_10k}) MiB/10k; live heap ${row.heap_used_start_mb} → ${row.heap_used_end_mb} MiB`,
     );
     return row;
   } finally {

@@ -11,6 +11,7 @@ import {
   type ScenarioRow,
   validateResults,
 } from '../lib/report.mjs';
+import { medianStepSlope, theilSen } from '../lib/stats.mjs';
 import { evaluateTargets } from '../lib/targets.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
 import { summarise } from '../profile-summary.mjs';
@@ -108,7 +109,8 @@ const rows: ScenarioRow[] = [
   row('memory', 'RSS over 100k requests', 'TSGI @tsgi/node', {
     rss_mb: 62,
     slope_mb_per_10k: 0.2,
-    theil_sen_mb_per_10k: 0.1,
+    theil_sen_mb_per_10k: 0.3,
+    step_median_mb_per_10k: 0.1,
     heap_used_start_mb: 5,
     heap_used_end_mb: 5.05,
     heap_growth_mb: 0.05,
@@ -157,6 +159,16 @@ describe('bench results', () => {
     expect(t['fastcgi-vs-node-fastcgi-32']).toBeUndefined(); // not measured here
   });
 
+  it('RSS growth per step ignores a heap-sizing step mid-run; a steady leak still shows', () => {
+    const x = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    // Flat but for one 6 MiB step between the 4th and 5th samples (bench run of 2026-11-25).
+    const stepped = [62.5, 62, 62.2, 62.3, 68.1, 68.6, 68.8, 69, 69.1, 69.9];
+    expect(theilSen(x, stepped)).toBeGreaterThan(0.8); // pulled by the step
+    expect(medianStepSlope(x, stepped)).toBeCloseTo(0.2, 5);
+    const leak = x.map((v) => 60 + 0.5 * v + (v % 2) * 0.1);
+    expect(medianStepSlope(x, leak)).toBeGreaterThan(0.35);
+  });
+
   it('builds JSON of the documented shape', () => {
     const r = JSON.parse(JSON.stringify(results()));
     expect(validateResults(r)).toEqual([]);
@@ -187,7 +199,9 @@ describe('bench results', () => {
     expect(table.filter((l) => l.includes('| node:http |'))).toHaveLength(5);
     expect(md).toContain('| TSGI @tsgi/node | 9,600 | 2.10 |');
     expect(md).toContain('RSS 60 → peak 70 MiB (+10)');
-    expect(md).toContain('slope 0.20 (Theil–Sen 0.10) MiB/10k req; live heap 5.0 → 5.1 MiB');
+    expect(md).toContain(
+      'slope 0.20 (Theil–Sen 0.30, median step 0.10) MiB/10k req; live heap 5.0 → 5.1 MiB',
+    );
     expect(md).toMatch(
       /\| @tsgi\/node ≥ 0\.95 × raw node:http req\/s, hello world \| 0\.960 \| ≥ 0\.95 \| holds \|/,
     );
