@@ -60,11 +60,6 @@ class _AbortBinding extends _ReturnsTarget {
     else new _AbortBinding(environ, abort);
   }
 
-  /** `attach` for an object just created, which cannot have a binding yet. */
-  static attachNew(environ: object, abort: RequestAbort): void {
-    new _AbortBinding(environ, abort);
-  }
-
   static signal(environ: object): AbortSignal {
     // A copy made by Object.create(environ) has no field of its own: never-aborting signal.
     return #abort in environ ? environ.#abort.signal : new AbortController().signal;
@@ -102,8 +97,8 @@ export function defineLazySignal(environ: object, abort: RequestAbort): void {
   Object.defineProperty(environ, 'tsgi.signal', _SIGNAL_DESCRIPTOR);
 }
 
-/** `defineLazySignal` for an environ `createEnviron` has just made (no earlier binding to check). */
+/** `defineLazySignal` for an environ `createEnviron` has just made: no earlier binding to replace. */
 export function _defineLazySignalNew(environ: object, abort: RequestAbort): void {
-  _AbortBinding.attachNew(environ, abort);
+  new _AbortBinding(environ, abort);
   Object.defineProperty(environ, 'tsgi.signal', _SIGNAL_DESCRIPTOR);
 }

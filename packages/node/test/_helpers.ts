@@ -2,8 +2,8 @@
  * Test helpers for @tsgi/node: start a server on a free loopback port with captured logs, send
  * requests with node:http (no pooling) or as raw bytes over node:net, and parse raw responses.
  */
-import { request as httpRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { request as httpRequest, type Server } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Application, Environ } from '@tsgi/core';
 import { type CloseOptions, type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
 
@@ -40,6 +40,20 @@ export async function closeAll(): Promise<void> {
   const all = [..._open];
   _open.clear();
   await Promise.all(all.map((s) => s.close({ timeout: 500 })));
+}
+
+/**
+ * Runs `fn` against a server of the test's own (one mounting `createRequestListener`) on a free
+ * loopback port, then closes it and its connections.
+ */
+export async function withServer<T>(server: Server, fn: (port: number) => Promise<T>): Promise<T> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    return await fn((server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
 }
 
 /** An app that records the environ it saw and answers `200 OK` with a short body. */

@@ -1,7 +1,7 @@
 /** Client disconnects and backpressure (ADP-NODE-02, ADP-NODE-04, ERR-04, ERR-05, BODY-02, BODY-05). */
 import { ClientDisconnectError, type ResponseBody } from '@tsgi/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, deferred, enc, eventually, RawClient, start } from './_helpers.js';
+import { closeAll, deferred, enc, eventually, RawClient, start, withServer } from './_helpers.js';
 
 afterEach(closeAll);
 
@@ -119,9 +119,7 @@ describe('watching responses (ADP-NODE-04)', () => {
       listener(req, res);
       closeListeners[req.url!] = res.listenerCount('close');
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as { port: number }).port;
+    await withServer(server, async (port) => {
       for (const path of ['/sync', '/stream']) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         expect(await res.text()).toBe(path.slice(1) === 'sync' ? 'sync' : 'streamed');
@@ -130,10 +128,7 @@ describe('watching responses (ADP-NODE-04)', () => {
       // release, so it is accounted for at once (the adapter's per-request saving).
       expect(closeListeners['/sync']).toBe(0);
       expect(closeListeners['/stream']).toBe(1);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 
   it('graceful shutdown still counts synchronous responses as finished', async () => {

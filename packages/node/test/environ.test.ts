@@ -8,7 +8,15 @@ import type { Environ } from '@tsgi/core';
 import { requireTool, tempDir } from '@tsgi/harness';
 import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, parseResponses, RawClient, recorder, request, start } from './_helpers.js';
+import {
+  closeAll,
+  parseResponses,
+  RawClient,
+  recorder,
+  request,
+  start,
+  withServer,
+} from './_helpers.js';
 
 afterEach(closeAll);
 
@@ -197,17 +205,12 @@ describe('environ', () => {
     const { app, seen } = recorder();
     const listener = createRequestListener(app);
     const server = createServer().on('request', listener).on('checkContinue', listener);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as { port: number }).port;
+    await withServer(server, async (port) => {
       const res = await request(port, '/here');
       expect(res.status).toBe(200);
       expect(res.body.toString()).toBe('ok');
       expect(seen[0]!.PATH_INFO).toBe('/here');
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 
   const openssl = requireTool('openssl', 'generates the certificate for the HTTPS test');

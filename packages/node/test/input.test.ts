@@ -10,7 +10,16 @@ import {
 } from '@tsgi/core';
 import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, deferred, enc, parseResponses, RawClient, request, start } from './_helpers.js';
+import {
+  closeAll,
+  deferred,
+  enc,
+  parseResponses,
+  RawClient,
+  request,
+  start,
+  withServer,
+} from './_helpers.js';
 
 afterEach(closeAll);
 
@@ -92,9 +101,8 @@ describe('tsgi.input', () => {
   it('ADP-NODE-03 / IN-07: with createRequestListener and no checkContinue hook, node sends one 100 itself', async () => {
     const listener = createRequestListener(echoApp(undefined, 2));
     const server = createServer().on('request', listener);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const client = await RawClient.open((server.address() as { port: number }).port);
+    await withServer(server, async (port) => {
+      const client = await RawClient.open(port);
       client.write(
         'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
       );
@@ -105,10 +113,7 @@ describe('tsgi.input', () => {
       );
       client.destroy();
       expect(parseResponses(Buffer.from(text, 'latin1')).map((r) => r.status)).toEqual([100, 200]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 
   it('IN-07: no 100 Continue when the app answers 401 without reading; the connection closes', async () => {

@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { Application } from '@tsgi/core';
 import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, enc, parseResponses, RawClient, start } from './_helpers.js';
+import { closeAll, enc, parseResponses, RawClient, start, withServer } from './_helpers.js';
 
 afterEach(closeAll);
 
@@ -159,15 +159,10 @@ describe('refusals before the application', () => {
     const { app, calls } = counting();
     const listener = createRequestListener(app);
     const server = createServer({ requireHostHeader: false }).on('request', listener);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const port = (server.address() as { port: number }).port;
+    await withServer(server, async (port) => {
       expect(await exchange(port, 'GET / HTTP/1.1\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
       expect(calls).toEqual([]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 });
 

@@ -1,6 +1,5 @@
 /** Responses through the core engine onto node:http (SR-*, BODY-*, ERR-*, ADP-NODE-02/06). */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Application } from '@tsgi/core';
 import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import {
   RawClient,
   request,
   start,
+  withServer,
 } from './_helpers.js';
 
 afterEach(closeAll);
@@ -283,9 +283,7 @@ describe('responses', () => {
       seen.push(req);
       listener(req, res);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
+    await withServer(server, async (port) => {
       const { text } = await exchange(
         port,
         'GET /a HTTP/1.1\r\nHost: x\r\n\r\n' +
@@ -303,10 +301,7 @@ describe('responses', () => {
         ['/c', false],
         ['/d', false],
       ]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 
   it('a small one-chunk Array body leaves in one chunk with the head, as a string body does in raw node:http', async () => {
@@ -329,18 +324,13 @@ describe('responses', () => {
         write(chunk, encoding, cb);
       };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
+    await withServer(server, async (port) => {
       const res = await request(port);
       expect(res.body.toString()).toBe('hello, world');
       const nonEmpty = written.filter((c) => (c as { length: number }).length > 0);
       expect(nonEmpty).toHaveLength(1);
       expect(String(nonEmpty[0])).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nhello, world$/);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 
   it('WR-01: the legacy write() sends before the body and resolves', async () => {
