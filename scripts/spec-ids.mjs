@@ -220,8 +220,45 @@ export function validate(reqs, refs = []) {
   return [...new Set(problems)];
 }
 
+/** The specification version these files state (spec/00-overview.md, "Versioning"). */
+export const SPEC_VERSION = '1.1';
+
+/**
+ * The redirect table of spec/17-changelog.md ("### Redirects"): each first-edition ID that was
+ * split, and the IDs that now hold its parts. Rows are `| OLD | NEW, NEW |`.
+ * @returns {Array<{from: string, to: string[]}>}
+ */
+export function parseRedirects(specDir = SPEC_DIR) {
+  const file = path.join(specDir, '17-changelog.md');
+  if (!fs.existsSync(file)) return [];
+  const text = fs.readFileSync(file, 'utf8');
+  const start = text.indexOf('### Redirects');
+  if (start < 0) return [];
+  const redirects = [];
+  for (const line of text.slice(start).split('\n').slice(1)) {
+    if (line.startsWith('#')) break;
+    const cells = line.split('|').map((c) => c.trim());
+    if (cells.length < 4 || !ID_PATTERN.test(cells[1])) continue;
+    redirects.push({ from: cells[1], to: cells[2].split(/,\s*/) });
+  }
+  return redirects;
+}
+
+/** Problems with the redirects: every ID on either side must be defined. */
+export function validateRedirects(redirects, reqs) {
+  const ids = new Set(reqs.map((r) => r.id));
+  const problems = [];
+  for (const r of redirects) {
+    for (const id of [r.from, ...r.to]) {
+      if (!ids.has(id)) problems.push(`17-changelog.md redirects: ${id} is not defined`);
+    }
+    if (!r.to.includes(r.from)) problems.push(`17-changelog.md redirects: ${r.from} must keep a part`);
+  }
+  return problems;
+}
+
 /** The committed JSON form: pretty, 2-space indent, trailing newline, document order. */
-export function renderJson(reqs) {
+export function renderJson(reqs, redirects = []) {
   const requirements = reqs.map((r) => {
     const entry = {
       id: r.id,
@@ -235,7 +272,7 @@ export function renderJson(reqs) {
     if (r.untestable) entry.untestableReason = r.untestableReason;
     return entry;
   });
-  return `${JSON.stringify({ version: '1.0', requirements }, null, 2)}\n`;
+  return `${JSON.stringify({ version: SPEC_VERSION, requirements, redirects }, null, 2)}\n`;
 }
 
 function summary(reqs) {
@@ -252,12 +289,16 @@ function main(argv) {
   const write = argv.includes('--write');
   const check = argv.includes('--check');
   const reqs = parseSpec(SPEC_DIR);
-  const problems = validate(reqs, findReferences(SPEC_DIR));
+  const redirects = parseRedirects(SPEC_DIR);
+  const problems = [
+    ...validate(reqs, findReferences(SPEC_DIR)),
+    ...validateRedirects(redirects, reqs),
+  ];
   if (problems.length > 0) {
     process.stderr.write(`spec-ids: ${problems.length} problem(s):\n  ${problems.join('\n  ')}\n`);
     return 1;
   }
-  const json = renderJson(reqs);
+  const json = renderJson(reqs, redirects);
   const target = path.join(SPEC_DIR, JSON_NAME);
   if (write) {
     fs.writeFileSync(target, json);

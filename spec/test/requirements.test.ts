@@ -20,12 +20,19 @@ interface Reference {
   line: number;
 }
 
+interface Redirect {
+  from: string;
+  to: string[];
+}
+
 interface SpecIds {
   LEVELS: readonly string[];
   PREFIXES: readonly string[];
   ID_PATTERN: RegExp;
   parseSpec(specDir: string): Requirement[];
-  renderJson(reqs: Requirement[]): string;
+  renderJson(reqs: Requirement[], redirects?: Redirect[]): string;
+  parseRedirects(specDir: string): Redirect[];
+  validateRedirects(redirects: Redirect[], reqs: Requirement[]): string[];
   findReferences(specDir: string): Reference[];
   listSpecFiles(specDir: string): string[];
   validate(reqs: Requirement[], refs?: Reference[]): string[];
@@ -38,20 +45,36 @@ const specIds = (await import(scriptUrl)) as SpecIds;
 
 const reqs = specIds.parseSpec(specDir);
 const ids = reqs.map((r) => r.id);
+const redirects = specIds.parseRedirects(specDir);
 
 describe('spec/requirements.json', () => {
   it('equals a fresh parse of spec/*.md (run `node scripts/spec-ids.mjs --write`)', () => {
     const committed = readFileSync(join(specDir, 'requirements.json'), 'utf8');
-    expect(committed).toBe(specIds.renderJson(reqs));
+    expect(committed).toBe(specIds.renderJson(reqs, redirects));
   });
 
-  it('has version 1.0 and the requirements in document order', () => {
+  it('has version 1.1 and the requirements in document order', () => {
     const committed = JSON.parse(readFileSync(join(specDir, 'requirements.json'), 'utf8')) as {
       version: string;
       requirements: Requirement[];
     };
-    expect(committed.version).toBe('1.0');
+    expect(committed.version).toBe('1.1');
     expect(committed.requirements.map((r) => r.id)).toEqual(ids);
+  });
+});
+
+describe('redirects (17-changelog.md)', () => {
+  it('maps every split first-edition ID to defined IDs that include it', () => {
+    expect(redirects.map((r) => r.from)).toEqual(
+      expect.arrayContaining(['APP-05', 'ENV-24', 'IN-12', 'BODY-13', 'SRV-02']),
+    );
+    expect(specIds.validateRedirects(redirects, reqs)).toEqual([]);
+  });
+
+  it('reports a redirect to an undefined ID', () => {
+    expect(specIds.validateRedirects([{ from: 'APP-05', to: ['APP-05', 'APP-99'] }], reqs)).toEqual([
+      '17-changelog.md redirects: APP-99 is not defined',
+    ]);
   });
 });
 
