@@ -6,7 +6,6 @@
  * guide publishes the same list.
  */
 
-const APACHE_COOKIE = 'Apache joins repeated Cookie headers with ", " before the adapter sees them';
 const APACHE_MERGE =
   'Apache merges repeated response header lines (other than Set-Cookie) into one, comma-joined';
 const APACHE_HEAD = 'Apache drops content-length from responses to HEAD';
@@ -33,7 +32,6 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'server/header-limits': LIMITS_400,
   },
   'FastCGI + Apache': {
-    'environ/cookie-join': APACHE_COOKIE,
     'response/repeated-headers': APACHE_MERGE,
     'response/headers-copied': APACHE_MERGE,
     'body/head': APACHE_HEAD,
@@ -57,7 +55,6 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'errors/disconnect-signal': LIGHTTPD_GONE,
   },
   'CGI + Apache': {
-    'environ/cookie-join': APACHE_COOKIE,
     'response/repeated-headers': APACHE_MERGE,
     'response/headers-copied': APACHE_MERGE,
     'body/head': APACHE_HEAD,

@@ -41,7 +41,7 @@ const SERVERS: Record<ServerKind, Expect> = {
     binary: 'apache2',
     chunked: 'streamed',
     dup: '1, 2',
-    cookie: 'a=1, b=2',
+    cookie: 'a=1; b=2', // Apache sends "a=1, b=2"; ADP-CGI-07 repairs it
     nphPassThrough: true,
   },
   lighttpd: {
@@ -236,8 +236,8 @@ describe.each(Object.keys(SERVERS) as ServerKind[])('%s', (kind) => {
       kind,
       `X-Dup → ${JSON.stringify(e.HTTP_X_DUP)}, Cookie → ${JSON.stringify(e.HTTP_COOKIE)}`,
     );
-    // RFC 3875 §4.1.18 asks the server to join repeats; busybox keeps the last one (putenv),
-    // and Apache joins Cookie with ", " where ENV-13 wants "; ". CGI gets what the server sends.
+    // RFC 3875 §4.1.18 asks the server to join repeats; busybox keeps the last one (putenv).
+    // Apache joins Cookie with ", " where ENV-13 wants "; "; ADP-CGI-07 repairs conforming pairs.
     expect(e.HTTP_X_DUP).toBe(want.dup);
     expect(e.HTTP_COOKIE).toBe(want.cookie);
   });

@@ -5,6 +5,7 @@
 
 import { _defineLazySignalNew, RequestAbort } from './abort.js';
 import { percentDecode, percentEncodePath } from './bytes.js';
+import { repairCookieJoin } from './cookie.js';
 import { ContractError } from './errors.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
 
@@ -210,6 +211,8 @@ export function environFromCgi(
         : value;
   }
   if (secure) env.HTTPS = 'on';
+  const cookie = env.HTTP_COOKIE;
+  if (typeof cookie === 'string') env.HTTP_COOKIE = repairCookieJoin(cookie); // ADP-FCGI-23
   return env as Environ;
 }
 

@@ -35,7 +35,6 @@ ProxyPass "/app/" "fcgi://127.0.0.1:${backend.port}/"
   frontEndMatrix({
     port: () => web.port,
     prefix: '/app',
-    cookieJoin: ', ',
     chunkedRequest: 'streamed',
     inProcess: true,
   });

@@ -55,7 +55,6 @@ fastcgi.server = (
     frontEndMatrix({
       port: () => web.port,
       prefix: '/app',
-      cookieJoin: '; ',
       chunkedRequest: 'buffered',
     });
 

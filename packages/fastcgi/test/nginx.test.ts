@@ -61,7 +61,6 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     frontEndMatrix({
       port: () => web.port,
       prefix: '/tcp',
-      cookieJoin: '; ',
       chunkedRequest: 'buffered',
       inProcess: true,
     });
@@ -79,7 +78,6 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     frontEndMatrix({
       port: () => web.port,
       prefix: '/unix',
-      cookieJoin: '; ',
       chunkedRequest: 'buffered',
       inProcess: true,
     });
@@ -89,7 +87,6 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     frontEndMatrix({
       port: () => web.port,
       prefix: '/keep',
-      cookieJoin: '; ',
       chunkedRequest: 'buffered',
       inProcess: true,
     });
@@ -109,7 +106,6 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     frontEndMatrix({
       port: () => web.port,
       prefix: '/stream',
-      cookieJoin: '; ',
       chunkedRequest: 'streamed',
       inProcess: true,
     });
