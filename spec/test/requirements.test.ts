@@ -72,9 +72,9 @@ describe('redirects (17-changelog.md)', () => {
   });
 
   it('reports a redirect to an undefined ID', () => {
-    expect(specIds.validateRedirects([{ from: 'APP-05', to: ['APP-05', 'APP-99'] }], reqs)).toEqual([
-      '17-changelog.md redirects: APP-99 is not defined',
-    ]);
+    expect(specIds.validateRedirects([{ from: 'APP-05', to: ['APP-05', 'APP-99'] }], reqs)).toEqual(
+      ['17-changelog.md redirects: APP-99 is not defined'],
+    );
   });
 });
 
