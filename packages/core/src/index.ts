@@ -50,6 +50,13 @@ export {
   type RequestInputOptions,
 } from './input.js';
 export { mount } from './mount.js';
+export {
+  isValidHost,
+  type RequestTargetForm,
+  requestTargetForm,
+  splitHost,
+  targetAuthority,
+} from './request-target.js';
 export type {
   Application,
   Environ,

@@ -5,14 +5,12 @@
 import {
   type Environ,
   type InputStream,
+  isValidHost,
   percentDecode,
   percentEncodePath,
   splitTarget,
 } from '@tsgi/core';
 
-// A Host field we can put in a URL without changing its meaning: reg-name or IPv4 (no `%`, `@`,
-// `/`, `\`, which the URL parser would read as userinfo or path), or a bracketed IPv6 literal.
-const _HOST = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 const _NAME = /^[A-Za-z0-9\-._~!$&'()*+,;=]+$/;
 
 // ENV-16: hop-by-hop request fields belong to the server, which has already acted on them. They
@@ -105,17 +103,30 @@ export function requestPath(environ: Environ, stripScriptName: boolean): string 
   return path.charCodeAt(0) === 0x2f ? path : `/${path}`;
 }
 
-/** `scheme://authority` from the Host field, or SERVER_NAME:SERVER_PORT when it is missing or unsafe. */
+/**
+ * `scheme://authority` from `HTTP_HOST`, else SERVER_NAME:SERVER_PORT. `HTTP_HOST` is the
+ * authority a server took the request's host from: the absolute-form target's, else the Host
+ * field's (ENV-35), so `GET http://a.test/` with `Host: b.test` gives `http://a.test/`, the host
+ * SERVER_NAME names too. It is used when it passes the Host grammar the server applies (ENV-34),
+ * which keeps out anything the URL parser would read as userinfo or path (`@`, `/`, space); an
+ * empty one (no host named), a missing one, or one the grammar refuses gives SERVER_NAME.
+ */
 export function requestOrigin(environ: Environ, useHost = true): string {
   const scheme = environ['tsgi.url_scheme'] === 'https' ? 'https' : 'http';
   const host = environ.HTTP_HOST;
-  if (useHost && typeof host === 'string' && _HOST.test(host)) return `${scheme}://${host}`;
+  if (useHost && typeof host === 'string' && _isNamedHost(host)) return `${scheme}://${host}`;
   let name = environ.SERVER_NAME;
   if (name.includes(':') && name.charCodeAt(0) !== 0x5b) name = `[${name}]`; // a bare IPv6 address
-  if (!_NAME.test(name) && !_HOST.test(name)) name = 'localhost';
+  if (!_NAME.test(name) && !_isNamedHost(name)) name = 'localhost';
   const port = environ.SERVER_PORT;
   const standard = port === (scheme === 'https' ? '443' : '80');
   return `${scheme}://${name}${standard || !/^[0-9]{1,5}$/.test(port) ? '' : `:${port}`}`;
+}
+
+/** A valid Host value (ENV-34) that names a host: not empty, not just `:port`. */
+function _isNamedHost(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return value.length > 0 && c !== 0x3a && isValidHost(value);
 }
 
 /** The full request URL: origin, path (see `requestPath`) and the raw QUERY_STRING (ENV-08). */

@@ -53,6 +53,18 @@ function _escape(text: string): string {
   });
 }
 
+/**
+ * The line for a request node's parser refused (SRV-02): no request line was parsed, so `%r` is
+ * `-`, as Apache logs a connection that timed out before one.
+ */
+export function formatRefusalLog(
+  remote: string | undefined,
+  status: number,
+  start: number,
+): string {
+  return `${remote ?? '-'} - - ${clfTime(start)} "-" ${status} -`;
+}
+
 /** One access-log line (no newline) for a finished request. */
 export function formatAccessLog(
   req: IncomingMessage,

@@ -17,8 +17,10 @@ import {
   type InputStream,
   percentDecode,
   type RequestAbort,
+  splitHost,
   splitScriptName,
   splitTarget,
+  targetAuthority,
 } from '@tsgi/core';
 
 /** Per-listener settings the environ builder needs; computed once, not per request. */
@@ -34,7 +36,6 @@ export interface _EnvironConfig {
 // ENV-11: the two versions node:http speaks, as constants so the hot path does not concatenate.
 const _HTTP11 = 'HTTP/1.1';
 const _HTTP10 = 'HTTP/1.0';
-const _DIGITS = /^[0-9]{1,5}$/;
 
 /** What is the same for every request on a connection, computed on its first request. */
 interface _Conn {
@@ -94,7 +95,15 @@ export function buildEnviron(
   );
   // ENV-12..15, ENV-28: every field line, in order; repeats are joined and `_` names dropped.
   env['tsgi.raw_headers'] = addRequestHeaders(env, req.rawHeaders);
-  const host = env.HTTP_HOST;
+  let host = env.HTTP_HOST;
+  // ENV-35: an absolute-form target's authority replaces Host (the Host lines stay in
+  // tsgi.raw_headers). The listener has refused every target but origin-form, `*` for OPTIONS and
+  // a valid http(s) absolute-form (SRV-15), so anything not starting with `/` or `*` is the latter.
+  const first = target.charCodeAt(0);
+  if (first !== 0x2f && first !== 0x2a) {
+    const authority = targetAuthority(target);
+    if (authority !== undefined) env.HTTP_HOST = host = authority;
+  }
   if (host !== conn.host) _setServerName(conn, host, socket);
   env.SERVER_NAME = conn.name;
   env.SERVER_PORT = conn.port;
@@ -130,29 +139,18 @@ function _newConn(socket: _Socket): _Conn {
 }
 
 /**
- * ENV-10: SERVER_NAME/SERVER_PORT from the Host header as the client sent it (so URL
- * reconstruction gives the URL the client used), the port defaulting by scheme; without a
- * usable Host, the socket's local address. On a unix socket with no Host: `localhost` and
- * `80`/`443`. An IPv6 literal keeps its brackets so `name:port` stays a valid authority.
+ * ENV-10: SERVER_NAME/SERVER_PORT from the absolute-form authority or Host (`host`, already valid
+ * by ENV-34), so URL reconstruction gives the URL the client used, the port defaulting by scheme;
+ * without a usable Host (none, or an empty name), the socket's local address; on a unix socket,
+ * `localhost` and `80`/`443`. An IPv6 literal keeps its brackets so `name:port` stays an authority.
  */
 function _setServerName(conn: _Conn, host: string | undefined, socket: _Socket): void {
   conn.host = host;
-  if (host !== undefined) {
-    const comma = host.indexOf(','); // a repeated Host header was joined (ENV-13); use the first
-    const first = comma >= 0 ? host.slice(0, comma).trim() : host;
-    const colon = first.lastIndexOf(':');
-    if (colon > first.lastIndexOf(']')) {
-      const port = first.slice(colon + 1);
-      if (colon > 0 && _DIGITS.test(port)) {
-        conn.name = first.slice(0, colon);
-        conn.port = port;
-        return;
-      }
-    } else if (first.length > 0) {
-      conn.name = first;
-      conn.port = conn.https ? '443' : '80';
-      return;
-    }
+  const split = host === undefined ? undefined : splitHost(host);
+  if (split !== undefined && split[0] !== '') {
+    conn.name = split[0];
+    conn.port = split[1] !== '' ? split[1] : conn.https ? '443' : '80';
+    return;
   }
   const local = socket.localAddress;
   if (local === undefined) {

@@ -6,6 +6,7 @@
  */
 import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   type Application,
   createErrorStream,
@@ -14,12 +15,13 @@ import {
   type RunOptions,
   runApplication,
 } from '@tsgi/core';
-import { formatAccessLog } from './_access-log.js';
+import { formatAccessLog, formatRefusalLog } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { _Exchange, type _ExchangeHost } from './_exchange.js';
 import {
   _checkRequest,
   _MAX_HEADERS,
+  _parserRefusal,
   type _Refusal,
   _refuse,
   _refusedConnection,
@@ -91,15 +93,27 @@ export class _ListenerState implements _ExchangeHost {
 
   done(ex: _Exchange): void {
     this.active--;
-    const log = this.accessLog;
-    if (log !== undefined) {
-      try {
-        log(formatAccessLog(ex.req, ex.status, ex.bytes, ex.start));
-      } catch (err) {
-        this.errors.write(`access log failed: ${String(err)}\n`);
-      }
-    }
+    if (this.accessLog !== undefined)
+      this._log(formatAccessLog(ex.req, ex.status, ex.bytes, ex.start));
     if (this.closing) this.onDrained?.();
+  }
+
+  /** serve()'s 'clientError' listener: node's parser refused a request (SRV-02, SRV-16). */
+  clientError(err: Error, socket: Duplex): void {
+    // Read before the socket is destroyed: node looks the peer up lazily.
+    const remote = (socket as { remoteAddress?: string }).remoteAddress;
+    const status = _parserRefusal(err, socket);
+    if (status !== 0 && this.accessLog !== undefined) {
+      this._log(formatRefusalLog(remote, status, Date.now()));
+    }
+  }
+
+  _log(line: string): void {
+    try {
+      this.accessLog!(line);
+    } catch (err) {
+      this.errors.write(`access log failed: ${String(err)}\n`);
+    }
   }
 
   /** Handles one request. */

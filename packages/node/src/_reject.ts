@@ -1,11 +1,15 @@
 /**
  * Requests refused before the application runs, for what node:http's parser lets through:
- * too many header lines (SRV-07), a missing or repeated Host (SRV-02, RFC 9112 §3.2) and a
- * transfer coding other than `chunked` (SRV-02, RFC 9112 §6.1). A refusal closes the
- * connection, and no later request received on it reaches the application (SRV-02).
+ * too many header lines (SRV-07), a missing, repeated or malformed Host (ENV-34), a version other
+ * than HTTP/1.0 and 1.1 (SRV-16), a request-target in no form a server accepts (SRV-15) and a
+ * transfer coding other than `chunked` (SRV-02, RFC 9112 §6.1). A refusal closes the connection,
+ * and no later request received on it reaches the application (SRV-02). What the parser itself
+ * refuses is answered by `_parserRefusal` (serve's 'clientError' listener).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { isValidHost, requestTargetForm } from '@tsgi/core';
 import { reply } from './_exchange.js';
 
 const kRefused = Symbol('tsgi.refused');
@@ -21,7 +25,8 @@ const _CHUNKED = /^[ \t]*chunked[ \t]*$/i;
 export type _Refusal = readonly [code: number, reason: string];
 
 const _TOO_MANY: _Refusal = [431, 'Request Header Fields Too Large'];
-const _BAD_HOST: _Refusal = [400, 'Bad Request'];
+const _BAD_REQUEST: _Refusal = [400, 'Bad Request'];
+const _VERSION: _Refusal = [505, 'HTTP Version Not Supported'];
 const _CODING: _Refusal = [501, 'Not Implemented'];
 
 /** True when an earlier request on this connection was refused: drop this one. */
@@ -35,21 +40,34 @@ export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusa
   // SRV-07: node keeps at most maxHeadersCount lines (serve() sets it to maxHeaders + 1) and
   // drops the rest silently, so one line over the limit stands for any number of them.
   if (raw.length > maxHeaders * 2) return _TOO_MANY;
+  // SRV-16: llhttp passes HTTP/2.0 (and, with insecureHTTPParser, any digit.digit) to 'request'.
+  // A request line without a version comes as 0.9, the same as an explicit `HTTP/0.9`: 400.
+  const minor = req.httpVersionMinor;
+  if (req.httpVersionMajor !== 1 || minor > 1) {
+    return req.httpVersionMajor === 0 ? _BAD_REQUEST : _VERSION;
+  }
   let hosts = 0;
+  let host = '';
   let coding: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length === 4) {
-      if (_isHost(name)) hosts++;
+      if (_isHost(name)) {
+        hosts++;
+        host = raw[i + 1]!;
+      }
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       // Several lines are one list (RFC 9110 §5.3): `chunked` twice is not `chunked`.
       coding = coding === undefined ? raw[i + 1]! : `${coding}, ${raw[i + 1]!}`;
     }
   }
-  // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any with several.
-  if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) {
-    return _BAD_HOST;
+  // ENV-34 (RFC 9112 §3.2): 400 for an HTTP/1.1 request without Host, for any with several, and
+  // for a value that is not `uri-host [":" port]` (node takes `a b` or `x/y@z`).
+  if (hosts > 1 || (hosts === 0 && minor === 1) || (hosts === 1 && !isValidHost(host))) {
+    return _BAD_REQUEST;
   }
+  // SRV-15: llhttp passes `GET *`, `*x`, `a://b`, `ftp://...`, `http://a:8x/` and `#`.
+  if (requestTargetForm(req.url!, req.method!) === null) return _BAD_REQUEST;
   // RFC 9112 §6.1: node:http decodes `chunked` only; anything else is a body the adapter
   // cannot frame or decode (node even accepts `gzip, chunked`).
   if (coding !== undefined && !_CHUNKED.test(coding)) return _CODING;
@@ -79,4 +97,39 @@ export function _refuse(req: IncomingMessage, res: ServerResponse, refusal: _Ref
   // (an undecodable body) would destroy it with the answer still corked.
   const out = res.socket;
   if (out !== null) while (out.writableCorked > 0) out.uncork();
+}
+
+/** What node's parser reports on a 'clientError' (`reason` is llhttp's). */
+type _ParseError = Error & { code?: string; reason?: string };
+
+/** node:http's answers to what its parser refuses (lib/_http_server.js, socketOnError). */
+const _PARSER_ANSWERS: Readonly<Record<string, number>> = {
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+/**
+ * serve()'s 'clientError' listener: node:http's own answer to a request its parser refused
+ * (400; 431, 413 or 408 for those errors) and its socket destroyed, as node does without a
+ * listener, except that a well-formed version node does not speak gets 505 (SRV-16): llhttp
+ * refuses `HTTP/1.2`, `HTTP/3.0`... with "Invalid HTTP version" (its check of a digit.digit it
+ * read) and the HTTP/2 preface `PRI * HTTP/2.0` by pausing. Returns the status sent, or 0 when the
+ * socket could not carry one (closed, or a response already under way on it).
+ */
+export function _parserRefusal(err: _ParseError, socket: Duplex): number {
+  const message = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })
+    ._httpMessage;
+  let status = 0;
+  if (socket.writable && (message == null || message._headerSent !== true)) {
+    const code = err.code ?? '';
+    status =
+      (code === 'HPE_INVALID_VERSION' && err.reason === 'Invalid HTTP version') ||
+      code === 'HPE_PAUSED_H2_UPGRADE'
+        ? 505
+        : (_PARSER_ANSWERS[code] ?? 400);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+  }
+  socket.destroy(err);
+  return status;
 }

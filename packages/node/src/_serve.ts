@@ -34,6 +34,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // ADP-NODE-03: handling 'checkContinue' stops node from sending 100 Continue by itself; the
   // listener sends it when the application first reads tsgi.input (IN-07).
   server.on('checkContinue', listener);
+  // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
+  // speak, and an access-log line for each (_reject.ts).
+  server.on('clientError', (err, socket) => listener.state.clientError(err, socket));
   if (options.headersTimeout !== undefined) server.headersTimeout = options.headersTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
