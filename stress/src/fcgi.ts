@@ -1,5 +1,5 @@
 /** FastCGI helpers for the stress tests: the params a web server sends, and bounded requests. */
-import { type FastCGIClient, type FastCGIResponse, parseCgiResponse } from '@tsgi/fastcgi';
+import { type FastCGIClient, type FastCGIResponse, parseCgiResponse } from '@tsgi/fastcgi/client';
 
 /** The CGI variables nginx sends for `GET path` (path may carry a query). */
 export function params(path: string, extra: Record<string, string> = {}): Record<string, string> {

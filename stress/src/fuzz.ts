@@ -14,7 +14,7 @@ import {
   encodeRecord,
   encodeStream,
   RecordType,
-} from '@tsgi/fastcgi';
+} from '@tsgi/fastcgi/codec';
 import { params } from './fcgi.js';
 
 /** mulberry32: small, fast, seeded. Returns floats in [0, 1). */

@@ -5,7 +5,7 @@
  * succeeds, and at the end nothing leaked: descriptors back to the baseline, every body released
  * once, no unhandled rejection or uncaught exception in the server process.
  */
-import { FastCGIClient } from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerChild, spawnServer } from '../src/child.js';
 import { outcome, params, requestWithin } from '../src/fcgi.js';

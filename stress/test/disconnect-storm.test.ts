@@ -4,7 +4,7 @@
  * a ClientDisconnectError (ENV-24, ERR-04, ERR-05), and afterwards the server process must hold
  * no more descriptors than before and no more heap or RSS than the tolerances of src/leak.ts.
  */
-import { FastCGIClient } from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerChild, spawnServer } from '../src/child.js';
 import { params } from '../src/fcgi.js';

@@ -10,14 +10,9 @@
  */
 
 import type { Socket } from 'node:net';
-import {
-  decodeRecords,
-  FastCGIClient,
-  type FastCGIServer,
-  ParamsDecoder,
-  RecordType,
-  serveFastCGI,
-} from '@tsgi/fastcgi';
+import { type FastCGIServer, serveFastCGI } from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
+import { decodeRecords, ParamsDecoder, RecordType } from '@tsgi/fastcgi/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStressApp } from '../src/apps.js';
 import { outcome, requestWithin } from '../src/fcgi.js';

@@ -3,13 +3,8 @@
  * application, bodies over maxBodySize, a flood of connections beyond maxConns, requests beyond
  * maxReqs, and mutated record streams over real sockets next to a well-formed connection.
  */
-import {
-  encodeNameValuePairs,
-  encodeRecord,
-  encodeStream,
-  FastCGIClient,
-  RecordType,
-} from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
+import { encodeNameValuePairs, encodeRecord, encodeStream, RecordType } from '@tsgi/fastcgi/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerChild, spawnServer, waitFor } from '../src/child.js';
 import { outcome, params, requestWithin } from '../src/fcgi.js';

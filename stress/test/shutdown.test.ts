@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { FastCGIClient } from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, waitFor } from '../src/child.js';
 import { CLI_APP, type CliProcess, cliBin, startCli } from '../src/cli.js';

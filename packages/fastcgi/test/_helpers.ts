@@ -4,16 +4,14 @@
  */
 import { connect } from 'node:net';
 import type { Application } from '@tsgi/core';
+import { type FastCGIServer, type FastCGIServerOptions, serveFastCGI } from '@tsgi/fastcgi';
 import {
   type CgiResponse,
   FastCGIClient,
   type FastCGIClientOptions,
   type FastCGIResponse,
-  type FastCGIServer,
-  type FastCGIServerOptions,
   parseCgiResponse,
-  serveFastCGI,
-} from '@tsgi/fastcgi';
+} from '@tsgi/fastcgi/client';
 
 /** A running in-process server plus what the tests need around it. */
 export interface TestServer {

@@ -4,7 +4,7 @@
  * response, and exits with the END_REQUEST appStatus.
  */
 import { spawn } from 'node:child_process';
-import { parseCgiResponse } from '@tsgi/fastcgi';
+import { parseCgiResponse } from '@tsgi/fastcgi/client';
 import { requireTool } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './_helpers.js';

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FastCGIClient } from '@tsgi/fastcgi';
+import { FastCGIClient } from '@tsgi/fastcgi/client';
 import { freePort, tempDir, waitForPort } from '@tsgi/harness';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams } from './_helpers.js';

@@ -22,7 +22,7 @@ import {
   RecordDecoder,
   RecordType,
   Role,
-} from '@tsgi/fastcgi';
+} from '@tsgi/fastcgi/codec';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

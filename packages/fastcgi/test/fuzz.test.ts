@@ -1,4 +1,5 @@
 import { utf8 } from '@tsgi/core';
+import type { FastCGIClient } from '@tsgi/fastcgi/client';
 import {
   concatBytes,
   encodeBeginRequestBody,
@@ -6,9 +7,8 @@ import {
   encodeNameValuePairs,
   encodeRecord,
   encodeStream,
-  type FastCGIClient,
   RecordType,
-} from '@tsgi/fastcgi';
+} from '@tsgi/fastcgi/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgi, cgiParams, startServer, type TestServer } from './_helpers.js';
 

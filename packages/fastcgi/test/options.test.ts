@@ -1,13 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Environ, utf8 } from '@tsgi/core';
-import {
-  encodeRecord,
-  FastCGIClient,
-  ProtocolStatus,
-  parseCgiResponse,
-  RecordType,
-} from '@tsgi/fastcgi';
+import { FastCGIClient, parseCgiResponse } from '@tsgi/fastcgi/client';
+import { encodeRecord, ProtocolStatus, RecordType } from '@tsgi/fastcgi/codec';
 import { tempDir } from '@tsgi/harness';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams, deferred, environApp, startServer } from './_helpers.js';

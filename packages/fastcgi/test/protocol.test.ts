@@ -1,4 +1,4 @@
-import { decodeUnknownTypeBody, ProtocolStatus, RecordType, Role } from '@tsgi/fastcgi';
+import { decodeUnknownTypeBody, ProtocolStatus, RecordType, Role } from '@tsgi/fastcgi/codec';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cgi, cgiParams, environApp, startServer, type TestServer } from './_helpers.js';
 

@@ -1,13 +1,16 @@
 /**
  * One FastCGI transport connection: the record dispatcher, management records and request
- * bookkeeping. The per-request state machine is in `request.ts`, the output queue in `output.ts`.
+ * bookkeeping. The per-request state machine is in `request.ts`, the output queue in
+ * `../output.ts`; every record is encoded and decoded by `../codec`.
  */
 import type { Socket } from 'node:net';
-import type { Application, CgiEnvironOptions, RunOptions } from '@tsgi/core';
 import {
-  encodeHeader,
-  encodeNameValuePairs,
-  encodeRecord,
+  decodeBeginRequestBody,
+  decodeGetValues,
+  encodeEndRequest,
+  encodeGetValuesResult,
+  encodeUnknownType,
+  FastCGIProtocolError,
   FCGI_KEEP_CONN,
   FCGI_MAX_CONNS,
   FCGI_MAX_REQS,
@@ -16,29 +19,14 @@ import {
   RecordDecoder,
   RecordType,
   Role,
-} from './codec.js';
-import { FastCGIProtocolError } from './errors.js';
-import { endRecord, OutputQueue } from './output.js';
-import { ParamsDecoder } from './pairs.js';
+} from '../codec/index.js';
+import { OutputQueue } from '../output.js';
+import type { ServerContext } from './context.js';
 import { FastCGIRequest } from './request.js';
+import type { RequestChannel } from './request-channel.js';
 
-/** What every connection of one server shares: configuration and server-wide counters. */
-export interface ConnectionHost {
-  readonly app: Application;
-  readonly runOptions: RunOptions;
-  readonly cgiOptions: CgiEnvironOptions;
-  readonly environ: Readonly<Record<string, unknown>> | undefined;
-  readonly maxParamsSize: number;
-  readonly maxBodySize: number;
-  readonly maxConns: number;
-  readonly maxReqs: number;
-  readonly multiplex: boolean;
-  readonly multiprocess: boolean;
-  /** Requests running on all connections (for FCGI_MAX_REQS). */
-  activeRequests: number;
-  /** The server is closing: refuse new requests, close connections once idle. */
-  draining: boolean;
-  log(text: string): void;
+/** What every connection of one server shares, and how it reports its close. */
+export interface ConnectionHost extends ServerContext {
   connectionClosed(conn: FastCGIConnection): void;
 }
 
@@ -46,7 +34,7 @@ export interface ConnectionHost {
 const _LINGER_MS = 5000;
 
 /** A FastCGI connection from a web server. Created by the server for each accepted socket. */
-export class FastCGIConnection {
+export class FastCGIConnection implements RequestChannel {
   readonly socket: Socket;
   readonly host: ConnectionHost;
   readonly requests = new Map<number, FastCGIRequest>();
@@ -74,6 +62,11 @@ export class FastCGIConnection {
     return this.#closed;
   }
 
+  /** Requests in flight on this connection. */
+  get requestCount(): number {
+    return this.requests.size;
+  }
+
   // ---- input -------------------------------------------------------------------------------
 
   #onData = (chunk: Uint8Array): void => {
@@ -81,9 +74,19 @@ export class FastCGIConnection {
     try {
       err = this.#decoder.push(chunk);
     } catch (thrown) {
-      // A fault while handling one connection's records must not end the process (SRV-10, ERR-07).
-      this.host.log(`tsgi fastcgi: internal error: ${(thrown as Error)?.stack ?? String(thrown)}`);
-      err = new FastCGIProtocolError('UNEXPECTED_RECORD', 'internal error while handling a record');
+      if (thrown instanceof FastCGIProtocolError) {
+        // The codec's whole-body decoders (BEGIN_REQUEST, GET_VALUES) throw on malformed input.
+        err = thrown;
+      } else {
+        // A fault while handling one connection's records must not end the process (SRV-10, ERR-07).
+        this.host.log(
+          `tsgi fastcgi: internal error: ${(thrown as Error)?.stack ?? String(thrown)}`,
+        );
+        err = new FastCGIProtocolError(
+          'UNEXPECTED_RECORD',
+          'internal error while handling a record',
+        );
+      }
     }
     if (err !== undefined) this.protocolError(err);
   };
@@ -130,54 +133,35 @@ export class FastCGIConnection {
   #management(type: number, content: Uint8Array): void {
     if (type !== RecordType.GET_VALUES) {
       // Spec §4.2: an unknown management record type gets UNKNOWN_TYPE.
-      const out = new Uint8Array(16);
-      encodeHeader(RecordType.UNKNOWN_TYPE, 0, 8, 0, out, 0);
-      out[8] = type;
-      this.out.send(out);
-      return;
-    }
-    const names: string[] = [];
-    const d = new ParamsDecoder((name) => names.push(name), {
-      maxPairLength: this.host.maxParamsSize,
-    });
-    const err = d.push(content) ?? d.end();
-    if (err !== undefined) {
-      this.protocolError(err);
+      this.out.send(encodeUnknownType(type));
       return;
     }
     const h = this.host;
-    const pairs: Array<[string, string]> = [];
-    for (const name of names) {
-      if (name === FCGI_MAX_CONNS) pairs.push([name, String(h.maxConns)]);
-      else if (name === FCGI_MAX_REQS) pairs.push([name, String(h.maxReqs)]);
-      else if (name === FCGI_MPXS_CONNS) pairs.push([name, h.multiplex ? '1' : '0']);
+    const values: Array<[string, string]> = [];
+    for (const name of decodeGetValues(content, { maxPairLength: h.maxParamsSize })) {
+      if (name === FCGI_MAX_CONNS) values.push([name, String(h.maxConns)]);
+      else if (name === FCGI_MAX_REQS) values.push([name, String(h.maxReqs)]);
+      else if (name === FCGI_MPXS_CONNS) values.push([name, h.multiplex ? '1' : '0']);
     }
-    // One record, even when empty: the three names fit easily.
-    this.out.send(encodeRecord(RecordType.GET_VALUES_RESULT, 0, encodeNameValuePairs(pairs)));
+    this.out.send(encodeGetValuesResult(values));
   }
 
   #begin(id: number, content: Uint8Array): void {
-    if (content.length < 8) {
-      this.protocolError(
-        new FastCGIProtocolError('BAD_BODY', `BEGIN_REQUEST body has ${content.length} bytes`),
-      );
-      return;
-    }
+    const { role, flags } = decodeBeginRequestBody(content);
     if (this.requests.has(id)) {
       this.protocolError(
         new FastCGIProtocolError('UNEXPECTED_RECORD', `BEGIN_REQUEST for active request ${id}`),
       );
       return;
     }
-    const role = (content[0]! << 8) | content[1]!;
-    const keepConn = (content[2]! & FCGI_KEEP_CONN) !== 0;
+    const keepConn = (flags & FCGI_KEEP_CONN) !== 0;
     let refuse = -1;
     if (role !== Role.RESPONDER) refuse = ProtocolStatus.UNKNOWN_ROLE;
     else if (!this.host.multiplex && this.requests.size > 0) refuse = ProtocolStatus.CANT_MPX_CONN;
     else if (this.host.draining || this.host.activeRequests >= this.host.maxReqs)
       refuse = ProtocolStatus.OVERLOADED;
     if (refuse >= 0) {
-      this.out.send(endRecord(id, 0, refuse));
+      this.out.send(encodeEndRequest(id, 0, refuse));
       if (!keepConn) this.#closeWhenIdle = true;
       this.#maybeIdleClose();
       return;
@@ -218,7 +202,7 @@ export class FastCGIConnection {
   // ---- request completion -------------------------------------------------------------------
 
   /** Removes a finished request; closes the connection when its last request wanted that. */
-  requestDone(req: FastCGIRequest): void {
+  requestDone(req: { readonly id: number; readonly keepConn: boolean }): void {
     if (this.requests.get(req.id) !== req) return;
     this.requests.delete(req.id);
     this.host.activeRequests--;

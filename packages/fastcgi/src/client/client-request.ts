@@ -1,7 +1,11 @@
 /** One request as the FastCGI client sees it: options, the collected response, the in-flight handle. */
-import { RecordType } from './constants.js';
-import type { PairPart } from './pairs.js';
-import { concatBytes, encodeRecord, encodeStream } from './records.js';
+import {
+  concatBytes,
+  encodeRecord,
+  encodeStream,
+  type PairPart,
+  RecordType,
+} from '../codec/index.js';
 
 /** What one request produced. */
 export interface FastCGIResponse {

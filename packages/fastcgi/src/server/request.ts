@@ -15,12 +15,16 @@ import {
   runApplication,
   type Status,
 } from '@tsgi/core';
-import { formatCgiHead } from './cgi.js';
-import { encodeHeader, ProtocolStatus, RecordType } from './codec.js';
-import type { FastCGIConnection } from './connection.js';
-import { FastCGIProtocolError } from './errors.js';
-import { endRecord } from './output.js';
-import { ParamsDecoder } from './pairs.js';
+import { formatCgiHead } from '../cgi.js';
+import {
+  encodeEndRequest,
+  encodeRecord,
+  FastCGIProtocolError,
+  ProtocolStatus,
+  RecordType,
+} from '../codec/index.js';
+import { ParamsCollector } from './params.js';
+import type { RequestChannel } from './request-channel.js';
 
 const _PARAMS = 0;
 const _RUNNING = 1;
@@ -34,13 +38,12 @@ export const APP_STATUS_INCOMPLETE = 1;
 
 /** A request on a connection, from BEGIN_REQUEST to END_REQUEST (or the connection's close). */
 export class FastCGIRequest implements ResponseSink, InputSource {
-  readonly conn: FastCGIConnection;
+  /** The connection, as far as a request needs it (see `RequestChannel`). */
+  readonly conn: RequestChannel;
   readonly id: number;
   readonly keepConn: boolean;
   #state = _PARAMS;
-  #params: Record<string, string> = Object.create(null) as Record<string, string>;
-  #paramsSize = 0;
-  #pairs: ParamsDecoder | null;
+  #params: ParamsCollector | null;
   #input: RequestInput | null = null;
   #stdinEnded = false;
   #discard = false;
@@ -50,11 +53,11 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   #isHead = false;
   #drainReject: ((err: unknown) => void) | null = null;
 
-  constructor(conn: FastCGIConnection, id: number, keepConn: boolean) {
+  constructor(conn: RequestChannel, id: number, keepConn: boolean) {
     this.conn = conn;
     this.id = id;
     this.keepConn = keepConn;
-    this.#pairs = new ParamsDecoder(this.#onPair, { maxPairLength: conn.host.maxParamsSize });
+    this.#params = new ParamsCollector(id, conn.host.maxParamsSize);
   }
 
   /** ResponseSink.aborted: lets the engine check for a disconnect without creating the signal. */
@@ -82,36 +85,16 @@ export class FastCGIRequest implements ResponseSink, InputSource {
         this.#fail('UNEXPECTED_RECORD', 'PARAMS after the end of the params stream');
       return;
     }
-    const pairs = this.#pairs!;
-    if (content.length === 0) {
-      const err = pairs.end();
-      if (err !== undefined) this.conn.protocolError(err);
-      else this.#start();
-      return;
-    }
-    this.#paramsSize += content.length;
-    if (this.#paramsSize > this.conn.host.maxParamsSize) {
-      this.#fail('PARAMS_TOO_LARGE', `params exceed ${this.conn.host.maxParamsSize} bytes`);
-      return;
-    }
-    const err = pairs.push(content);
+    const params = this.#params!;
+    const err = content.length === 0 ? params.end() : params.push(content);
     if (err !== undefined) this.conn.protocolError(err);
+    else if (content.length === 0) this.#start(params.values);
   }
 
-  // Duplicate names: HTTP_* variables are request headers a front-end sent once per header line
-  // (nginx 1.22, h2o), so they are joined as ENV-13 says; any other variable: the last one wins.
-  #onPair = (name: string, value: string): void => {
-    const params = this.#params;
-    const prev = params[name];
-    if (prev === undefined || !name.startsWith('HTTP_')) params[name] = value;
-    else params[name] = `${prev}${name === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
-  };
-
-  #start(): void {
+  #start(params: Record<string, string>): void {
     const conn = this.conn;
     const host = conn.host;
-    const params = this.#params;
-    this.#pairs = null;
+    this.#params = null;
     this.#state = _RUNNING;
     const cl = params.CONTENT_LENGTH;
     const length = cl !== undefined && _DIGITS.test(cl) ? Number(cl) : undefined;
@@ -176,7 +159,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
       null,
       true,
       rest,
-      endRecord(this.id, appStatus, ProtocolStatus.REQUEST_COMPLETE),
+      encodeEndRequest(this.id, appStatus, ProtocolStatus.REQUEST_COMPLETE),
     );
     this.#finish();
   }
@@ -227,7 +210,9 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   /** FCGI_ABORT_REQUEST: END_REQUEST at once (spec §5.4), then abort `tsgi.signal`. */
   abortRequested(): void {
     if (this.#state === _DONE) return;
-    this.conn.out.send(endRecord(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE));
+    this.conn.out.send(
+      encodeEndRequest(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE),
+    );
     this.#finish();
     this.#abortSignal(
       new ClientDisconnectError('the web server aborted the request (FCGI_ABORT_REQUEST)'),
@@ -250,7 +235,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     reject?.(reason);
   }
 
-  #fail(code: 'UNEXPECTED_RECORD' | 'PARAMS_TOO_LARGE', message: string): void {
+  #fail(code: 'UNEXPECTED_RECORD', message: string): void {
     this.conn.protocolError(new FastCGIProtocolError(code, `request ${this.id}: ${message}`));
   }
 
@@ -304,7 +289,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     const conn = this.conn;
     const head = this.#head;
     this.#head = '';
-    if (conn.requests.size <= 1) {
+    if (conn.requestCount <= 1) {
       // ADP-FCGI-16, ERR-03: close without END_REQUEST. A bare close is not enough for nginx
       // without fastcgi_keep_conn (it then takes EOF as the end of the response), so an
       // FCGI_ABORT_REQUEST record, a type no front end accepts from an application, goes first:
@@ -312,7 +297,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
       // and lighttpd (which skips unknown types) fails it on the close when it streams responses.
       // Everything queued before it (the STDERR text of the error) still reaches the front end.
       if (head !== '') conn.out.sendStream(RecordType.STDOUT, this.id, null, false, head);
-      conn.out.send(encodeHeader(RecordType.ABORT_REQUEST, this.id, 0, 0));
+      conn.out.send(encodeRecord(RecordType.ABORT_REQUEST, this.id));
       this.#state = _DONE;
       conn.closeAfterFlush('response aborted');
       return;

@@ -1,4 +1,4 @@
-/** Errors raised by the FastCGI codec and connection. */
+/** Errors of the FastCGI codec; a server closes the connection that caused one. */
 
 /** What was wrong with the bytes a peer sent. */
 export type ProtocolErrorCode =

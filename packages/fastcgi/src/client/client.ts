@@ -7,17 +7,11 @@
  */
 import { connect, type Socket } from 'node:net';
 import {
-  type ClientRequest,
-  type ClientRequestOptions,
-  type FastCGIResponse,
-  PendingRequest,
-  toBytes,
-} from './client-request.js';
-import {
   concatBytes,
   decodeEndRequestBody,
-  decodeNameValuePairs,
-  encodeBeginRequestBody,
+  decodeGetValuesResult,
+  encodeBeginRequest,
+  encodeGetValues,
   encodeNameValuePairs,
   encodeRecord,
   encodeStream,
@@ -27,7 +21,14 @@ import {
   RecordDecoder,
   RecordType,
   Role,
-} from './codec.js';
+} from '../codec/index.js';
+import {
+  type ClientRequest,
+  type ClientRequestOptions,
+  type FastCGIResponse,
+  PendingRequest,
+  toBytes,
+} from './client-request.js';
 
 export type { ClientRequest, ClientRequestOptions, FastCGIResponse } from './client-request.js';
 
@@ -202,11 +203,7 @@ export class FastCGIClient {
       ? (options.params as ReadonlyArray<readonly [PairPart, PairPart]>)
       : Object.entries(options.params as Record<string, string>);
     const flags = options.keepConn === false ? 0 : FCGI_KEEP_CONN;
-    const begin = encodeRecord(
-      RecordType.BEGIN_REQUEST,
-      id,
-      encodeBeginRequestBody(options.role ?? Role.RESPONDER, flags),
-    );
+    const begin = encodeBeginRequest(id, options.role ?? Role.RESPONDER, flags);
     const params = encodeStream(RecordType.PARAMS, id, encodeNameValuePairs(pairs), {
       maxContentLength: options.paramsRecordSize ?? 0xfff8,
       terminate: true,
@@ -229,15 +226,11 @@ export class FastCGIClient {
   /** Sends GET_VALUES for `names` and resolves with the GET_VALUES_RESULT pairs. */
   async getValues(names: readonly string[]): Promise<Map<string, string>> {
     const rec = this.nextManagementRecord();
-    await this.sendRecord(
-      RecordType.GET_VALUES,
-      0,
-      encodeNameValuePairs(names.map((n) => [n, ''])),
-    );
+    await this.sendRaw(encodeGetValues(names));
     const r = await rec;
     if (r.type !== RecordType.GET_VALUES_RESULT)
       throw new Error(`expected GET_VALUES_RESULT, got record type ${r.type}`);
-    return new Map(decodeNameValuePairs(r.content));
+    return decodeGetValuesResult(r.content);
   }
 
   /** Resolves with the next management record; rejects if the connection closes first. */
