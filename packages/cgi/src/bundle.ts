@@ -10,13 +10,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Options for `bundleCGI`. */
 export interface BundleOptions {
-  /** The application module: its default export, or a named export `app`. */
+  /** The application module: its default export, else its export `app` (the shared rule). */
   app: string;
   /** The export holding the application, instead of the default export or `app`. */
   exportName?: string | undefined;
@@ -62,13 +63,15 @@ async function _esbuild(caller: string): Promise<_Esbuild> {
   }
 }
 
-/** The statement picking the application out of the module namespace `mod`. */
+/**
+ * The statements picking the application out of the module namespace `mod`: the export rule
+ * every TSGI loader shares (`@tsgi/server-node/app-export`, bundled in: it has no imports).
+ */
 function _pickApp(app: string, exportName: string | undefined): string {
+  const rule = createRequire(import.meta.url).resolve('@tsgi/server-node/app-export');
   return [
-    exportName === undefined
-      ? `const app = typeof mod.default === 'function' ? mod.default : mod.app;`
-      : `const app = mod[${JSON.stringify(exportName)}];`,
-    `if (typeof app !== 'function') throw new TypeError(${JSON.stringify(`${app} exports no application (${exportName ?? 'default export or "app"'})`)});`,
+    `import { pickApplication } from ${JSON.stringify(rule)};`,
+    `const app = pickApplication(mod, ${JSON.stringify(app)}, ${JSON.stringify(exportName)});`,
   ].join('\n');
 }
 

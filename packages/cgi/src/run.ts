@@ -10,6 +10,7 @@ import {
   environFromCgi,
   runApplication,
 } from '@tsgi/core';
+import { pickApplication, splitAppSpec } from '@tsgi/server-node/app-export';
 import { _fs } from './_fs.js';
 import { readCgiVariables, stripHttpProxy } from './env.js';
 import { bodyLength, stdinBody } from './input.js';
@@ -214,9 +215,11 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
 
 /**
  * The entry point for a CGI script: removes `HTTP_PROXY` from `process.env` first, then imports
- * the application module (a URL, or a file path resolved against the working directory; its
- * default export, or a named export `app`), then runs `runCGI`.
- * Loading the application after the strip means its top-level code never sees the variable.
+ * the application module (a URL, or a file path resolved against the working directory), picks
+ * the application by the export rule every TSGI loader shares (`@tsgi/server-node`: its default
+ * export, else its export `app`; a string ending in `:name` names the export), then runs
+ * `runCGI`. Loading the application after the strip means its top-level code never sees the
+ * variable.
  */
 export async function runCGIModule(
   specifier: string | URL,
@@ -229,19 +232,19 @@ export async function runCGIModule(
   }
   let app: Application;
   try {
-    let url = String(specifier);
-    if (typeof specifier === 'string' && !_URL_LIKE.test(specifier)) {
+    const { module, exportName } =
+      typeof specifier === 'string'
+        ? splitAppSpec(specifier)
+        : { module: specifier.href, exportName: undefined };
+    let url = module;
+    if (!_URL_LIKE.test(module)) {
       // Not imported: an ES module import of a built-in builds a facade over all its exports.
       const { resolve } = process.getBuiltinModule('node:path');
       const { pathToFileURL } = process.getBuiltinModule('node:url');
-      url = pathToFileURL(resolve(specifier)).href;
+      url = pathToFileURL(resolve(module)).href;
     }
-    const mod = (await import(url)) as { default?: unknown; app?: unknown };
-    const candidate = typeof mod.default === 'function' ? mod.default : mod.app;
-    if (typeof candidate !== 'function') {
-      throw new TypeError(`${String(specifier)} exports no application (default export or "app")`);
-    }
-    app = candidate as Application;
+    const ns = (await import(url)) as Record<string, unknown>;
+    app = pickApplication(ns, module, exportName);
   } catch (err) {
     // Before any output: answer 500 ourselves so the web server does not report a bad header.
     return runCGI(() => {

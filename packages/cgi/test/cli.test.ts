@@ -194,19 +194,23 @@ describe.skipIf(!hasCli)('tsgi cgi: a CommonJS APP', () => {
     }
   });
 
-  test('APP:name picks a named export of a .cjs APP', async () => {
+  test('APP:name picks a named export of a .cjs APP; without it the shared rule takes `app`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsgi-cgi-cjs-'));
     try {
       const app = join(dir, 'named.cjs');
       writeFileSync(
         app,
-        "exports.app = (_e, start) => { start('200 OK', [['x-named', '1']]); return []; };\n",
+        "exports.app = (_e, start) => { start('200 OK', [['x-named', '1']]); return []; };\nexports.other = 42;\n",
       );
       const r = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', `${app}:app`]);
       expect(r.code).toBe(0);
       expect(r.head).toContain('x-named: 1');
-      const none = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', app]);
-      expect(none.stderr).toContain("export 'default' is not a function");
+      // The default export (module.exports) is not a function: the export `app` is served.
+      const ruled = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', app]);
+      expect(ruled.code).toBe(0);
+      expect(ruled.head).toContain('x-named: 1');
+      const wrong = await runCgi(TSGI_BIN, GET, '', {}, ['cgi', `${app}:other`]);
+      expect(wrong.stderr).toContain("export 'other' is not a function (got number)");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

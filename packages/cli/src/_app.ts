@@ -1,43 +1,39 @@
 /**
- * `loadApp`: turns the APP argument of every `tsgi` command into an `Application`.
- *
- * APP is a module path (`app.js`, `./src/app.mjs`, `examples/hello/app.ts`) or a package
- * specifier resolved from the working directory (`@scope/pkg/sub`), optionally followed by
- * `:exportName` (default: the default export). TypeScript files (`.ts`, `.mts`, `.cts`) are
- * loaded through tsx; JavaScript apps never load it.
+ * `loadApp`: turns the APP argument of every `tsgi` command into an `Application`, through the
+ * shared loader of `@tsgi/server-node` (one export rule for the CLI, the CGI runner and the
+ * bundler: the default export, else `app`, or the export `APP:name` names). The CLI adds two
+ * things: TypeScript files (`.ts`, `.mts`, `.cts`) and import-only packages load through tsx
+ * (JavaScript apps never load it), and a failure is a `UsageError` (exit code 2, one line).
  */
-import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
-import { loadFailure, pickApplication, splitAppSpec } from './_app-export.js';
-import { UsageError } from './_args.js';
+import {
+  AppLoadError,
+  loadApp as loadAppModule,
+  resolveAppModule as resolveModule,
+  splitAppSpec,
+} from '@tsgi/server-node/load-app';
+import { printDebugStack, UsageError } from './_args.js';
 
 export { splitAppSpec };
 
-const _TS = /\.[cm]?ts$/;
+/** The `UsageError` for an `AppLoadError`; anything else is rethrown as is. */
+function _usage(err: unknown): unknown {
+  if (!(err instanceof AppLoadError)) return err;
+  printDebugStack(err.cause ?? err);
+  return new UsageError(err.message);
+}
+
+async function _tsImport(specifier: string, parentURL: string): Promise<unknown> {
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(specifier, parentURL);
+}
 
 /** The absolute file APP's module part names, or a `UsageError`. */
 export function resolveAppModule(spec: string, cwd: string): string {
-  if (spec === '') throw new UsageError('APP is empty');
-  if (spec.startsWith('file:')) return fileURLToPath(spec);
-  const explicit =
-    isAbsolute(spec) || spec.startsWith('./') || spec.startsWith('../') || spec === '.';
-  const asPath = resolve(cwd, spec);
-  if (explicit || existsSync(asPath)) {
-    if (!existsSync(asPath))
-      throw new UsageError(`cannot find application module ${spec} (no file ${asPath})`);
-    if (!statSync(asPath).isDirectory()) return asPath;
-  }
   try {
-    // CommonJS resolution from cwd handles paths to directories, bare packages and subpaths
-    // whose exports have a "default" or "require" condition (ESM-only exports: see loadApp).
-    return createRequire(join(cwd, 'noop.js')).resolve(explicit ? asPath : spec);
+    return resolveModule(spec, cwd);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return spec; // let the ESM resolver try
-    throw new UsageError(`cannot find application module ${spec} (from ${cwd})`);
+    throw _usage(err);
   }
 }
 
@@ -46,22 +42,9 @@ export function resolveAppModule(spec: string, cwd: string): string {
  * one-line message naming the problem; set `TSGI_DEBUG=1` to see the full stack on stderr.
  */
 export async function loadApp(spec: string, cwd: string = process.cwd()): Promise<Application> {
-  const { module, exportName } = splitAppSpec(spec);
-  const target = resolveAppModule(module, cwd);
-  let ns: Record<string, unknown>;
   try {
-    if (!isAbsolute(target)) {
-      // A package whose exports only match ESM conditions: resolve it as `import` would, from cwd.
-      const { tsImport } = await import('tsx/esm/api');
-      ns = await tsImport(target, pathToFileURL(join(cwd, 'noop.js')).href);
-    } else if (_TS.test(target)) {
-      const { tsImport } = await import('tsx/esm/api');
-      ns = await tsImport(pathToFileURL(target).href, import.meta.url);
-    } else {
-      ns = await import(pathToFileURL(target).href);
-    }
+    return await loadAppModule(spec, { cwd, importModule: _tsImport });
   } catch (err) {
-    throw loadFailure(module, err);
+    throw _usage(err);
   }
-  return pickApplication(ns, module, exportName);
 }

@@ -4,6 +4,7 @@
  * `--bind` and numeric options.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { UnixSocketOptions } from '@tsgi/server-node';
 
 /** The `options` of a `parseArgs` config. */
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -28,6 +29,11 @@ export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   const nl = text.indexOf('\n');
   return (nl < 0 ? text : text.slice(0, nl)).trim();
+}
+
+/** With `TSGI_DEBUG` set, prints the whole error (the stack of an APP that failed to load). */
+export function printDebugStack(err: unknown): void {
+  if (process.env.TSGI_DEBUG) console.error(err);
 }
 
 /**
@@ -122,6 +128,9 @@ export const SERVER_FLAGS = {
   'max-body-size': { type: 'string' },
   'shutdown-timeout': { type: 'string' },
   'expose-errors': { type: 'boolean' },
+  'socket-mode': { type: 'string' },
+  'socket-owner': { type: 'string' },
+  'socket-group': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionsConfig;
 
@@ -134,6 +143,8 @@ export interface ServerArgs {
   maxBodySize?: number;
   shutdownTimeout?: number;
   exposeErrors?: true;
+  /** `--socket-mode`, `--socket-owner`, `--socket-group`: for a `unix:PATH` bind. */
+  socket: UnixSocketOptions;
 }
 
 /**
@@ -153,6 +164,7 @@ export function parseServerArgs(
     spec: positionals[0]!,
     workers:
       values.workers === undefined ? 1 : parseInteger('--workers', String(values.workers), 1, 256),
+    socket: {},
   };
   const scriptName = values['script-name'];
   if (typeof scriptName === 'string') {
@@ -166,5 +178,15 @@ export function parseServerArgs(
   if (typeof timeout === 'string')
     out.shutdownTimeout = parseInteger('--shutdown-timeout', timeout, 0, 86_400_000);
   if (values['expose-errors'] === true) out.exposeErrors = true;
+  // Checked by listen() before it binds (a bad one is a usage error: "cannot listen on ...").
+  const mode = values['socket-mode'];
+  if (typeof mode === 'string') out.socket.socketMode = mode;
+  const owner = values['socket-owner'];
+  if (typeof owner === 'string') out.socket.socketOwner = owner;
+  const group = values['socket-group'];
+  if (typeof group === 'string') out.socket.socketGroup = group;
+  const bind = values.bind;
+  if (Object.keys(out.socket).length > 0 && !(typeof bind === 'string' && bind.startsWith('unix:')))
+    throw new UsageError('--socket-mode, --socket-owner and --socket-group need --bind unix:PATH');
   return out;
 }

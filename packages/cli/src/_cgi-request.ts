@@ -16,8 +16,13 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCGI, stripHttpProxy } from '@tsgi/cgi';
 import type { Application } from '@tsgi/core';
-import { loadFailure, pickApplication, splitAppSpec } from './_app-export.js';
-import { firstLine, UsageError } from './_args.js';
+import {
+  AppLoadError,
+  loadFailure,
+  pickApplication,
+  splitAppSpec,
+} from '@tsgi/server-node/app-export';
+import { firstLine, printDebugStack } from './_args.js';
 
 const _PLAIN_JS = /\.(?:m?js|cjs)$/;
 
@@ -65,6 +70,7 @@ export async function runCgiRequest(
   try {
     app = await _load(spec, loaders);
   } catch (err) {
+    if (err instanceof AppLoadError) printDebugStack(err.cause ?? err);
     // Answer the request with a 500 (and log why) rather than leave the server with no output.
     await runCGI(() => {
       throw err;
@@ -87,9 +93,7 @@ async function _load(spec: string, loaders: AppLoaders): Promise<Application> {
       } catch (err) {
         // Not found: loadApp below says so as every command does. A module that threw is not
         // run a second time.
-        if (firstLine(err) !== `Cannot find module '${file}'`) {
-          throw err instanceof UsageError ? err : loadFailure(module, err);
-        }
+        if (firstLine(err) !== `Cannot find module '${file}'`) throw loadFailure(module, err);
       }
     }
     let ns: Record<string, unknown> | undefined;

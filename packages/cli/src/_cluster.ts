@@ -1,10 +1,18 @@
 /**
  * `--workers N`: the node:cluster primary. It forks N workers that share the listening socket,
  * prints the URL once the first one listens, replaces a worker that dies (with a backoff, never
- * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully. Workers
- * accept connections themselves (SCHED_NONE, SRV-13).
+ * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully; a second
+ * signal kills them and exits with 128 + its number (the shared signal rule of
+ * @tsgi/server-node). Workers accept connections themselves (SCHED_NONE, SRV-13).
  */
 import cluster, { type Address, type Worker } from 'node:cluster';
+import {
+  clearStaleSocket,
+  DEFAULT_HOST,
+  handleShutdownSignals,
+  listenUrl,
+} from '@tsgi/server-node';
+import { firstLine, UsageError } from './_args.js';
 
 /** Where the first worker listens, as a URL. */
 function _url(address: Address): string {
@@ -13,16 +21,19 @@ function _url(address: Address): string {
     address.addressType === 'udp4' ||
     address.addressType === 'udp6'
   ) {
-    return `unix:${address.address}`;
+    return listenUrl({ kind: 'unix', path: address.address });
   }
-  const host = address.address ?? '127.0.0.1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return listenUrl({ kind: 'tcp', host: address.address ?? DEFAULT_HOST, port: address.port });
 }
 
 const _MAX_DELAY = 5000;
 
-/** Runs the primary until every worker has exited; resolves to the exit code. */
-export function superviseWorkers(count: number): Promise<number> {
+/**
+ * Runs the primary until every worker has exited; resolves to the exit code. With a unix
+ * socket `path`, the primary applies the stale-socket rule once before forking, so the workers
+ * do not race to replace the file.
+ */
+export async function superviseWorkers(count: number, path?: string): Promise<number> {
   // SRV-13: workers accept connections themselves (SCHED_NONE). With node's default on Linux,
   // round-robin, the primary accepts each connection and passes it to a worker; one passed to
   // a worker that dies before taking it is never closed (the client hangs, the primary keeps
@@ -31,7 +42,15 @@ export function superviseWorkers(count: number): Promise<number> {
   if (process.env.NODE_CLUSTER_SCHED_POLICY === undefined) {
     cluster.schedulingPolicy = cluster.SCHED_NONE;
   }
-  return new Promise((resolve) => {
+  if (path !== undefined) {
+    try {
+      await clearStaleSocket(path);
+    } catch (err) {
+      throw new UsageError(`cannot listen on unix:${path}: ${firstLine(err)}`);
+    }
+  }
+  let stop!: () => void;
+  const done = new Promise<number>((resolve) => {
     let stopping = false;
     let started = false; // some worker has listened: later failures are restarted, not fatal
     let reported = false;
@@ -52,7 +71,7 @@ export function superviseWorkers(count: number): Promise<number> {
     };
     const living = (): Worker[] =>
       Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    const stop = (): void => {
+    stop = (): void => {
       stopping = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
@@ -93,19 +112,19 @@ export function superviseWorkers(count: number): Promise<number> {
       }, delay);
       timers.add(timer);
     });
-
-    let signalled = false;
-    const onSignal = (): void => {
-      if (signalled) {
-        // A second signal: stop waiting for in-flight requests.
-        for (const w of living()) w.process.kill('SIGKILL');
-        process.exit(130);
-      }
-      signalled = true;
-      stop();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
     for (let i = 0; i < count; i++) fork();
   });
+  handleShutdownSignals(
+    async () => {
+      stop();
+      await done;
+    },
+    {
+      // A second signal: stop waiting for in-flight requests.
+      force: () => {
+        for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      },
+    },
+  );
+  return done;
 }

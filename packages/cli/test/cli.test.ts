@@ -149,7 +149,10 @@ describe('tsgi CLI', () => {
     );
     const missing = await run(['serve', `${fixture('app.js')}:nothing`]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^tsgi: .* has no export 'nothing'\n$/);
+    // The error lists what the module does export.
+    expect(missing.stderr).toMatch(
+      /^tsgi: .* has no export 'nothing'; it exports default \(function\), named \(function\), notAFunction \(number\)\n$/,
+    );
   });
 
   it('serve APP: serves the default export, prints the URL; :name picks an export; --script-name mounts', async () => {

@@ -1,16 +1,25 @@
 /**
- * `serve(app, options)`: a node:http(s) server running a TSGI application, with graceful
- * shutdown (stop accepting, finish in-flight requests, then abort what is left).
+ * `serve(app, options)`: a node:http(s) server running a TSGI application. Listening, graceful
+ * shutdown and signals are @tsgi/server-node's (shared with @tsgi/fastcgi); this file only
+ * builds the node:http server and tells the shutdown how to drain and abort it.
  */
-import { existsSync, unlinkSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type Server as HttpServer,
   type ServerOptions as HttpServerOptions,
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { connect } from 'node:net';
 import type { Application } from '@tsgi/core';
+import {
+  DEFAULT_HOST,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  GracefulShutdown,
+  handleShutdownSignals,
+  listen,
+  listenTarget,
+  listenUrl,
+  signalsOption,
+} from '@tsgi/server-node';
 import { _createListener, type _ListenerState } from './_listener.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
@@ -44,37 +53,60 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
   server.maxHeadersCount = listener.state.maxHeaders + 1;
 
-  const scheme = options.tls !== undefined ? 'https' : 'http';
-  let url: string;
-  if (options.path !== undefined) {
-    await _listenUnix(server, options.path);
-    url = `unix:${options.path}`;
-  } else {
-    const host = options.host ?? '127.0.0.1';
-    await _listen(server, { host, port: options.port ?? 8000 });
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : options.port;
-    url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  }
+  const address = await listen(
+    server,
+    listenTarget(options, () => ({ kind: 'tcp', host: options.host ?? DEFAULT_HOST, port: 8000 })),
+  );
+  const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const state = listener.state;
-  const defaultTimeout = options.shutdownTimeout ?? 10_000;
-  let closing: Promise<void> | undefined;
+  const shutdown = _shutdown(server, listener.state);
+  const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,
     url,
     close(closeOptions?: CloseOptions): Promise<void> {
-      if (closing === undefined) {
-        closing = _shutdown(server, state, closeOptions?.timeout ?? defaultTimeout);
-        closing.then(uninstall, uninstall);
-      }
+      const closing = shutdown.close(closeOptions?.timeout ?? defaultTimeout);
+      closing.then(uninstall, uninstall);
       return closing;
     },
   };
-  const signals =
-    options.signals === true ? (['SIGTERM', 'SIGINT'] as const) : options.signals || [];
-  const uninstall = signals.length > 0 ? _installSignals(handle, signals) : () => {};
+  const signals = signalsOption(options.signals);
+  const uninstall =
+    signals.length > 0 ? handleShutdownSignals(() => handle.close(), { signals }) : () => {};
   return handle;
+}
+
+/**
+ * SRV-09 through the shared shutdown. `server.close()` stops accepting; idle keep-alive
+ * connections close at once; responses started from now on carry `Connection: close`; each
+ * connection that goes idle as its request finishes is closed. Out of time, destroying the
+ * connections closes each response early, which aborts its tsgi.signal and fails its input
+ * (ADP-NODE-04), so the engine releases every body.
+ */
+function _shutdown(server: HttpServer | HttpsServer, state: _ListenerState): GracefulShutdown {
+  const shutdown = new GracefulShutdown({
+    server,
+    pending: () => state.active,
+    drain() {
+      state.closing = true;
+      server.closeIdleConnections();
+    },
+    abort() {
+      state.aborting = true;
+      server.closeAllConnections();
+    },
+    finish() {
+      // Whatever is still open is idle or was just aborted.
+      setImmediate(() => server.closeAllConnections());
+    },
+  });
+  // The listener calls this as each request finishes while closing.
+  state.onDrained = () => {
+    // The connection becomes idle once node has processed the finished response.
+    setImmediate(() => server.closeIdleConnections());
+    shutdown.settled();
+  };
+  return shutdown;
 }
 
 /**
@@ -87,113 +119,4 @@ function _checkingInterval(options: ServeOptions): number {
   const request = options.requestTimeout ?? 300_000;
   const shortest = Math.min(headers > 0 ? headers : Infinity, request > 0 ? request : Infinity);
   return Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
-}
-
-function _listen(
-  server: HttpServer,
-  options: { host: string; port: number } | { path: string },
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    server.once('error', onError);
-    server.listen(options, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-/** Listens on a unix socket, replacing a stale socket file nobody is accepting on. */
-async function _listenUnix(server: HttpServer, path: string): Promise<void> {
-  try {
-    await _listen(server, { path });
-  } catch (err) {
-    if (
-      (err as NodeJS.ErrnoException).code !== 'EADDRINUSE' ||
-      !existsSync(path) ||
-      (await _accepting(path))
-    ) {
-      throw err;
-    }
-    unlinkSync(path);
-    await _listen(server, { path });
-  }
-}
-
-function _accepting(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ path }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-/**
- * Graceful shutdown. `server.close()` stops accepting and closes idle keep-alive connections;
- * responses started from now on carry `Connection: close`; each connection that goes idle as
- * its request finishes is closed. After `timeout` ms the remaining requests are aborted:
- * `tsgi.signal` fires (ENV-24), the engine releases their bodies, sockets are destroyed.
- */
-async function _shutdown(
-  server: HttpServer | HttpsServer,
-  state: _ListenerState,
-  timeout: number,
-): Promise<void> {
-  state.closing = true;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  if (state.active > 0) {
-    await _drained(state, timeout, () => {
-      // The connection becomes idle once node has processed the finished response.
-      setImmediate(() => server.closeIdleConnections());
-    });
-  }
-  if (state.active > 0) {
-    // Out of time: destroying the connections closes each response early, which aborts its
-    // tsgi.signal and fails its input (ADP-NODE-04), so the engine releases every body.
-    state.aborting = true;
-    server.closeAllConnections();
-    await _drained(state, 1000, () => {});
-  }
-  // Whatever is still open is idle or was just aborted.
-  setImmediate(() => server.closeAllConnections());
-  await closed;
-}
-
-/** Resolves when no request is in flight, or after `timeout` ms. */
-function _drained(state: _ListenerState, timeout: number, onEach: () => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(finish, timeout);
-    timer.unref();
-    function finish(): void {
-      clearTimeout(timer);
-      state.onDrained = null;
-      resolve();
-    }
-    state.onDrained = () => {
-      onEach();
-      if (state.active === 0) finish();
-    };
-  });
-}
-
-/** SIGTERM/SIGINT: graceful shutdown, then exit; a second signal exits at once. */
-function _installSignals(handle: ServerHandle, signals: readonly NodeJS.Signals[]): () => void {
-  let received = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (received) process.exit(signal === 'SIGINT' ? 130 : 143);
-    received = true;
-    handle.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  for (const signal of signals) process.on(signal, onSignal);
-  return () => {
-    // Keep handling a signal that arrives mid-shutdown; drop the handlers once closed
-    // programmatically, so they do not outlive the server.
-    if (!received) for (const signal of signals) process.off(signal, onSignal);
-  };
 }

@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
+import type { LifecycleOptions } from '@tsgi/server-node';
 
 /** Options for `createRequestListener` (and `serve`). */
 export interface ListenerOptions {
@@ -51,13 +52,20 @@ export interface ListenerOptions {
   serverSoftware?: string;
 }
 
-/** Options for `serve`. */
-export interface ServeOptions extends ListenerOptions {
-  /** Interface to listen on. Default `127.0.0.1`. Ignored when `path` is set. */
+/**
+ * Options for `serve`. Listening (`fd`, the unix socket's `socketMode`, `socketOwner` and
+ * `socketGroup`), `shutdownTimeout` and `signals` are the shared lifecycle options of
+ * `@tsgi/server-node`, the same as `serveFastCGI`'s.
+ */
+export interface ServeOptions extends ListenerOptions, LifecycleOptions {
+  /** Interface to listen on, IPv4 or IPv6. Default `127.0.0.1`. Ignored with `path` or `fd`. */
   host?: string;
   /** TCP port; `0` picks a free one (read it back from `handle.url`). Default `8000`. */
   port?: number;
-  /** Listen on this unix domain socket instead of TCP. */
+  /**
+   * Listen on this unix domain socket instead of TCP. A stale socket file (nothing answers on
+   * it) is replaced; one a running server answers on fails with EADDRINUSE.
+   */
   path?: string;
   /** Serve HTTPS with these `node:https` options (`key`, `cert`, ...). */
   tls?: HttpsServerOptions;
@@ -75,13 +83,6 @@ export interface ServeOptions extends ListenerOptions {
   maxConnections?: number;
   /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
   maxHeaderSize?: number;
-  /** Default for `handle.close()`: how long in-flight requests may take to finish. Default 10 000 ms. */
-  shutdownTimeout?: number;
-  /**
-   * Install SIGTERM and SIGINT handlers (or those listed) that shut down gracefully and then
-   * exit the process; a second signal exits at once. Default false; the `tsgi` CLI turns it on.
-   */
-  signals?: boolean | readonly NodeJS.Signals[];
 }
 
 /** Options for `ServerHandle.close`. */
@@ -97,7 +98,10 @@ export interface CloseOptions {
 export interface ServerHandle {
   /** The underlying `node:http` or `node:https` server. */
   readonly server: HttpServer | HttpsServer;
-  /** Where it listens: `http://127.0.0.1:8000`, `https://[::1]:8443` or `unix:/path/to.sock`. */
+  /**
+   * Where it listens: `http://127.0.0.1:8000`, `https://[::1]:8443` or `unix:/path/to.sock`
+   * (with `fd`, the inherited socket's address).
+   */
   readonly url: string;
   /**
    * Graceful shutdown: stop accepting, close idle keep-alive connections, let in-flight requests

@@ -4,7 +4,13 @@
  * spawn-fcgi, `cgi-fcgi -start`).
  */
 import cluster from 'node:cluster';
-import { type FastCGIServerOptions, isListenSocketInherited, serveFastCGI } from '@tsgi/fastcgi';
+import {
+  type FastCGIServer,
+  type FastCGIServerOptions,
+  isListenSocketInherited,
+  serveFastCGI,
+} from '@tsgi/fastcgi';
+import { handleShutdownSignals, serverSignals, urlHost } from '@tsgi/server-node';
 import { loadApp } from '../_app.js';
 import {
   firstLine,
@@ -27,7 +33,7 @@ export const usage = `Usage: tsgi fastcgi APP [options]
 Serve a TSGI application as a FastCGI 1.0 responder behind a web server.
 
 APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
-optionally followed by :exportName (default: the default export).
+optionally followed by :exportName (default: the default export, else the export 'app').
 
 Without --bind, tsgi listens on the socket on fd 0 when there is one (a web server that
 spawns FastCGI applications, such as lighttpd with bin-path, puts it there), else on
@@ -44,9 +50,16 @@ Options:
       --no-multiplex         one request at a time per connection (FCGI_MPXS_CONNS=0)
       --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
       --expose-errors        put stack traces in 500 responses (development only)
+      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660, so that the
+                             web server's group can connect)
+      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
+      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
   -h, --help                 show this help
 
 FCGI_WEB_SERVER_ADDRS (comma-separated IPs), when set, limits who may connect over TCP.
+
+Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
+error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).
 
 Examples:
   tsgi fastcgi app.js --bind 127.0.0.1:9000      # nginx: fastcgi_pass 127.0.0.1:9000;
@@ -70,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   const inherited = values.bind === undefined && isListenSocketInherited(0);
   const options: FastCGIServerOptions = inherited
     ? { fd: 0 }
-    : { ...parseBind(values.bind ?? DEFAULT_FASTCGI_BIND) };
+    : { ...parseBind(values.bind ?? DEFAULT_FASTCGI_BIND), ...args.socket };
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (values['max-conns'] !== undefined)
@@ -80,32 +93,27 @@ export async function run(argv: string[]): Promise<number> {
   if (values['no-multiplex'] === true) options.multiplex = false;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (workers > 1) options.multiprocess = true;
-  const shutdownTimeout = args.shutdownTimeout ?? 10_000;
+  if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
 
-  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, options.path);
+  // Web servers stop their FastCGI children with SIGTERM (spec §7): the shared signal rule
+  // (@tsgi/server-node); a cluster worker leaves SIGINT to the primary.
+  let close = async (): Promise<void> => {}; // nothing to shut down before listening
+  handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
   const app = await loadApp(spec);
-  let server: Awaited<ReturnType<typeof serveFastCGI>>;
+  let server: FastCGIServer;
   try {
     server = await serveFastCGI(app, options);
   } catch (err) {
     const where = inherited ? 'fd 0' : (values.bind ?? DEFAULT_FASTCGI_BIND);
     throw new UsageError(`cannot listen on ${where}: ${firstLine(err)}`);
   }
-  // Web servers stop their FastCGI children with SIGTERM (spec §7). In a cluster the primary
-  // coordinates: a terminal's Ctrl-C reaches every process, so workers leave SIGINT to it.
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) process.exit(130); // a second signal: stop waiting for in-flight requests
-    stopping = true;
-    void server.close({ timeout: shutdownTimeout }).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', cluster.isWorker ? () => {} : stop);
+  close = () => server.close();
   const a = server.address;
   if (!cluster.isWorker && a !== undefined) {
     const where =
       a.kind === 'tcp'
-        ? `${a.host}:${a.port}`
+        ? `${urlHost(a.host)}:${a.port}`
         : a.kind === 'unix'
           ? `unix:${a.path}`
           : `fd ${a.fd}`;

@@ -2,7 +2,8 @@
  * `tsgi serve APP`: serve an application over HTTP/1.1 with `@tsgi/node`.
  */
 import cluster from 'node:cluster';
-import { type ServeOptions, serve } from '@tsgi/node';
+import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
+import { handleShutdownSignals, serverSignals } from '@tsgi/server-node';
 import { loadApp } from '../_app.js';
 import {
   DEFAULT_BIND,
@@ -22,7 +23,7 @@ export const usage = `Usage: tsgi serve APP [options]
 Serve a TSGI application over HTTP/1.1 (node:http).
 
 APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
-optionally followed by :exportName (default: the default export).
+optionally followed by :exportName (default: the default export, else the export 'app').
 
 Options:
   -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH (default ${DEFAULT_BIND})
@@ -32,7 +33,13 @@ Options:
       --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
       --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
       --expose-errors        put stack traces in 500 responses (development only)
+      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660)
+      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
+      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
   -h, --help                 show this help
+
+Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
+error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).
 
 Examples:
   tsgi serve app.js
@@ -50,27 +57,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   const args = parseServerArgs('serve', values, positionals);
   const { spec, workers } = args;
-  const options: ServeOptions = { ...parseBind(values.bind ?? DEFAULT_BIND), signals: true };
+  const options: ServeOptions = { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (values['access-log'] === true) options.accessLog = true;
 
-  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers);
-  if (!cluster.isWorker) {
-    const url = await _start(spec, options);
-    process.stdout.write(`Listening on ${url}\n`);
-    return new Promise<number>(() => {}); // runs until a signal shuts the server down
-  }
-  // A worker. The primary coordinates shutdown: a terminal's Ctrl-C reaches every process in
-  // the group, so workers wait for the primary's SIGTERM instead of acting on SIGINT.
-  process.on('SIGINT', () => {});
-  options.signals = ['SIGTERM'];
+  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, options.path);
+  // The shared signal rule (@tsgi/server-node); a worker leaves SIGINT to the primary.
+  let close = async (): Promise<void> => {}; // nothing to shut down before listening
+  handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
   try {
-    await _start(spec, options);
+    const handle = await _start(spec, options);
+    close = () => handle.close();
+    if (!cluster.isWorker) process.stdout.write(`Listening on ${handle.url}\n`);
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof UsageError) || !cluster.isWorker) throw err;
     // Every worker fails the same way: let the primary print it once.
     await new Promise<void>((resolve) => {
       if (process.send === undefined) resolve();
@@ -78,13 +81,13 @@ export async function run(argv: string[]): Promise<number> {
     });
     return 2;
   }
-  return new Promise<number>(() => {});
+  return new Promise<number>(() => {}); // runs until a signal shuts the server down
 }
 
-async function _start(spec: string, options: ServeOptions): Promise<string> {
+async function _start(spec: string, options: ServeOptions): Promise<ServerHandle> {
   const app = await loadApp(spec);
   try {
-    return (await serve(app, options)).url;
+    return await serve(app, options);
   } catch (err) {
     const where =
       options.path !== undefined ? `unix:${options.path}` : `${options.host}:${options.port}`;

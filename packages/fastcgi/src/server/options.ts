@@ -1,12 +1,20 @@
 /** Options and address types of the FastCGI server. */
+import type { LifecycleOptions, ListenAddress } from '@tsgi/server-node';
 
-/** Options for `createFastCGIServer` and `serveFastCGI`. */
-export interface FastCGIServerOptions {
+/**
+ * Options for `createFastCGIServer` and `serveFastCGI`. The unix socket's `socketMode`,
+ * `socketOwner` and `socketGroup`, `shutdownTimeout` and `signals` are the shared lifecycle
+ * options of `@tsgi/server-node`, the same as `serve`'s in `@tsgi/node`.
+ */
+export interface FastCGIServerOptions extends LifecycleOptions {
   /** TCP port to listen on (0 picks a free one). */
   port?: number;
-  /** TCP address to listen on with `port`. Default `127.0.0.1`. */
+  /** TCP address to listen on with `port`, IPv4 or IPv6. Default `127.0.0.1`. */
   host?: string;
-  /** Unix socket path to listen on. A stale socket file (nothing listening) is replaced. */
+  /**
+   * Unix socket path to listen on. A stale socket file (nothing answers on it) is replaced; one
+   * a running server answers on fails with EADDRINUSE.
+   */
   path?: string;
   /**
    * An inherited listening socket, e.g. 0 (`FCGI_LISTENSOCK_FILENO`). When none of `port`, `path`
@@ -63,13 +71,13 @@ export interface FastCGIServerOptions {
 }
 
 /** Where a server listens. */
-export type FastCGIAddress =
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'unix'; path: string }
-  | { kind: 'fd'; fd: number };
+export type FastCGIAddress = ListenAddress;
 
 /** Options for `FastCGIServer.close`. */
 export interface CloseOptions {
-  /** Milliseconds to let running requests finish before aborting them. Default 10000. */
+  /**
+   * Milliseconds to let running requests finish before aborting them. Default
+   * `shutdownTimeout`, itself 10 000 by default.
+   */
   timeout?: number;
 }

@@ -1,11 +1,20 @@
 /**
  * The FastCGI listener: TCP, a Unix socket, or the listening socket a web server passes on fd 0
  * (FCGI_LISTENSOCK_FILENO, spec §2.2), with FCGI_WEB_SERVER_ADDRS, connection and request
- * limits, and graceful close.
+ * limits, and graceful close. Listening, the stale-socket rule, shutdown and signals are
+ * @tsgi/server-node's, shared with @tsgi/node.
  */
-import { fstatSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { Application } from '@tsgi/core';
+import {
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  GracefulShutdown,
+  handleShutdownSignals,
+  isInheritedSocket,
+  listen,
+  listenTarget,
+  signalsOption,
+} from '@tsgi/server-node';
 import { type ConnectionHost, FastCGIConnection } from './connection.js';
 import type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
 
@@ -29,11 +38,7 @@ function _normaliseIp(ip: string): string {
 
 /** True when `fd` (default 0) is a socket, as a web server leaves FCGI_LISTENSOCK_FILENO. */
 export function isListenSocketInherited(fd = FCGI_LISTENSOCK_FILENO): boolean {
-  try {
-    return fstatSync(fd).isSocket();
-  } catch {
-    return false;
-  }
+  return isInheritedSocket(fd);
 }
 
 /** A FastCGI 1.0 responder serving one TSGI application. */
@@ -45,7 +50,8 @@ export class FastCGIServer {
   readonly #allowed: Set<string>;
   readonly #connections = new Set<FastCGIConnection>();
   #address: FastCGIAddress | undefined = undefined;
-  #closing: Promise<void> | undefined = undefined;
+  readonly #shutdown: GracefulShutdown;
+  #uninstallSignals: () => void = () => {};
 
   constructor(app: Application, options: FastCGIServerOptions = {}) {
     if (typeof app !== 'function')
@@ -69,11 +75,13 @@ export class FastCGIServer {
       log,
       connectionClosed: (conn) => {
         connections.delete(conn);
+        this.#shutdown.settled();
       },
     };
     this.#allowed = _parseAddrs(options.webServerAddrs ?? process.env.FCGI_WEB_SERVER_ADDRS);
     this.server = createServer({ noDelay: true }, (socket) => this.handle(socket));
     this.server.on('error', (err) => log(`tsgi fastcgi: listener error: ${err.message}`));
+    this.#shutdown = this.#createShutdown();
   }
 
   /** Where the server listens, once `listen()` has resolved. */
@@ -118,85 +126,56 @@ export class FastCGIServer {
   /** Starts listening on the configured address and resolves where. */
   async listen(): Promise<FastCGIAddress> {
     const o = this.#options;
-    if (o.fd !== undefined || (o.path === undefined && o.port === undefined)) {
-      const fd = o.fd ?? FCGI_LISTENSOCK_FILENO;
-      if (o.fd === undefined && !isListenSocketInherited(fd)) {
+    // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
+    const target = listenTarget(o, () => {
+      if (!isInheritedSocket(FCGI_LISTENSOCK_FILENO)) {
         throw new Error(
           'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
         );
       }
-      await this.#listen({ fd });
-      this.#address = { kind: 'fd', fd };
-    } else if (o.path !== undefined) {
-      const path = o.path;
-      try {
-        await this.#listen({ path });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || (await _inUse(path))) throw err;
-        unlinkSync(path); // a stale socket file left by a crashed process
-        await this.#listen({ path });
-      }
-      this.#address = { kind: 'unix', path };
-    } else {
-      const host = o.host ?? '127.0.0.1';
-      await this.#listen({ port: o.port ?? 0, host });
-      const a = this.server.address();
-      this.#address = {
-        kind: 'tcp',
-        host,
-        port: typeof a === 'object' && a !== null ? a.port : (o.port ?? 0),
-      };
-    }
-    return this.#address;
-  }
-
-  #listen(
-    options: { fd: number } | { path: string } | { port: number; host: string },
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.server.once('error', onError);
-      this.server.listen(options, () => {
-        this.server.off('error', onError);
-        resolve();
-      });
+      return { kind: 'fd', fd: FCGI_LISTENSOCK_FILENO };
     });
+    this.#address = await listen(this.server, target);
+    const signals = signalsOption(o.signals);
+    if (signals.length > 0)
+      this.#uninstallSignals = handleShutdownSignals(() => this.close(), { signals });
+    return this.#address;
   }
 
   /**
    * Stops accepting, closes idle connections, lets running requests finish (new BEGIN_REQUESTs
-   * get OVERLOADED), and after `timeout` ms aborts what is left (`tsgi.signal`, ENV-24).
+   * get OVERLOADED), and after `timeout` ms (default `shutdownTimeout`, 10 s) aborts what is
+   * left (`tsgi.signal`, ENV-24). Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    if (this.#closing !== undefined) return this.#closing;
-    this.#host.draining = true;
-    const timeout = options.timeout ?? 10_000;
-    this.#closing = new Promise<void>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        resolve();
-      };
-      if (this.server.listening) this.server.close(() => done());
-      for (const c of this.#connections) c.drain();
-      timer = setTimeout(() => {
-        for (const c of this.#connections) {
+    const timeout = options.timeout ?? this.#options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
+    const closing = this.#shutdown.close(timeout);
+    closing.then(this.#uninstallSignals, this.#uninstallSignals);
+    return closing;
+  }
+
+  /**
+   * SRV-09 through the shared shutdown. In flight are connections: each one drained closes
+   * once its last request has finished (`connectionClosed` reports it). Sockets given to
+   * `handle()` count too, so a server that never listened shuts down the same way.
+   */
+  #createShutdown(): GracefulShutdown {
+    const host = this.#host;
+    const connections = this.#connections;
+    return new GracefulShutdown({
+      server: this.server,
+      pending: () => connections.size,
+      drain() {
+        host.draining = true;
+        for (const c of connections) c.drain();
+      },
+      abort() {
+        for (const c of connections) {
           c.closeAfterFlush('the server is shutting down');
           c.socket.destroy();
         }
-      }, timeout);
-      timer.unref();
-      if (!this.server.listening) {
-        // Not listening (sockets were handed to handle()): wait for the connections themselves.
-        const poll = setInterval(() => {
-          if (this.#connections.size === 0) {
-            clearInterval(poll);
-            done();
-          }
-        }, 20);
-      }
+      },
     });
-    return this.#closing;
   }
 }
 
@@ -216,18 +195,6 @@ function _extras(
     any = true;
   }
   return any ? out : undefined;
-}
-
-function _inUse(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ path }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', (err: NodeJS.ErrnoException) =>
-      resolve(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'),
-    );
-  });
 }
 
 /** Creates a FastCGI server for `app` without listening yet (see `FastCGIServer.listen`). */

@@ -1,0 +1,89 @@
+/**
+ * `loadApp`: turns an APP argument into an `Application`. APP is a module path (`app.js`,
+ * `./src/app.mjs`, `examples/hello/app.ts`), a `file:` URL or a package specifier resolved from
+ * the working directory (`@scope/pkg/sub`), optionally followed by `:exportName`; the export is
+ * picked by the one rule of `app-export.ts`. Every failure is an `AppLoadError` with a one-line
+ * message naming the problem.
+ * @module
+ */
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Application } from '@tsgi/core';
+import { AppLoadError, loadFailure, pickApplication, splitAppSpec } from './app-export.js';
+
+export {
+  APP_EXPORTS,
+  AppLoadError,
+  type AppSpec,
+  describeExports,
+  loadFailure,
+  pickApplication,
+  splitAppSpec,
+} from './app-export.js';
+
+/** Options for {@link loadApp}. */
+export interface LoadAppOptions {
+  /** Where relative paths and package specifiers are resolved from. Default `process.cwd()`. */
+  cwd?: string | undefined;
+  /**
+   * Imports what a plain `import()` cannot: a TypeScript file (`.ts`, `.mts`, `.cts`), and a
+   * package whose `exports` match only the `import` condition, resolved from `parentURL`. The
+   * `tsgi` command passes tsx's `tsImport`. Without it, TypeScript files go to `import()` (a
+   * Node.js with type stripping runs them) and such packages are an `AppLoadError`.
+   */
+  importModule?: ((specifier: string, parentURL: string) => Promise<unknown>) | undefined;
+}
+
+const _TS = /\.[cm]?ts$/;
+
+/** The absolute file the module part of APP names (or an ESM-only package specifier as is). */
+export function resolveAppModule(spec: string, cwd: string = process.cwd()): string {
+  if (spec === '') throw new AppLoadError('APP is empty');
+  if (spec.startsWith('file:')) return fileURLToPath(spec);
+  const explicit =
+    isAbsolute(spec) || spec.startsWith('./') || spec.startsWith('../') || spec === '.';
+  const asPath = resolve(cwd, spec);
+  if (explicit || existsSync(asPath)) {
+    if (!existsSync(asPath))
+      throw new AppLoadError(`cannot find application module ${spec} (no file ${asPath})`);
+    if (!statSync(asPath).isDirectory()) return asPath;
+  }
+  try {
+    // CommonJS resolution from cwd handles paths to directories, bare packages and subpaths
+    // whose exports have a "default" or "require" condition (ESM-only exports: see loadApp).
+    return createRequire(join(cwd, 'noop.js')).resolve(explicit ? asPath : spec);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return spec; // let the ESM resolver try
+    throw new AppLoadError(`cannot find application module ${spec} (from ${cwd})`);
+  }
+}
+
+/** Loads APP and returns its application under the export rule. */
+export async function loadApp(spec: string, options: LoadAppOptions = {}): Promise<Application> {
+  const cwd = options.cwd ?? process.cwd();
+  const { module, exportName } = splitAppSpec(spec);
+  const target = resolveAppModule(module, cwd);
+  const importModule = options.importModule;
+  let ns: Record<string, unknown>;
+  try {
+    if (!isAbsolute(target)) {
+      // A package whose exports only match ESM conditions: resolve it as `import` would, from cwd.
+      if (importModule === undefined) {
+        throw new AppLoadError(
+          `cannot load ${module}: its package exports it for import only; give its file path`,
+        );
+      }
+      ns = (await importModule(target, pathToFileURL(join(cwd, 'noop.js')).href)) as typeof ns;
+    } else if (_TS.test(target) && importModule !== undefined) {
+      ns = (await importModule(pathToFileURL(target).href, import.meta.url)) as typeof ns;
+    } else {
+      ns = await import(pathToFileURL(target).href);
+    }
+  } catch (err) {
+    throw loadFailure(module, err);
+  }
+  return pickApplication(ns, module, exportName);
+}
