@@ -1,7 +1,8 @@
 /**
  * `tsgi-conformance`: the command line.
  *
- *   tsgi-conformance server --url URL [--mount PREFIX] [--profile node|fastcgi|cgi]
+ *   tsgi-conformance server --url URL [--mount PREFIX] [--profile http|node|fastcgi|cgi]
+ *                           [--without CAP,...] [--with CAP,...] [--stateless]
  *                           [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
  *                           [--html FILE] [--list]
  *   tsgi-conformance app APP [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
@@ -11,12 +12,30 @@
  * fails, 2 on a usage error.
  */
 import { parseArgs } from 'node:util';
-import { formatCase, formatSummary, writeReports } from './report/index.js';
+import { formatCase, formatSummary, formatTarget, writeReports } from './report/index.js';
+import { CAPABILITIES, type ServerCase, type TransportProfile } from './server/case.js';
 import { CASES } from './server/cases/index.js';
+import { DEFAULT_PROFILE, PROFILES, resolveProfile } from './server/profiles.js';
 import { runServerSuite, type SuiteReport, selectCases } from './server/runner.js';
 
+/** `items` joined with ", ", wrapped to lines of at most `width`, continued with `indent`. */
+function _wrap(items: readonly string[], width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line === '' ? item : `${line}, ${item}`;
+    if (next.length > width && line !== '') {
+      lines.push(`${line},`);
+      line = item;
+    } else line = next;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
+
 const _USAGE = `usage:
-  tsgi-conformance server --url URL [--mount PREFIX] [--profile node|fastcgi|cgi]
+  tsgi-conformance server --url URL [--mount PREFIX] [--profile ${Object.keys(PROFILES).join('|')}]
+                          [--without CAP,...] [--with CAP,...] [--stateless]
                           [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
                           [--html FILE] [--list]
   tsgi-conformance app APP [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
@@ -25,6 +44,16 @@ const _USAGE = `usage:
 server  runs the server suite against a server hosting @tsgi/conformance/probe
         (e.g. tsgi serve @tsgi/conformance/probe); --only takes a case ID or requirement
         prefix (environ/, SR-, BODY-05) and may be repeated
+        --profile     ${Object.values(PROFILES)
+          .map((p) => `${p.name}: ${p.description ?? ''}`)
+          .join('\n                      ')}
+                      (default ${DEFAULT_PROFILE})
+        --without     capabilities your server or runtime cannot expose; cases needing them
+                      are reported "cannot be observed here", not failed
+        --with        capabilities to add to the profile
+        --stateless   the probe runs stateless (TSGI_PROBE_STATELESS=1, isolate runtimes):
+                      observations come inline; implies --without gates,store
+        capabilities: ${_wrap(CAPABILITIES, 70, '                      ')}
 app     runs APP (a module whose default export, or export "app", is a TSGI application)
         through a standard battery of requests under the lint, in memory and over node:http
 `;
@@ -33,6 +62,9 @@ const _OPTIONS = {
   url: { type: 'string' },
   mount: { type: 'string' },
   profile: { type: 'string' },
+  without: { type: 'string', multiple: true },
+  with: { type: 'string', multiple: true },
+  stateless: { type: 'boolean' },
   only: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
   json: { type: 'string' },
@@ -46,6 +78,27 @@ const _OPTIONS = {
 export interface Output {
   write(text: string): unknown;
   isTTY?: boolean;
+}
+
+/** `--list`: each case with its requirements, request, expectation, needs and profiles. */
+function _list(cases: readonly ServerCase[], profile: TransportProfile): string {
+  return cases
+    .map((c) => {
+      const lines = [
+        `${c.id}  ${c.level}  ${c.requirements.join(' ')}`,
+        `    ${c.request}`,
+        `    expect: ${c.expect}`,
+      ];
+      if (c.needs !== undefined && c.needs.length > 0) {
+        const missing = c.needs.filter((n) => !profile.capabilities.includes(n));
+        lines.push(
+          `    needs: ${c.needs.join(', ')}${missing.length > 0 ? ` (not in ${profile.name}: ${missing.join(', ')})` : ''}`,
+        );
+      }
+      if (c.profiles !== undefined) lines.push(`    profile: ${c.profiles.join(', ')} only`);
+      return `${lines.join('\n')}\n`;
+    })
+    .join('');
 }
 
 /** Runs the CLI; resolves to the exit status. */
@@ -69,11 +122,19 @@ export async function main(argv: readonly string[], out: Output = process.stdout
   };
   let report: SuiteReport;
   if (command === 'server') {
+    let profile: TransportProfile;
+    try {
+      profile = resolveProfile(v.profile ?? DEFAULT_PROFILE, {
+        without: v.without,
+        with: v.with,
+        stateless: v.stateless === true,
+      });
+    } catch (err) {
+      out.write(`server: ${(err as Error).message}\n`);
+      return 2;
+    }
     if (v.list === true) {
-      for (const c of selectCases(v.only, CASES))
-        out.write(
-          `${c.id}  ${c.level}  ${c.requirements.join(' ')}\n    ${c.request}\n    expect: ${c.expect}\n`,
-        );
+      out.write(_list(selectCases(v.only, CASES), profile));
       return 0;
     }
     if (v.url === undefined) {
@@ -83,11 +144,15 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     report = await runServerSuite({
       url: v.url,
       mount: v.mount ?? '',
-      profile: v.profile ?? 'node',
+      profile: v.profile ?? DEFAULT_PROFILE,
+      without: v.without ?? [],
+      with: v.with ?? [],
+      stateless: v.stateless === true,
       only: v.only ?? [],
       strict: v.strict === true,
       onResult,
     });
+    out.write(`\n${formatTarget(report)}`);
   } else if (command === 'app') {
     if (target === undefined) {
       out.write(`app: the application module is required\n\n${_USAGE}`);

@@ -13,7 +13,13 @@ export {
   runAppBattery,
 } from './app/battery.js';
 export * from './lint/index.js';
-export { createProbe, ENDPOINTS, type Observation, PROBE_PREFIX } from './probe/index.js';
+export {
+  createProbe,
+  ENDPOINTS,
+  type Observation,
+  PROBE_PREFIX,
+  type ProbeOptions,
+} from './probe/index.js';
 export {
   formatCase,
   formatConsole,
@@ -21,21 +27,35 @@ export {
   formatJson,
   formatJunit,
   formatSummary,
+  formatTarget,
   writeReports,
 } from './report/index.js';
 export {
+  CAPABILITIES,
   type Capability,
   type CaseContext,
   CaseFailure,
+  CaseUnobservable,
+  type Hold,
   type Level,
-  PROFILES,
+  MISSING,
   type ProbeRequest,
+  type Relaxation,
   type ServerCase,
   type TransportProfile,
 } from './server/case.js';
 export { CASES } from './server/cases/index.js';
 export { Connection, type ReadOptions } from './server/connection.js';
 export { type RawResponse, ResponseParser } from './server/http-parser.js';
+export { STATUSES } from './server/outcome.js';
+export {
+  DEFAULT_PROFILE,
+  missingCapabilities,
+  PROFILES,
+  type ProfileAdjustments,
+  parseCapabilities,
+  resolveProfile,
+} from './server/profiles.js';
 export {
   buildReport,
   type CaseResult,

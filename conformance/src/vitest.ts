@@ -15,7 +15,8 @@ import { formatCase } from './report/console.js';
 import type { TransportProfile } from './server/case.js';
 import { CASES } from './server/cases/index.js';
 import { createKitTarget } from './server/kit.js';
-import { resolveProfile, runCase, selectCases } from './server/runner.js';
+import { DEFAULT_PROFILE, resolveProfile } from './server/profiles.js';
+import { runCase, selectCases } from './server/runner.js';
 
 /** A running server hosting the probe. */
 export interface StartedServer {
@@ -31,7 +32,17 @@ export interface ServerSuiteOptions {
   name?: string;
   /** SCRIPT_NAME to mount the probe at. Default `''`. */
   mount?: string;
+  /** `http` (default), `node`, `fastcgi`, `cgi`, or a custom profile. */
   profile?: string | TransportProfile;
+  /** Capabilities the server's runtime cannot expose: their cases are skipped as unobservable. */
+  without?: readonly string[];
+  /** Capabilities to add to the profile. */
+  with?: readonly string[];
+  /**
+   * Host a stateless probe (as `TSGI_PROBE_STATELESS=1` does) and run without gates and store,
+   * observations inline: for servers whose requests may not share state (isolate runtimes).
+   */
+  stateless?: boolean;
   only?: readonly string[];
   /** SHOULD failures fail the test too; otherwise they are reported as skipped. */
   strict?: boolean;
@@ -42,14 +53,22 @@ export interface ServerSuiteOptions {
   expectedFailures?: Readonly<Record<string, string>>;
 }
 
-/** Declares one vitest test per server case (n/a cases are skipped with their reason). */
+/**
+ * Declares one vitest test per server case. `n/a` and `unobservable` cases are skipped with
+ * their reason; a `relaxed` case passes (its profile allows the deviation).
+ */
 export function defineServerSuite(options: ServerSuiteOptions): void {
-  const profile = resolveProfile(options.profile);
+  const stateless = options.stateless === true;
+  const profile = resolveProfile(options.profile ?? DEFAULT_PROFILE, {
+    without: options.without,
+    with: options.with,
+    stateless,
+  });
   const mount = (options.mount ?? '').replace(/\/$/, '');
   describe(options.name ?? 'TSGI server conformance', () => {
     let server: StartedServer | undefined;
     beforeAll(async () => {
-      server = await options.start(createProbe(), { mount });
+      server = await options.start(createProbe({ stateless }), { mount });
     });
     afterAll(async () => {
       await server?.close();
@@ -58,13 +77,14 @@ export function defineServerSuite(options: ServerSuiteOptions): void {
       const known = options.expectedFailures?.[c.id];
       const title = `${c.id} [${c.requirements.join(' ')}] ${c.level}`;
       it(known === undefined ? title : `${title} (expected failure: ${known})`, async (ctx) => {
-        const r = await runCase(c, createKitTarget(server!.url, mount, profile));
+        const r = await runCase(c, createKitTarget(server!.url, mount, profile, stateless));
         if (known !== undefined) {
           if (r.status !== 'fail')
             throw new Error(`${c.id} now ${r.status}: drop it from expectedFailures`);
           return;
         }
-        if (r.status === 'n/a' || r.status === 'skip') return ctx.skip(`${r.status}: ${r.message}`);
+        if (r.status === 'n/a' || r.status === 'skip' || r.status === 'unobservable')
+          return ctx.skip(`${r.status}: ${r.message}`);
         if (r.status === 'fail') {
           if (c.level !== 'MUST' && options.strict !== true) return ctx.skip(formatCase(r));
           throw new Error(formatCase(r));

@@ -66,7 +66,7 @@ describe('tsgi-conformance server', () => {
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report).toMatchObject({
       suite: '@tsgi/conformance',
-      target: { mount: '/m', profile: 'node' },
+      target: { mount: '/m', profile: 'http', stateless: false, missing: [] },
     });
     expect(report.cases[0]).toMatchObject({
       id: 'environ/shape',
@@ -92,7 +92,7 @@ describe('tsgi-conformance server', () => {
     }
   });
 
-  it('--strict turns a SHOULD failure into exit 1; --profile cgi reports n/a cases', async () => {
+  it('--strict turns a SHOULD failure into exit 1; --profile cgi reports unobservable cases', async () => {
     const ref = await startReference(createProbe()); // no SERVER_SOFTWARE: ENV-17 (SHOULD) fails
     try {
       expect((await run('server', '--url', ref.url, '--only', 'environ/remote-vars')).code).toBe(0);
@@ -108,10 +108,116 @@ describe('tsgi-conformance server', () => {
         '--only',
         'errors/disconnect',
       );
-      expect(out).toMatch(/· n\/a {2}errors\/disconnect-idle[\s\S]*cannot tell the application/);
+      expect(out).toMatch(
+        /\? unobservable errors\/disconnect-idle[\s\S]*cannot be observed here: the transport cannot tell the application/,
+      );
     } finally {
       await ref.close();
     }
+  });
+});
+
+describe('tsgi-conformance server: profiles and capabilities', () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+  let stateless: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    server = await serve(createProbe(), { port: 0, errors: () => {} });
+    stateless = await serve(createProbe({ stateless: true }), { port: 0, errors: () => {} });
+  });
+  afterAll(async () => {
+    await server.close({ timeout: 100 });
+    await stateless.close({ timeout: 100 });
+  });
+
+  it('an unknown capability or profile is a usage error naming the valid ones', async () => {
+    const bad = await run('server', '--url', server.url, '--without', 'rawHeaders,bogus');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(
+      /unknown capability "bogus"; valid: direct, disconnect, .*gates, store/,
+    );
+    const also = await run('server', '--list', '--with', 'nope');
+    expect(also).toMatchObject({ code: 2 });
+    expect(also.out).toMatch(/unknown capability "nope"/);
+    const profile = await run('server', '--url', server.url, '--profile', 'deno');
+    expect(profile.code).toBe(2);
+    expect(profile.out).toMatch(/unknown profile "deno"; valid: http, node, fastcgi, cgi/);
+  });
+
+  it('--list shows what each case needs and which profile it belongs to', async () => {
+    const { out } = await run('server', '--list', '--without', 'rawTarget', '--only', 'ENV-07');
+    expect(out).toMatch(/environ\/request-uri[\s\S]*needs: rawTarget \(not in http: rawTarget\)/);
+    const node = await run('server', '--list', '--only', 'node/framing');
+    expect(node.out).toMatch(/profile: node only/);
+  });
+
+  it('--without makes a case unobservable, not failed; the report says what was missing', async () => {
+    const json = join(dir, 'without.json');
+    const { code, out } = await run(
+      'server',
+      '--url',
+      server.url,
+      '--without',
+      'httpVersion',
+      '--only',
+      'environ/server-protocol',
+      '--only',
+      'node/environ',
+      '--json',
+      json,
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /\? unobservable environ\/server-protocol[\s\S]*cannot be observed here: the runtime does not show/,
+    );
+    expect(out).toMatch(/· n\/a {2}node\/environ[\s\S]*a rule of the node profile only/);
+    expect(out).toMatch(/profile http; cannot observe: httpVersion/);
+    expect(out).toMatch(
+      /0 relaxed by the profile, 1 cannot be observed here, 0 skipped, 1 not applicable/,
+    );
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    expect(report.target).toMatchObject({ profile: 'http', missing: ['httpVersion'] });
+    expect(report.target.capabilities).not.toContain('httpVersion');
+    expect(report.summary).toMatchObject({ unobservable: 1, 'n/a': 1, fail: 0 });
+    expect(report.cases[0]).toMatchObject({ status: 'unobservable', capability: 'httpVersion' });
+  });
+
+  it('--with adds a capability the profile lacks', async () => {
+    const args = [
+      'server',
+      '--url',
+      server.url,
+      '--profile',
+      'cgi',
+      '--only',
+      'errors/disconnect-signal',
+    ];
+    expect((await run(...args)).out).toMatch(/\? unobservable errors\/disconnect-signal/);
+    const { code, out } = await run(...args, '--with', 'disconnect');
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ pass errors\/disconnect-signal/);
+  });
+
+  it('--stateless runs against a stateless probe: timed holds, inline observations', async () => {
+    const { code, out } = await run(
+      'server',
+      '--url',
+      stateless.url,
+      '--stateless',
+      '--only',
+      'response/deferred-headers',
+      '--only',
+      'body/release-normal',
+      '--only',
+      'environ/shape',
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ pass response\/deferred-headers/);
+    expect(out).toMatch(/\? unobservable body\/release-normal[\s\S]*stateless mode/);
+    expect(out).toMatch(/profile http, stateless probe; cannot observe: gates, store/);
+    // Without --stateless the suite asks the stateless probe's store, which has nothing.
+    const plain = await run('server', '--url', stateless.url, '--only', 'body/release-normal');
+    expect(plain.code).toBe(1);
+    expect(plain.out).toMatch(/the probe runs stateless .*: run the suite with --stateless/);
   });
 });
 

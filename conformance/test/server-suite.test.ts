@@ -1,12 +1,14 @@
 /**
- * The server suite against the real node:http adapter, and against deliberately broken servers:
- * each broken variant must fail with the requirement it breaks (the suite has teeth), while the
- * same server unbroken passes the same cases.
+ * The server suite against the real node:http adapter (the http profile, the node profile, and
+ * stateless as on an isolate runtime), and against deliberately broken servers: each broken
+ * variant must fail with the requirement it breaks (the suite has teeth), while the same server
+ * unbroken passes the same cases.
  */
+import type { Application } from '@tsgi/core';
 import { serve } from '@tsgi/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProbe } from '../src/probe/index.js';
-import { type CaseResult, runServerSuite } from '../src/server/runner.js';
+import { type CaseResult, runServerSuite, type SuiteReport } from '../src/server/runner.js';
 import { KNOWN_CORE_FAILURES } from './_known-failures.js';
 import { type Breakage, startReference } from './_reference-server.js';
 
@@ -17,19 +19,94 @@ describe('server suite against @tsgi/node', () => {
   });
   afterAll(() => server.close({ timeout: 100 }));
 
-  it('CONF-04: every case passes, but for known core deviations', async () => {
-    const report = await runServerSuite({ url: server.url });
+  /** MUST failures that are not known core deviations; known ones that pass (stale entries). */
+  function unexpected(report: SuiteReport): { failed: string[]; stale: string[] } {
     const failed = report.cases.filter((c) => c.status === 'fail');
-    const unexpected = failed.filter((c) => !(c.id in KNOWN_CORE_FAILURES));
-    expect(unexpected.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
-    // A known failure that passes means core was fixed: update the list.
+    return {
+      failed: failed
+        .filter((c) => !(c.id in KNOWN_CORE_FAILURES))
+        .map((c) => `${c.id}: ${c.message}`),
+      stale: Object.keys(KNOWN_CORE_FAILURES).filter(
+        (id) => report.cases.some((c) => c.id === id) && !failed.some((c) => c.id === id),
+      ),
+    };
+  }
+
+  it('CONF-04: the http profile (the default) runs the core cases; every one passes but for known core deviations', async () => {
+    const report = await runServerSuite({ url: server.url });
+    expect(report.target).toMatchObject({ profile: 'http', missing: [], stateless: false });
+    expect(unexpected(report)).toEqual({ failed: [], stale: [] });
+    // node:http specifics are another profile's: n/a here, and nothing else is.
+    const na = report.cases.filter((c) => c.status === 'n/a').map((c) => c.id);
+    expect(na.length).toBeGreaterThan(5);
+    expect(na.filter((id) => !id.startsWith('node/'))).toEqual([]);
     expect(
-      Object.keys(KNOWN_CORE_FAILURES).filter((id) => !failed.some((c) => c.id === id)),
+      report.cases.filter((c) => c.status === 'unobservable' || c.status === 'relaxed'),
     ).toEqual([]);
     // Only the optional extensions, which @tsgi/node does not offer, may be skipped.
-    const skipped = report.cases.filter((c) => c.status === 'n/a' || c.status === 'skip');
-    expect(skipped.map((c) => c.id).filter((id) => !id.startsWith('extensions/'))).toEqual([]);
+    const skipped = report.cases.filter((c) => c.status === 'skip').map((c) => c.id);
+    expect(skipped.filter((id) => !id.startsWith('extensions/'))).toEqual([]);
     expect(report.summary.total).toBeGreaterThanOrEqual(70);
+  });
+
+  it('CONF-04: the node profile adds the node:http cases, which pass', async () => {
+    const report = await runServerSuite({ url: server.url, profile: 'node', only: ['node/'] });
+    expect(report.cases.length).toBeGreaterThan(5);
+    expect(unexpected(report)).toEqual({ failed: [], stale: [] });
+    expect(
+      report.cases.filter((c) => c.status !== 'pass' && !(c.id in KNOWN_CORE_FAILURES)),
+    ).toEqual([]);
+  });
+});
+
+describe('server suite in stateless mode (isolate runtimes)', () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+  const asked: string[] = [];
+  beforeAll(async () => {
+    const probe = createProbe({ stateless: true });
+    // Every request that would depend on another one: a gate or a store look-up.
+    const spy: Application = (environ, start) => {
+      if (/\/__tsgi\/(gate|observations)\//.test(environ.PATH_INFO)) asked.push(environ.PATH_INFO);
+      return probe(environ, start);
+    };
+    server = await serve(spy, { port: 0, errors: () => {} });
+  });
+  afterAll(() => server.close({ timeout: 100 }));
+
+  it('no MUST failure; no request waits on another; what needs the store is unobservable', async () => {
+    const report = await runServerSuite({ url: server.url, stateless: true });
+    expect(report.target).toMatchObject({ stateless: true, missing: ['gates', 'store'] });
+    const failed = report.cases.filter(
+      (c) => c.status === 'fail' && c.level === 'MUST' && !(c.id in KNOWN_CORE_FAILURES),
+    );
+    expect(failed.map((c) => `${c.id}: ${c.message}`)).toEqual([]);
+    expect(asked).toEqual([]);
+    const by = new Map(report.cases.map((c) => [c.id, c]));
+    // Timed holds instead of gates keep these meaningful.
+    for (const id of [
+      'response/deferred-headers',
+      'response/deferred-content-length-zero',
+      'write/empty-chunk',
+      'body/streaming',
+      'server/concurrent',
+    ])
+      expect([id, by.get(id)?.status]).toEqual([id, 'pass']);
+    // Observations carried by the responses themselves (header, trailing document, body).
+    for (const id of ['extensions/early-hints', 'write/late', 'input/cancel', 'environ/shape'])
+      expect([id, by.get(id)?.status]).not.toEqual([id, 'unobservable']);
+    expect(by.get('write/late')?.status).toBe('pass');
+    // After the response: cannot be observed, and says why.
+    expect(by.get('body/release-normal')).toMatchObject({
+      status: 'unobservable',
+      capability: 'store',
+      message: expect.stringMatching(/^cannot be observed here: .*stateless mode/),
+    });
+    // Partly observed: passes, naming the part it could not check.
+    expect(by.get('body/sync')).toMatchObject({
+      status: 'pass',
+      message: expect.stringMatching(/not observed here: the body release/),
+    });
+    expect(report.summary.unobservable).toBeGreaterThan(5);
   });
 });
 

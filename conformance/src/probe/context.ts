@@ -1,7 +1,8 @@
 /** What every probe endpoint gets, and small helpers for building responses. */
 import { type Environ, percentDecode, type ResponseBody, type StartResponse } from '@tsgi/core';
 import type { LintRecord } from '../lint/index.js';
-import type { ObservationStore } from './store.js';
+import { encodeObservation, OBSERVATION_HEADER } from './inline.js';
+import { type ObservationStore, observationOf } from './store.js';
 
 /** One request to a probe endpoint. */
 export interface ProbeContext {
@@ -17,6 +18,10 @@ export interface ProbeContext {
   store: ObservationStore;
   /** The lint's record for this request, when it carries a token. */
   record: LintRecord | undefined;
+  /** The endpoint's name. */
+  handler: string;
+  /** Deliver the observation in the response (inline.ts): stateless probe or `x-tsgi-observe`. */
+  inline: boolean;
 }
 
 /** A probe endpoint. */
@@ -47,12 +52,56 @@ export function int(ctx: ProbeContext, name: string, fallback: number): number {
   return v !== undefined && /^-?[0-9]+$/.test(v) ? Number(v) : fallback;
 }
 
+/** The observation so far, encoded for inline delivery; undefined when not asked for. */
+export function inlineObservation(ctx: ProbeContext): string | undefined {
+  if (!ctx.inline || ctx.record === undefined || ctx.token === undefined) return undefined;
+  return encodeObservation(observationOf(ctx.token, ctx.handler, ctx.record));
+}
+
+/**
+ * Waits where an endpoint's plan says `gate`: `hold=MS` in the query waits that long (the
+ * suite's timed hold, for servers without gates); otherwise the gate named by the token opens.
+ * Either way a disconnect (`tsgi.signal`) ends the wait.
+ */
+export function pause(ctx: ProbeContext): Promise<void> {
+  const signal = ctx.environ['tsgi.signal'];
+  const ms = int(ctx, 'hold', 0);
+  if (ms <= 0) return ctx.store.waitGate(ctx.token ?? 'anonymous', signal);
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
 const _encoder = new TextEncoder();
 
-/** A complete JSON response with content-length. */
-export function json(start: StartResponse, value: unknown, status = '200 OK'): Uint8Array[] {
+/** `startResponse` with the probe's fixed headers, plus the inline observation when asked. */
+function _start(
+  to: StartResponse | ProbeContext,
+  status: string,
+  headers: Array<[string, string]>,
+): void {
+  if (typeof to === 'function') return void to(status as never, headers);
+  const observed = inlineObservation(to);
+  if (observed !== undefined) headers.push([OBSERVATION_HEADER, observed]);
+  to.start(status as never, headers);
+}
+
+/** A complete JSON response with content-length (inline observation when `to` is a context). */
+export function json(
+  to: StartResponse | ProbeContext,
+  value: unknown,
+  status = '200 OK',
+): Uint8Array[] {
   const bytes = _encoder.encode(`${JSON.stringify(value)}\n`);
-  start(status as never, [
+  _start(to, status, [
     ['content-type', 'application/json'],
     ['content-length', String(bytes.length)],
     ['cache-control', 'no-store'],
@@ -60,10 +109,14 @@ export function json(start: StartResponse, value: unknown, status = '200 OK'): U
   return [bytes];
 }
 
-/** A complete plain-text response. */
-export function text(start: StartResponse, body: string, status = '200 OK'): Uint8Array[] {
+/** A complete plain-text response (inline observation when `to` is a context). */
+export function text(
+  to: StartResponse | ProbeContext,
+  body: string,
+  status = '200 OK',
+): Uint8Array[] {
   const bytes = _encoder.encode(body);
-  start(status as never, [
+  _start(to, status, [
     ['content-type', 'text/plain; charset=utf-8'],
     ['content-length', String(bytes.length)],
   ]);

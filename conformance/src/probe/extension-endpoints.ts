@@ -24,11 +24,11 @@ export const ext: Endpoint = async (ctx) => {
     file: 'tsgi.file_wrapper',
     trailers: 'tsgix.trailers',
   }[which];
-  if (key === undefined) return text(ctx.start, `unknown extension ${which}\n`, '404 Not Found');
+  if (key === undefined) return text(ctx, `unknown extension ${which}\n`, '404 Not Found');
   const value = ctx.environ[key];
   if (value === undefined) {
     note(ctx, 'absent', key);
-    return json(ctx.start, { absent: key });
+    return json(ctx, { absent: key });
   }
   if (which === 'hints') {
     try {
@@ -37,7 +37,7 @@ export const ext: Endpoint = async (ctx) => {
     } catch (err) {
       note(ctx, 'hints', describeError(err));
     }
-    return text(ctx.start, 'final\n');
+    return text(ctx, 'final\n');
   }
   if (which === 'finished') {
     const calls: unknown[] = [];
@@ -46,7 +46,7 @@ export const ext: Endpoint = async (ctx) => {
         calls.push({ n, status, error: error === null ? null : String(error) });
         note(ctx, 'finished', calls);
       });
-    return text(ctx.start, 'ok\n');
+    return text(ctx, 'ok\n');
   }
   if (which === 'file') {
     const path = join(tmpdir(), `tsgi-conformance-${process.pid}-${ctx.token ?? 'x'}.bin`);

@@ -9,6 +9,11 @@
  * `x-tsgi-token: <token>` is observed: environ, input reads, body release, signal, lint
  * violations and notes are served afterwards at `GET /__tsgi/observations/<token>`. For
  * run-once servers (CGI) set `TSGI_CONFORMANCE_DIR` so observations outlive the process.
+ *
+ * On isolate runtimes, where requests may not share state or wait on one another, run it
+ * stateless (`TSGI_PROBE_STATELESS=1`, or `createProbe({ stateless: true })`): no store, no
+ * gate ever waits, and observations travel in the responses themselves (inline.ts); run the
+ * suite with `--stateless` then.
  * @module
  */
 import type { Application, Environ } from '@tsgi/core';
@@ -18,10 +23,17 @@ import { ext } from './extension-endpoints.js';
 import { error, excinfo, start } from './misuse-endpoints.js';
 import { echo, env, errors } from './request-endpoints.js';
 import { big, body, headers, idle, write } from './response-endpoints.js';
-import { DirectoryStore, MemoryStore, type ObservationStore } from './store.js';
+import { DirectoryStore, MemoryStore, type ObservationStore, StatelessStore } from './store.js';
 
+export {
+  decodeObservation,
+  OBSERVATION_HEADER,
+  OBSERVE_HEADER,
+  TRAILER_HEADER,
+  TRAILER_MARK,
+} from './inline.js';
 export type { Observation, ObservationStore } from './store.js';
-export { DirectoryStore, MemoryStore } from './store.js';
+export { DirectoryStore, MemoryStore, StatelessStore } from './store.js';
 
 /** The endpoints, by name. */
 export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
@@ -39,6 +51,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   ext,
 };
 
+/** The environ key of the `x-tsgi-observe` request header (inline.ts). */
+const _OBSERVE_KEY = 'HTTP_X_TSGI_OBSERVE';
+
 /** The prefix of every probe path. */
 export const PROBE_PREFIX = '/__tsgi/';
 
@@ -48,15 +63,24 @@ export interface ProbeOptions {
   dir?: string | undefined;
   /** Use this store instead. */
   store?: ObservationStore;
+  /**
+   * Stateless mode, for isolate runtimes: nothing is kept between requests, no request waits
+   * on another (gates open at once; `hold=MS` still waits its timer), and every observed
+   * request gets its observation inline (inline.ts). Overrides `dir` and `store`.
+   */
+  stateless?: boolean | undefined;
 }
 
 /** Creates a probe application with its own observation store. */
 export function createProbe(options: ProbeOptions = {}): Application {
-  const store =
-    options.store ??
-    (options.dir !== undefined && options.dir !== ''
-      ? new DirectoryStore(options.dir)
-      : new MemoryStore());
+  const stateless = options.stateless === true;
+  const store: ObservationStore = stateless
+    ? new StatelessStore()
+    : (options.store ??
+      (options.dir !== undefined && options.dir !== ''
+        ? new DirectoryStore(options.dir)
+        : new MemoryStore()));
+  const shared = store.shared !== false;
   const tracked = new WeakMap<LintRecord, string>();
 
   const dispatch: Application = (environ, startResponse) => {
@@ -64,6 +88,12 @@ export function createProbe(options: ProbeOptions = {}): Application {
     const at = path.indexOf(PROBE_PREFIX);
     if (at < 0) return text(startResponse, 'TSGI conformance probe: see /__tsgi/env\n');
     const [name = '', ...args] = path.slice(at + PROBE_PREFIX.length).split('/');
+    if (!shared && (name === 'observations' || name === 'gate'))
+      return json(
+        startResponse,
+        { error: `stateless probe: no ${name}; observations travel in the responses` },
+        '404 Not Found',
+      );
     if (name === 'observations') {
       const found = store.get(args[0] ?? '');
       return found === undefined
@@ -87,6 +117,8 @@ export function createProbe(options: ProbeOptions = {}): Application {
         token !== undefined && tracked.has(environ[RECORD_KEY] as LintRecord) ? token : undefined,
       store,
       record: environ[RECORD_KEY] as LintRecord | undefined,
+      handler: name,
+      inline: stateless || environ[_OBSERVE_KEY] === 'inline',
     };
     return endpoint(ctx);
   };
@@ -114,6 +146,16 @@ function _token(environ: Environ | undefined): string | undefined {
   return typeof t === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(t) ? t : undefined;
 }
 
-/** The probe, with observations in `TSGI_CONFORMANCE_DIR` when set, else in memory. */
-const probe: Application = createProbe({ dir: process.env.TSGI_CONFORMANCE_DIR });
+// `process` may be absent in an isolate runtime without Node.js compatibility.
+const _env: Record<string, string | undefined> =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+
+/**
+ * The probe: stateless when `TSGI_PROBE_STATELESS=1`, else with observations in
+ * `TSGI_CONFORMANCE_DIR` when set, else in memory.
+ */
+const probe: Application = createProbe({
+  dir: _env.TSGI_CONFORMANCE_DIR,
+  stateless: _env.TSGI_PROBE_STATELESS === '1',
+});
 export default probe;

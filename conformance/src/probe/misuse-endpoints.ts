@@ -71,7 +71,7 @@ export const start: Endpoint = (ctx) => {
     };
   }
   const bad = _BAD[kind];
-  if (bad === undefined) return json(ctx.start, { error: `unknown kind ${kind}` }, '404 Not Found');
+  if (bad === undefined) return json(ctx, { error: `unknown kind ${kind}` }, '404 Not Found');
   const { thrown, ...result } = _try(ctx.start, bad[0], bad[1]);
   note(ctx, 'start', result);
   // SR-09/SR-10: after a throwing call a second call needs excInfo.

@@ -18,13 +18,14 @@ import { snapshotEnviron } from './store.js';
 export const env: Endpoint = (ctx) => {
   // Snapshot the server's environ: the lint's copy carries its own wrappers.
   const server = ctx.record?.environ ?? ctx.environ;
-  return json(ctx.start, snapshotEnviron(server as unknown as Record<string, unknown>));
+  return json(ctx, snapshotEnviron(server as unknown as Record<string, unknown>));
 };
 
 /**
  * `POST /__tsgi/echo?mode=...`: reads the body and answers its length and SHA-256.
  * Modes: `read` (read() to EOF, the default), `iter` (for await), `max` (read(`max`) until
- * EOF), `cancel` (read `after` bytes, then cancel()), `none` (never read; answer `status`).
+ * EOF), `cancel` (read `after` bytes, then cancel(), then read once more: `readAfterCancel`),
+ * `none` (never read; answer `status`).
  * `delay=MS` waits before the first read.
  * After EOF it reads `extra` more times (IN-01: EOF repeats).
  */
@@ -41,6 +42,7 @@ export const echo: Endpoint = async (ctx) => {
   };
   let error: Record<string, unknown> | null = null;
   let afterEof: number[] = [];
+  let readAfterCancel: number | null = null;
   // `delay=MS`: wait before reading, to show upload backpressure (ADP-NODE-10).
   const wait = int(ctx, 'delay', 0);
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -54,7 +56,8 @@ export const echo: Endpoint = async (ctx) => {
         take(c);
       }
       input.cancel();
-      note(ctx, 'readAfterCancel', (await input.read()).length);
+      readAfterCancel = (await input.read()).length;
+      note(ctx, 'readAfterCancel', readAfterCancel);
     } else if (mode !== 'none') {
       const max = mode === 'max' ? int(ctx, 'max', 7) : undefined;
       for (;;) {
@@ -69,12 +72,20 @@ export const echo: Endpoint = async (ctx) => {
   } catch (err) {
     error = describeError(err);
   }
-  const result = { mode, bytes: total, sha256: hash.digest('hex'), sizes, afterEof, error };
+  const result = {
+    mode,
+    bytes: total,
+    sha256: hash.digest('hex'),
+    sizes,
+    afterEof,
+    readAfterCancel,
+    error,
+  };
   note(ctx, 'echo', result);
   const status = ctx.q.get('status');
-  if (mode === 'none' && status !== undefined) return text(ctx.start, 'not read\n', status);
+  if (mode === 'none' && status !== undefined) return text(ctx, 'not read\n', status);
   // A failed read leaves the client gone or the body truncated; answer anyway (ERR-04).
-  return json(ctx.start, result, error === null ? '200 OK' : '400 Bad Request');
+  return json(ctx, result, error === null ? '200 OK' : '400 Bad Request');
 };
 
 /**
@@ -106,5 +117,5 @@ export const errors: Endpoint = async (ctx: ProbeContext) => {
     results.flush = describeError(err);
   }
   note(ctx, 'errors', results);
-  return json(ctx.start, results);
+  return json(ctx, results);
 };

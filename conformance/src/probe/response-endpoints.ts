@@ -4,7 +4,16 @@
  * statuses, write(), big bodies for backpressure (APP-*, SR-08, WR-*, BODY-*).
  */
 import type { ResponseBody, ResponseHeader } from '@tsgi/core';
-import { chunkBytes, type Endpoint, int, note, type ProbeContext } from './context.js';
+import {
+  chunkBytes,
+  type Endpoint,
+  inlineObservation,
+  int,
+  note,
+  type ProbeContext,
+  pause,
+} from './context.js';
+import { TRAILER_HEADER, TRAILER_MARK } from './inline.js';
 
 type _Step = { kind: 'chunk'; bytes: Uint8Array } | { kind: 'gate' } | { kind: 'throw' };
 
@@ -59,7 +68,8 @@ function _withHook(ctx: ProbeContext, iterable: object): ResponseBody {
 /**
  * `GET /__tsgi/body`: `n` chunks of `size` bytes. `kind` = async | sync | array | both (an
  * object with both iterator methods yielding different bytes, BODY-01); `cl` = auto | N;
- * `status`; `hook` = close | dispose | asyncDispose | all | none; `gate` = before | after:K;
+ * `status`; `hook` = close | dispose | asyncDispose | all | none; `gate` = before | after:K
+ * (waits on the gate, or `hold=MS` ms);
  * `lead=K` zero-length chunks first;
  * `throw` = before | after:K; `empty=1` puts a zero-length chunk before each (APP-07);
  * `start=late` calls startResponse inside the first step (APP-05); `bytes=all`.
@@ -72,8 +82,6 @@ export const body: Endpoint = (ctx) => {
   const late = ctx.q.get('start') === 'late';
   if (!late) start();
   const kind = ctx.q.get('kind') ?? 'async';
-  const signal = ctx.environ['tsgi.signal'];
-  const gateName = ctx.token ?? 'anonymous';
   if (kind === 'array') {
     if (late) start();
     return steps.flatMap((s) => (s.kind === 'chunk' ? [s.bytes] : []));
@@ -97,7 +105,7 @@ export const body: Endpoint = (ctx) => {
   const gen = async function* () {
     if (late) start();
     for (const s of steps) {
-      if (s.kind === 'gate') await ctx.store.waitGate(gateName, signal);
+      if (s.kind === 'gate') await pause(ctx);
       else if (s.kind === 'throw') throw new Error('probe: body failure (ERR-01)');
       else yield s.bytes;
     }
@@ -136,17 +144,21 @@ export const idle: Endpoint = (ctx) => {
 
 /**
  * `GET /__tsgi/write`: `n` chunks through write() (awaited unless `await=0`, WR-05), then a body
- * of `m` chunks. `empty=1` first writes a zero-length chunk and waits on the gate (WR-04).
- * `after=1` keeps write() and calls it once the server iterates the body (WR-02).
+ * of `m` chunks. `empty=1` first writes a zero-length chunk and waits on the gate or `hold`
+ * (WR-04). `after=1` keeps write() and calls it once the server iterates the body (WR-02).
+ * With inline observations the body ends with the trailing observation document (inline.ts).
  */
 export const write: Endpoint = async (ctx) => {
   const n = int(ctx, 'n', 2);
   const m = int(ctx, 'm', 1);
   const size = int(ctx, 'size', 4);
-  const w = ctx.start('200 OK', [['content-type', 'application/octet-stream']]);
+  const trailing = inlineObservation(ctx) !== undefined;
+  const head: ResponseHeader[] = [['content-type', 'application/octet-stream']];
+  if (trailing) head.push([TRAILER_HEADER, '1']);
+  const w = ctx.start('200 OK', head);
   if (ctx.q.get('empty') === '1') {
     await w(new Uint8Array(0));
-    await ctx.store.waitGate(ctx.token ?? 'anonymous', ctx.environ['tsgi.signal']);
+    await pause(ctx);
   }
   const pending: Promise<void>[] = [];
   for (let i = 0; i < n; i++) {
@@ -167,6 +179,8 @@ export const write: Endpoint = async (ctx) => {
         }
       }
       for (let i = 0; i < m; i++) yield chunkBytes(n + i, size);
+      const observed = trailing ? inlineObservation(ctx) : undefined;
+      if (observed !== undefined) yield new TextEncoder().encode(`${TRAILER_MARK}${observed}`);
     },
   });
 };

@@ -31,6 +31,8 @@ export interface Observation {
 
 /** A store of observations and of gates (latches the suite opens to release a waiting probe). */
 export interface ObservationStore {
+  /** False for `StatelessStore`: nothing is kept between requests, no gate ever waits. */
+  readonly shared?: boolean;
   /** Starts recording `record` under `token`. */
   track(token: string, handler: string, record: LintRecord): void;
   /** Persists the current state of `token` (a no-op in memory). */
@@ -49,7 +51,16 @@ interface _Tracked {
   environ: Record<string, unknown>;
 }
 
-/** The observation for a live record. */
+/** The observation for a live record (also what travels inline, see inline.ts). */
+export function observationOf(
+  token: string,
+  handler: string,
+  record: LintRecord,
+  environ: Record<string, unknown> = {},
+): Observation {
+  return _observe(token, { handler, record, environ });
+}
+
 function _observe(token: string, t: _Tracked): Observation {
   const r = t.record;
   const signal = r.environ['tsgi.signal'] as AbortSignal | undefined;
@@ -188,5 +199,23 @@ export class DirectoryStore implements ObservationStore {
     const path = this.#path(token, 'gate');
     if (path === undefined) return;
     while (!existsSync(path) && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The store of the stateless mode (isolate runtimes, `TSGI_PROBE_STATELESS=1`): keeps nothing
+ * between requests, and a gate never waits, so no request depends on another. Observations
+ * travel in the responses instead (inline.ts).
+ */
+export class StatelessStore implements ObservationStore {
+  readonly shared = false;
+  track(): void {}
+  save(): void {}
+  get(): Observation | undefined {
+    return undefined;
+  }
+  openGate(): void {}
+  waitGate(): Promise<void> {
+    return Promise.resolve();
   }
 }

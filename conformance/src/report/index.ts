@@ -4,7 +4,7 @@ import type { SuiteReport } from '../server/runner.js';
 import { formatHtml } from './html.js';
 import { formatJunit } from './junit.js';
 
-export { formatCase, formatConsole, formatSummary } from './console.js';
+export { formatCase, formatConsole, formatSummary, formatTarget } from './console.js';
 export { formatHtml } from './html.js';
 export { formatJunit } from './junit.js';
 

@@ -54,6 +54,8 @@ export class Connection {
   #closed = false;
   #wake: (() => void) | undefined;
   readonly closed: Promise<void>;
+  /** Applied to every response read (the suite's kit takes inline observations off them). */
+  filter: ((res: RawResponse) => RawResponse) | undefined;
 
   private constructor(socket: Socket) {
     this.socket = socket;
@@ -186,6 +188,10 @@ export class Connection {
     }
   }
 
+  #filtered(res: RawResponse): RawResponse {
+    return this.filter === undefined ? res : this.filter(res);
+  }
+
   /**
    * Reads one response. Resolves with `complete: false` when the connection closes before the
    * body's framing is satisfied; rejects with `TimeoutError` when nothing (more) arrives in time.
@@ -198,11 +204,11 @@ export class Connection {
       const data = this.drain();
       if (data.length > 0 && parser.push(data)) {
         this.#unshift(parser.rest);
-        return parser.result();
+        return this.#filtered(parser.result());
       }
       if (this.#closed && this.#pending.length === 0) {
         const res = parser.finish();
-        if (res !== undefined) return res;
+        if (res !== undefined) return this.#filtered(res);
         if (options.orNothing === true) return _NOTHING;
         throw new Error('connection closed before a response');
       }

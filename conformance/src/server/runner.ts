@@ -5,51 +5,53 @@
 import { readFileSync } from 'node:fs';
 import type { Violation } from '../lint/index.js';
 import {
-  CaseFailure,
-  CaseSkipped,
+  type Capability,
   type Level,
   MISSING,
-  PROFILES,
   type ServerCase,
   type TransportProfile,
 } from './case.js';
 import { CASES } from './cases/index.js';
 import { createKit, type Target } from './kit.js';
+import {
+  type CaseResult,
+  type CaseStatus,
+  classify,
+  precheck,
+  relaxedVerdict,
+  type Verdict,
+} from './outcome.js';
+import { missingCapabilities, resolveProfile } from './profiles.js';
 import { specLink } from './spec-links.js';
 
-/** The outcome of one case. */
-export type CaseStatus = 'pass' | 'fail' | 'skip' | 'n/a';
-
-/** One case in a report. */
-export interface CaseResult {
-  id: string;
-  title: string;
-  requirements: readonly string[];
-  level: Level;
-  status: CaseStatus;
-  /** Why it failed, was skipped or does not apply; `''` on a pass. */
-  message: string;
-  /** The requirement a failure is about. */
-  requirement?: string;
-  expected?: string;
-  actual?: string;
-  /** The spec section of the failed (or primary) requirement. */
-  section: string;
-  /** Other server-side lint violations seen, not failing this case (another case owns them). */
-  observed?: string[];
-  durationMs: number;
-}
+export type { CaseResult, CaseStatus } from './outcome.js';
+export { resolveProfile } from './profiles.js';
 
 /** A whole run. */
 export interface SuiteReport {
   suite: string;
   version: string;
-  target: { url: string; mount: string; profile: string; strict: boolean };
+  target: {
+    url: string;
+    mount: string;
+    profile: string;
+    strict: boolean;
+    /** The capabilities the run assumed (the profile after --with/--without/--stateless). */
+    capabilities?: Capability[];
+    /** The capabilities it lacked: cases needing them are `unobservable`. */
+    missing?: Capability[];
+    /** The probe ran stateless, observations inline (`--stateless`). */
+    stateless?: boolean;
+  };
   cases: CaseResult[];
   summary: {
     total: number;
     pass: number;
     fail: number;
+    /** Failed only requirements the profile relaxes: not failures. */
+    relaxed: number;
+    /** Cannot be observed on this server: neither passed nor failed. */
+    unobservable: number;
     skip: number;
     'n/a': number;
     mustFailures: number;
@@ -65,8 +67,17 @@ export interface SuiteOptions {
   url: string;
   /** Where the server mounts the probe (its SCRIPT_NAME), e.g. `/app`. Default `''`. */
   mount?: string;
-  /** `node` (default), `fastcgi`, `cgi`, or a custom profile. */
+  /** `http` (default), `node`, `fastcgi`, `cgi`, or a custom profile. */
   profile?: string | TransportProfile;
+  /** Capabilities the server's runtime cannot expose (names, or comma-separated). */
+  without?: string | readonly string[];
+  /** Capabilities to add to the profile. */
+  with?: string | readonly string[];
+  /**
+   * The probe runs stateless (isolate runtimes): ask for inline observations, and run without
+   * the `gates` and `store` capabilities.
+   */
+  stateless?: boolean;
   /** Run only cases whose ID or one of whose requirements starts with one of these. */
   only?: readonly string[];
   /** SHOULD failures also fail the run. */
@@ -97,15 +108,6 @@ export function selectCases(
   );
 }
 
-/** Resolves a profile name. */
-export function resolveProfile(profile: string | TransportProfile | undefined): TransportProfile {
-  if (typeof profile === 'object') return profile;
-  const found = PROFILES[profile ?? 'node'];
-  if (found === undefined)
-    throw new Error(`unknown profile ${profile}; use ${Object.keys(PROFILES).join(', ')}`);
-  return found;
-}
-
 /** Runs one case. */
 export async function runCase(
   c: ServerCase,
@@ -114,21 +116,17 @@ export async function runCase(
 ): Promise<CaseResult> {
   const started = Date.now();
   const base = { id: c.id, title: c.title, requirements: c.requirements, level: c.level };
-  const done = (r: Partial<CaseResult> & { status: CaseStatus }): CaseResult => ({
+  const done = (v: Verdict): CaseResult => ({
     ...base,
-    message: '',
-    section: specLink(r.requirement ?? c.requirements[0] ?? ''),
+    section: specLink(v.requirement ?? c.requirements[0] ?? ''),
     durationMs: Date.now() - started,
-    ...r,
+    ...v,
   });
-  const missing = (c.needs ?? []).find((n) => !target.profile.capabilities.includes(n));
-  if (missing !== undefined)
-    return done({ status: 'n/a', message: `${target.profile.name}: ${MISSING[missing]}` });
-  if (c.profiles !== undefined && !c.profiles.includes(target.profile.name))
-    return done({ status: 'n/a', message: `a rule of the ${c.profiles.join('/')} profile only` });
+  const pre = precheck(c, target.profile);
+  if (pre !== undefined) return done(pre);
 
   const kit = createKit(target);
-  let result: CaseResult;
+  let error: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -137,28 +135,19 @@ export async function runCase(
         timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    result = done({ status: 'pass' });
   } catch (err) {
-    if (err instanceof CaseSkipped) result = done({ status: 'skip', message: err.message });
-    else if (err instanceof CaseFailure)
-      result = done({
-        status: 'fail',
-        message: err.message,
-        requirement: err.requirement,
-        expected: err.expected,
-        actual: err.actual,
-      });
-    else
-      result = done({
-        status: 'fail',
-        requirement: c.requirements[0] ?? '',
-        message: `${c.requirements[0]}: ${err instanceof Error ? err.message : String(err)}`,
-      });
+    error = err ?? new Error(String(err));
   } finally {
     clearTimeout(timer);
     kit.cleanup();
   }
-  return _lintVerdict(c, kit.tokens, kit.peek, result, started);
+  const result = done(classify(c, target.profile, error, kit.relaxed));
+  if (kit.unobservedParts.length > 0) {
+    result.unobserved = kit.unobservedParts.map((p) => `${p.what}: ${MISSING[p.capability]}`);
+    if (result.status === 'pass')
+      result.message = `passed; not observed here: ${kit.unobservedParts.map((p) => `${p.what} (no ${p.capability})`).join('; ')}`;
+  }
+  return _lintVerdict(c, target.profile, kit.tokens, kit.peek, result, started);
 }
 
 /**
@@ -168,12 +157,14 @@ export async function runCase(
  */
 async function _lintVerdict(
   c: ServerCase,
+  profile: TransportProfile,
   tokens: readonly string[],
   peek: (t: string) => Promise<{ violations: Violation[] } | undefined>,
   result: CaseResult,
   started: number,
 ): Promise<CaseResult> {
-  if (result.status === 'skip' || result.status === 'n/a') return result;
+  if (result.status !== 'pass' && result.status !== 'relaxed' && result.status !== 'fail')
+    return result;
   const seen: Violation[] = [];
   for (const t of tokens) {
     const o = await peek(t).catch(() => undefined);
@@ -185,9 +176,12 @@ async function _lintVerdict(
   const out: CaseResult = { ...result, durationMs: Date.now() - started };
   if (observed.length > 0) out.observed = observed;
   if (own !== undefined && result.status === 'pass') {
-    out.status = 'fail';
+    const relaxed = relaxedVerdict(profile, own.requirement);
+    out.status = relaxed === undefined ? 'fail' : 'relaxed';
     out.requirement = own.requirement;
-    out.message = `lint: ${own.message}`;
+    out.message =
+      relaxed === undefined ? `lint: ${own.message}` : `${relaxed.message} (lint: ${own.message})`;
+    if (relaxed?.relaxedBy !== undefined) out.relaxedBy = relaxed.relaxedBy;
     out.section = specLink(own.requirement);
   }
   return out;
@@ -195,9 +189,14 @@ async function _lintVerdict(
 
 /** Runs the suite and returns the report. */
 export async function runServerSuite(options: SuiteOptions): Promise<SuiteReport> {
-  const profile = resolveProfile(options.profile);
+  const stateless = options.stateless === true;
+  const profile = resolveProfile(options.profile, {
+    without: options.without,
+    with: options.with,
+    stateless,
+  });
   const mount = (options.mount ?? '').replace(/\/$/, '');
-  const target: Target = { url: new URL(options.url), mount, profile };
+  const target: Target = { url: new URL(options.url), mount, profile, inline: stateless };
   const results: CaseResult[] = [];
   for (const c of selectCases(options.only, options.cases)) {
     const r = await runCase(c, target, options.caseTimeout);
@@ -209,6 +208,9 @@ export async function runServerSuite(options: SuiteOptions): Promise<SuiteReport
     mount,
     profile: profile.name,
     strict: options.strict === true,
+    capabilities: [...profile.capabilities],
+    missing: missingCapabilities(profile),
+    stateless,
   });
 }
 
@@ -227,6 +229,8 @@ export function buildReport(cases: CaseResult[], target: SuiteReport['target']):
       total: cases.length,
       pass: count('pass'),
       fail: count('fail'),
+      relaxed: count('relaxed'),
+      unobservable: count('unobservable'),
       skip: count('skip'),
       'n/a': count('n/a'),
       mustFailures,

@@ -172,6 +172,7 @@ export const HEADER_CASES: ServerCase[] = [
     title: 'tsgi.raw_headers lists every line in order, case kept, dropped ones included',
     requirements: ['ENV-28'],
     level: 'MUST',
+    needs: ['rawHeaders'],
     request: 'GET /__tsgi/env with X-Raw-Case, X_Under, Proxy, X-Raw-Case again',
     expect: 'those four lines, in order, names as sent',
     async run(t) {

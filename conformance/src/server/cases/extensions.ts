@@ -37,6 +37,7 @@ export const EXTENSION_CASES: ServerCase[] = [
     title: 'tsgix.response_finished callbacks run once, newest first',
     requirements: ['EXT-04'],
     level: 'MUST',
+    needs: ['store'],
     request: 'GET /__tsgi/ext?which=finished (two callbacks pushed)',
     expect: 'callback 2 then 1, each once, with status "200 ..." and error null',
     async run(t) {
@@ -80,6 +81,7 @@ export const EXTENSION_CASES: ServerCase[] = [
         'the file bytes',
         `${res.body.length} bytes`,
       );
+      if (!t.has('store')) return t.unobserved('store', 'the body release');
       const o = await t.observe(token, (x) => x.released);
       t.equal('EXT-01', o.body.releaseCalls, 1, 'completion hook calls');
     },

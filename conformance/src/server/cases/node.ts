@@ -89,6 +89,7 @@ export const NODE_CASES: ServerCase[] = [
     requirements: ['ADP-NODE-06'],
     level: 'MUST',
     profiles: node,
+    needs: ['store'],
     request: 'HEAD /__tsgi/body?cl=auto',
     expect: 'no next() after startResponse; release once',
     async run(t) {
@@ -113,6 +114,7 @@ export const NODE_CASES: ServerCase[] = [
     requirements: ['ADP-NODE-04'],
     level: 'MUST',
     profiles: node,
+    needs: ['disconnect', 'store'],
     request: 'GET /__tsgi/idle; the client closes',
     expect: 'tsgi.signal aborted, return() and release',
     async run(t) {
@@ -164,6 +166,30 @@ export const NODE_CASES: ServerCase[] = [
         size,
         'bytes read',
       );
+    },
+  },
+  {
+    id: 'node/pipelining',
+    title: 'pipelined requests are answered in order',
+    requirements: ['ADP-NODE-09'],
+    level: 'MUST',
+    profiles: node,
+    needs: ['pipelining'],
+    request: 'three GET /__tsgi/env/N in one packet',
+    expect: 'three responses, in order',
+    async run(t) {
+      const conn = await t.connect();
+      const tokens = [t.token(), t.token(), t.token()];
+      conn.send(tokens.map((tok, i) => t.build({ path: `env/${i}` }, tok)).join(''));
+      for (const [i, tok] of tokens.entries()) {
+        const env = JSON.parse((await conn.readResponse()).text()) as Record<string, unknown>;
+        t.equal(
+          'ADP-NODE-09',
+          [env.PATH_INFO, env.HTTP_X_TSGI_TOKEN],
+          [`/__tsgi/env/${i}`, tok],
+          `response ${i}`,
+        );
+      }
     },
   },
 ];

@@ -1,0 +1,142 @@
+/**
+ * The profiles a server is judged against (`--profile`), and how `--without`, `--with` and
+ * `--stateless` adjust their capabilities. `http`, the default, asks only what the core requires
+ * of any HTTP/1.1 server; `node`, `fastcgi` and `cgi` add their profile's own cases and, for the
+ * front-end profiles, the core rules they relax (spec: "Profiles relaxing the core").
+ */
+import { CAPABILITIES, type Capability, type Relaxation, type TransportProfile } from './case.js';
+
+/** The profile used when none is named. */
+export const DEFAULT_PROFILE = 'http';
+
+/**
+ * A web server in front parses HTTP and writes the response: the core rules ADP-FCGI-22 and
+ * ADP-CGI-17 relax, because the adapter cannot meet them whatever it does.
+ */
+function _frontEnd(by: string): Readonly<Record<string, Relaxation>> {
+  const target =
+    'the front end rebuilds or normalises the request-target (REQUEST_URI may be synthesised)';
+  const parsing = 'the front end parses HTTP and decides which requests reach the adapter (SRV-17)';
+  const writes = 'the front end writes the status line and adds its own fields';
+  const relaxes: Record<string, string> = {
+    'ENV-07': target,
+    'ENV-30': target,
+    'ENV-14':
+      'the front end builds the HTTP_* variables; header names with "_" it passes cannot be told from "-" names',
+    'SRV-02': parsing,
+    'SRV-14': parsing,
+    'SRV-15': parsing,
+    'SRV-16': parsing,
+    'ENV-34': parsing,
+    'SR-12': writes,
+    'SR-16': writes,
+    'IN-07': 'the front end answers Expect: 100-continue',
+  };
+  return Object.freeze(
+    Object.fromEntries(Object.entries(relaxes).map(([id, reason]) => [id, { by, reason }])),
+  );
+}
+
+/** Capabilities of every direct HTTP/1.1 server whose runtime hides nothing. */
+const _ALL = CAPABILITIES;
+
+/** The profiles the suite knows. */
+export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freeze({
+  http: {
+    name: 'http',
+    description: 'any HTTP/1.1 server, any runtime: the core rules only',
+    capabilities: _ALL,
+  },
+  node: {
+    name: 'node',
+    description: 'a node:http server: the core rules plus the node:http profile (ADP-NODE-*)',
+    capabilities: _ALL,
+  },
+  // Behind nginx/Apache/lighttpd: the web server parses HTTP, writes the status line and
+  // buffers bodies; observations live in the long-lived backend. The cases of the rules the
+  // front end makes unmeetable still run: a failure of one is reported relaxed (ADP-FCGI-22).
+  fastcgi: {
+    name: 'fastcgi',
+    description: 'a FastCGI backend behind a web server (ADP-FCGI-*)',
+    capabilities: [
+      'disconnect',
+      'streaming',
+      'abortVisible',
+      'httpVersion',
+      'rawTarget',
+      'reasonPhrase',
+      'gates',
+      'store',
+    ],
+    relaxes: _frontEnd('ADP-FCGI-22'),
+  },
+  // A process per request: no disconnect signal, no raw headers; observations and gates are
+  // files in TSGI_CONFORMANCE_DIR.
+  cgi: {
+    name: 'cgi',
+    description: 'a CGI program run by a web server (ADP-CGI-*)',
+    capabilities: ['streaming', 'httpVersion', 'rawTarget', 'reasonPhrase', 'gates', 'store'],
+    relaxes: _frontEnd('ADP-CGI-17'),
+  },
+});
+
+/**
+ * Parses capability names, given as lists and/or comma-separated strings; throws an Error
+ * naming the valid ones for an unknown name.
+ */
+export function parseCapabilities(names: string | readonly string[] | undefined): Capability[] {
+  const list = (typeof names === 'string' ? [names] : (names ?? []))
+    .flatMap((n) => n.split(','))
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const bad = list.filter((n) => !(CAPABILITIES as readonly string[]).includes(n));
+  if (bad.length > 0)
+    throw new Error(
+      `unknown capabilit${bad.length > 1 ? 'ies' : 'y'} ${bad.map((b) => JSON.stringify(b)).join(', ')}; valid: ${CAPABILITIES.join(', ')}`,
+    );
+  return [...new Set(list as Capability[])];
+}
+
+/** How a profile is adjusted for one run. */
+export interface ProfileAdjustments {
+  /** Capabilities the server's runtime cannot expose (`--without`). */
+  without?: string | readonly string[] | undefined;
+  /** Capabilities to add to the profile (`--with`). */
+  with?: string | readonly string[] | undefined;
+  /** The probe runs stateless (`--stateless`): implies without `gates` and `store`. */
+  stateless?: boolean | undefined;
+}
+
+/**
+ * Resolves a profile by name (default `http`) or takes a custom one, then applies `with`,
+ * `without` and `stateless`. Throws on an unknown profile or capability, naming the valid ones.
+ */
+export function resolveProfile(
+  profile: string | TransportProfile | undefined,
+  adjust: ProfileAdjustments = {},
+): TransportProfile {
+  let base: TransportProfile | undefined;
+  if (typeof profile === 'object') base = profile;
+  else {
+    base = PROFILES[profile ?? DEFAULT_PROFILE];
+    if (base === undefined)
+      throw new Error(
+        `unknown profile ${JSON.stringify(profile)}; valid: ${Object.keys(PROFILES).join(', ')}`,
+      );
+  }
+  const add = parseCapabilities(adjust.with);
+  const remove = new Set<Capability>(parseCapabilities(adjust.without));
+  if (adjust.stateless === true) {
+    remove.add('gates');
+    remove.add('store');
+  }
+  if (add.length === 0 && remove.size === 0) return base;
+  const caps = new Set<Capability>([...base.capabilities, ...add]);
+  for (const c of remove) caps.delete(c);
+  return { ...base, capabilities: CAPABILITIES.filter((c) => caps.has(c)) };
+}
+
+/** The capabilities a profile lacks, in list order. */
+export function missingCapabilities(profile: TransportProfile): Capability[] {
+  return CAPABILITIES.filter((c) => !profile.capabilities.includes(c));
+}
