@@ -12,7 +12,7 @@ import { escapeHtml, relativeLink, sidebar } from './layout.mjs';
 import { packageScripts, REPORTS, ROOT } from './sources.mjs';
 
 const OUTCOME =
-  /^(pass|passed|ok|fail|failed|error|skip|skipped|n\/a|na|not applicable|untested|xfail)$/i;
+  /^(pass|passed|ok|fail|failed|error|skip|skipped|n\/a|na|not applicable|untested|xfail|relaxed|unobservable)$/i;
 const ID = /^[A-Z]+(?:-[A-Z]+)?-\d{2}$/;
 
 /** The JSON files a report reads: the first listed file that exists, or every *.json in a folder. */
