@@ -17,6 +17,7 @@ import {
   type Status,
   statusCode,
 } from '@tsgi/core';
+import { type _Body, _endBody, _wake, _writeBody } from './_body.js';
 
 /** Where the exchange reports back: the listener's shared state. */
 export interface _ExchangeHost {
@@ -35,17 +36,8 @@ type _Res = ServerResponse & { [kExchange]?: _Exchange; _sent100?: boolean };
 type _Req = IncomingMessage & { [kExchange]?: _Exchange };
 
 const _TEXT = 'text/plain; charset=utf-8';
-/** Largest whole body sent as a latin-1 string with the head (see end()). */
-const _STRING_BODY_LIMIT = 1024;
-const _latin1Slice = Buffer.prototype.latin1Slice as (
-  this: Uint8Array,
-  start: number,
-  end: number,
-) => string;
-/** Bytes queued on a response before the engine waits for 'drain' (backpressure bound). */
-const _QUEUE_LIMIT = 128 * 1024;
 
-export class _Exchange implements ResponseSink, InputSource {
+export class _Exchange implements ResponseSink, InputSource, _Body {
   readonly host: _ExchangeHost;
   readonly req: _Req;
   readonly res: _Res;
@@ -70,11 +62,12 @@ export class _Exchange implements ResponseSink, InputSource {
   /** The chunked body passed `maxBodySize` (IN-08). */
   tooLarge = false;
   reading = false;
-  /** The body is an Array (or ended before headers): see write(). */
+  /** The body is an Array (or ended before headers): see _body.ts, like the next two. */
   whole = false;
   held: Uint8Array | null = null;
+  inPlace = false;
   reqCloseHooked = false;
-  drainResolve: (() => void) | null = null;
+  pending: (() => void) | null = null;
   /** For the access log: the status code sent (0: none) and body bytes handed to node. */
   status = 0;
   bytes = 0;
@@ -94,6 +87,7 @@ export class _Exchange implements ResponseSink, InputSource {
    */
   watch(): void {
     const res = this.res;
+    if (res[kExchange] === this) return; // already watched (_body.ts waits)
     res[kExchange] = this;
     res.on('close', _onResClose); // emitted once; `on` avoids once()'s wrapper allocation
     // A pipelined request whose response is queued behind another has no socket yet, and
@@ -158,45 +152,13 @@ export class _Exchange implements ResponseSink, InputSource {
     // ERR-05. `destroyed` covers the moment between a socket dying and its close event.
     if (this.closed || this.res.destroyed) return Promise.reject(new ClientDisconnectError());
     this.bytes += chunk.length;
-    if (this.whole) {
-      // The whole body is at hand and end() comes in this same tick, so holding one chunk
-      // delays nothing, and end(chunk) lets node send head and body in a single write.
-      const previous = this.held;
-      this.held = chunk;
-      if (previous === null) return;
-      chunk = previous;
-    }
-    const res = this.res;
-    // ADP-NODE-02 / BODY-02: wait for 'drain' only once 128 KiB are queued, not at node's 16 KiB
-    // high-water mark: a 64 KiB body in 4 KiB chunks otherwise waits a round trip per 16 KiB
-    // (bench: 0.51 of raw node:http; about 0.95 with this bound). Memory per connection stays bounded.
-    if (res.write(chunk) || res.writableLength < _QUEUE_LIMIT) return;
-    return new Promise<void>((resolve) => {
-      this.drainResolve = resolve;
-      res.once('drain', _onDrain);
-    });
+    return _writeBody(this, chunk); // BODY-19, ADP-NODE-12, ADP-NODE-02
   }
 
-  end(): void {
+  end(): void | Promise<void> {
     this.ended = true;
     if (this.replaced || this.closed || this.res.destroyed) return;
-    const held = this.held;
-    if (held === null) {
-      this.res.end();
-    } else if (held.length <= _STRING_BODY_LIMIT) {
-      // node:http prepends a head it has not sent yet to a string body, so head and body leave
-      // as one chunk; a Uint8Array goes out beside the head as an iovec of its own. The latin-1
-      // copy keeps the bytes (one code unit per octet). Once an earlier chunk took the head out,
-      // a string is still sent as is. The guard here used to be `!res.headersSent`, which
-      // writeHead() has already made true, so this path never ran: strace showed three iovecs
-      // per hello world. With it, bench/node-overhead.mjs: 0.97 -> 1.02 of raw node:http sending
-      // the same bytes.
-      this.held = null;
-      this.res.end(_latin1Slice.call(held, 0, held.length), 'latin1');
-    } else {
-      this.held = null;
-      this.res.end(held);
-    }
+    return _endBody(this); // may wait for node to finish with an Array's chunks (ADP-NODE-12)
   }
 
   abort(_reason: unknown): void {
@@ -261,6 +223,7 @@ export class _Exchange implements ResponseSink, InputSource {
 
   /** ADP-NODE-04: the response closed; before `writableFinished` that is a disconnect. */
   _onClose(): void {
+    _wake(this); // a wait for 'drain', a write or 'finish' is over; the engine sees why
     if (this.done) return;
     this.done = true;
     const res = this.res;
@@ -271,12 +234,6 @@ export class _Exchange implements ResponseSink, InputSource {
       );
       this.abortState.abort(err); // ENV-24, ERR-04
       this.input?.fail(_inputFailure(this, err)); // ERR-05, IN-04
-      const resolve = this.drainResolve;
-      if (resolve !== null) {
-        this.drainResolve = null;
-        res.off('drain', _onDrain);
-        resolve(); // the engine wakes, sees the aborted signal, and releases the body
-      }
     } else if (this.reading && this.input !== null && !this.input.ended) {
       // The response is complete but the app stopped reading a paused body: the rest is
       // unwanted (IN-06). Drain it so the connection can carry the next request (node only
@@ -361,15 +318,6 @@ function _inputFailure(ex: _Exchange, disconnect: Error): Error {
 
 function _onResClose(this: _Res): void {
   this[kExchange]!._onClose();
-}
-
-function _onDrain(this: _Res): void {
-  const ex = this[kExchange]!;
-  const resolve = ex.drainResolve;
-  if (resolve !== null) {
-    ex.drainResolve = null;
-    resolve();
-  }
 }
 
 function _onData(this: _Req, chunk: Buffer): void {

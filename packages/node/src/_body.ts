@@ -1,0 +1,160 @@
+/**
+ * The response body's way into node:http (BODY-19, ADP-NODE-12, ADP-NODE-02). `res.write(chunk)`
+ * keeps a reference to the chunk: node:http corks the socket until the next tick, and what the
+ * kernel does not take at once stays queued until it does. The engine asks the application for
+ * its next chunk as soon as `write()` returns (BODY-17), so a chunk is either copied or written
+ * where it is and waited for; an Array's chunks are the app's again only at the completion hook,
+ * which the engine calls once `end()` has settled.
+ */
+import type { ServerResponse } from 'node:http';
+
+/** What the body path keeps on the exchange. */
+export interface _Body {
+  readonly res: ServerResponse;
+  /** The whole body is at hand (an Array): its chunks and end() follow in this same tick. */
+  whole: boolean;
+  /** The whole body's last chunk so far, sent with end(). */
+  held: Uint8Array | null;
+  /** Some of a whole body went to node uncopied: end() may have to wait for 'finish'. */
+  inPlace: boolean;
+  /** Resolves the engine's wait ('drain', a write's callback, 'finish'); 'close' resolves it too. */
+  pending: (() => void) | null;
+  /** Watches the response for 'close' (idempotent). */
+  watch(): void;
+}
+
+/** Bytes queued on a response before the engine waits for 'drain' (ADP-NODE-02's bound). */
+const _QUEUE_LIMIT = 128 * 1024;
+
+/**
+ * Chunks up to this size are copied and queued as node:http queues them, so the chunks of one
+ * tick still leave in one writev. Larger ones are written where they are, the socket is flushed
+ * at once, and the engine waits only when the kernel did not take them all.
+ */
+const _COPY_LIMIT = 16 * 1024;
+
+/** Largest whole body sent as a latin-1 string with the head (see `_endBody`). */
+const _STRING_BODY_LIMIT = 1024;
+const _latin1Slice = Buffer.prototype.latin1Slice as (
+  this: Uint8Array,
+  start: number,
+  end: number,
+) => string;
+
+/**
+ * Copies are cut from 64 KiB slabs, as node's own pool cuts small Buffers from 8 KiB ones: one
+ * allocation per slab, not per chunk. A copy keeps its slab alive until node has written it, so
+ * slabs stay small.
+ */
+const _SLAB_SIZE = 64 * 1024;
+let _slab = Buffer.allocUnsafeSlow(_SLAB_SIZE);
+let _used = 0;
+
+function _copy(chunk: Uint8Array): Buffer {
+  const n = chunk.length;
+  if (n > _SLAB_SIZE - _used) {
+    _slab = Buffer.allocUnsafeSlow(_SLAB_SIZE);
+    _used = 0;
+  }
+  const copy = _slab.subarray(_used, _used + n);
+  copy.set(chunk);
+  _used = (_used + n + 7) & ~7; // 8-byte aligned, as node's pool
+  return copy;
+}
+
+/** Sends one chunk (the sink's write() once the response is known to be open). */
+export function _writeBody(ex: _Body, chunk: Uint8Array): void | Promise<void> {
+  const res = ex.res;
+  if (ex.whole) {
+    // The whole body is at hand and end() comes in this same tick, so holding one chunk
+    // delays nothing, and end(chunk) lets node send head and body in a single write.
+    const previous = ex.held;
+    ex.held = chunk;
+    if (previous === null) return;
+    ex.inPlace = true;
+    chunk = previous;
+  } else if (chunk.length > _COPY_LIMIT) {
+    return _writeInPlace(ex, res, chunk);
+  } else {
+    chunk = _copy(chunk);
+  }
+  // ADP-NODE-02 / BODY-02: wait for 'drain' only once 128 KiB are queued, not at node's 16 KiB
+  // high-water mark: a 64 KiB body in 4 KiB chunks otherwise waits a round trip per 16 KiB
+  // (bench: 0.51 of raw node:http; about 0.95 with this bound). Memory per connection stays bounded.
+  if (res.write(chunk) || res.writableLength < _QUEUE_LIMIT) return;
+  return _waitFor(ex, 'drain');
+}
+
+/**
+ * Writes a chunk too large to copy without copying it. node:http corked the socket until the
+ * next tick; uncorked now, what the kernel takes leaves at once (on loopback with a client that
+ * keeps up, everything), and the engine waits for the write's callback only when node still
+ * holds some of it (a slow client; a pipelined response queued behind another has no socket).
+ */
+function _writeInPlace(ex: _Body, res: ServerResponse, chunk: Uint8Array): void | Promise<void> {
+  let written = false;
+  let wake: (() => void) | null = null;
+  res.write(chunk, () => {
+    written = true;
+    if (wake !== null) _settle(ex, wake);
+  });
+  const socket = res.socket;
+  if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
+  if (written || res.writableLength === 0) return;
+  return new Promise<void>((resolve) => {
+    wake = resolve;
+    ex.pending = resolve;
+    ex.watch();
+  });
+}
+
+/** Ends the response (the sink's end() once the response is known to be open). */
+export function _endBody(ex: _Body): void | Promise<void> {
+  const res = ex.res;
+  const held = ex.held;
+  if (held === null) {
+    res.end();
+  } else if (held.length <= _STRING_BODY_LIMIT) {
+    // node:http prepends a head it has not sent yet to a string body, so head and body leave
+    // as one chunk; a Uint8Array goes out beside the head as an iovec of its own. The latin-1
+    // copy keeps the bytes (one code unit per octet). Once an earlier chunk took the head out,
+    // a string is still sent as is. The guard here used to be `!res.headersSent`, which
+    // writeHead() has already made true, so this path never ran: strace showed three iovecs
+    // per hello world. With it, bench/node-overhead.mjs: 0.97 -> 1.02 of raw node:http sending
+    // the same bytes.
+    ex.held = null;
+    res.end(_latin1Slice.call(held, 0, held.length), 'latin1');
+  } else {
+    ex.held = null;
+    ex.inPlace = true;
+    res.end(held);
+  }
+  // res.end() has flushed the socket. What node still holds of a whole body (a slow client, a
+  // pipelined response queued behind another) is the app's again only once node has written
+  // it: the engine calls the completion hook after 'finish' (or 'close').
+  if (!ex.inPlace || res.writableLength === 0) return;
+  return _waitFor(ex, 'finish');
+}
+
+function _waitFor(ex: _Body, event: 'drain' | 'finish'): Promise<void> {
+  return new Promise<void>((resolve) => {
+    ex.pending = resolve;
+    ex.res.once(event, () => _settle(ex, resolve));
+    ex.watch();
+  });
+}
+
+/** Resolves `resolve` and clears it from `ex` unless a newer wait took its place. */
+function _settle(ex: _Body, resolve: () => void): void {
+  if (ex.pending === resolve) ex.pending = null;
+  resolve();
+}
+
+/** The response closed: the engine's wait is over (it then sees the disconnect, if any). */
+export function _wake(ex: _Body): void {
+  const resolve = ex.pending;
+  if (resolve !== null) {
+    ex.pending = null;
+    resolve();
+  }
+}
