@@ -197,12 +197,12 @@ describe('lint: application violations', () => {
     expect(ids(under.violations)).toContain('BODY-09');
   });
 
-  it('BODY-13: content-type on 204; BODY-14: a missing content-type is only a warning', async () => {
+  it('BODY-20: content-type on 204; BODY-14: a missing content-type is only a warning', async () => {
     const a = await linted((_e, start) => {
       start('204 No Content', [['content-type', 'text/plain']]);
       return [];
     });
-    expect(ids(a.violations)).toEqual(['BODY-13']);
+    expect(ids(a.violations)).toEqual(['BODY-20']);
     const b = await linted((_e, start) => {
       start('200 OK', []);
       return [];

@@ -1,5 +1,11 @@
 /** Server-side lint checks: the linted app is driven by hand, as a broken server would. */
-import { type Application, type InputStream, runApplication, type StartResponse } from '@tsgi/core';
+import {
+  type Application,
+  ClientDisconnectError,
+  type InputStream,
+  runApplication,
+  type StartResponse,
+} from '@tsgi/core';
 import { describe, expect, it } from 'vitest';
 import { type LintRecord, lint } from '../src/lint/index.js';
 import { drive, fakeEnviron, ids, te } from './_lint-helpers.js';
@@ -159,7 +165,7 @@ describe('lint: startResponse and write from the server (SR-*, WR-*)', () => {
     const { body, violations } = drive(
       async (_e, start) => {
         const write = start('200 OK', [['content-type', 'text/plain']]);
-        ac.abort();
+        ac.abort(new ClientDisconnectError());
         await write(te.encode('x'));
         return [];
       },
@@ -239,8 +245,8 @@ describe('lint: body consumption and release by the server (BODY-*)', () => {
       await runApplication(app, fakeEnviron({ 'tsgi.signal': ac.signal }), {
         head() {},
         write() {
-          if (abortDuringWrite) ac.abort();
-          else setTimeout(() => ac.abort(), 5);
+          if (abortDuringWrite) ac.abort(new ClientDisconnectError());
+          else setTimeout(() => ac.abort(new ClientDisconnectError()), 5);
         },
         end() {},
         abort() {},

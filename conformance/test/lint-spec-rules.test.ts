@@ -27,8 +27,8 @@ describe('lint: rules added by the 1.0 spec', () => {
     }, fakeEnviron());
     const it = (body as Iterable<Uint8Array>)[Symbol.iterator]();
     const first = it.next().value as Uint8Array;
+    expect(first).toBe(buf); // the server gets the chunk itself: a copy would hide BODY-19
     buf.fill(98); // what a pooled buffer would do
-    expect(new TextDecoder().decode(first)).toBe('aaaa'); // the server got a copy
     it.next();
     expect(ids(violations, 'application')).toEqual(['BODY-17']);
   });

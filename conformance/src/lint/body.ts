@@ -42,8 +42,13 @@ export function wrapBody(body: unknown, ex: Exchange, pos: ChainPosition): Respo
     return body as ResponseBody;
   }
   const own = _HOOK_ORDER.filter((h) => typeof b[_KEY[h]] === 'function');
-  if (Array.isArray(body) && own.length === 0) return _checkArray(body, ex);
-  return _wrap(b, ex, pos, own);
+  if (!Array.isArray(body)) return _wrap(b, ex, pos, own);
+  _checkArray(body, ex);
+  if (own.length === 0) return body as ResponseBody;
+  // APP-08: an Array with a completion hook is still an Array to the server.
+  const copy = body.slice() as unknown as _Any;
+  _hooks(copy, b, ex, pos, own);
+  return copy as unknown as ResponseBody;
 }
 
 /** APP-08: an Array stays an Array (servers may measure it); its chunks are checked now. */
@@ -95,6 +100,14 @@ function _wrap(b: _Any, ex: Exchange, pos: ChainPosition, own: _Hook[]): Respons
       return _syncIterator((b[Symbol.iterator] as () => Iterator<unknown>).call(b), ex, pos);
     };
 
+  _hooks(wrapper, b, ex, pos, own);
+  return wrapper as unknown as ResponseBody;
+}
+
+/** Puts the completion hooks on `wrapper`: the app's own (`own`), else a `close` of the lint's. */
+function _hooks(wrapper: _Any, b: _Any, ex: Exchange, pos: ChainPosition, own: _Hook[]): void {
+  const r = ex.reporter;
+  const rec = ex.record.body;
   const exposed = own.length > 0 ? own : (['close'] as _Hook[]);
   rec.hook = exposed[0];
   rec.ownHook = own.length > 0;
@@ -131,7 +144,6 @@ function _wrap(b: _Any, ex: Exchange, pos: ChainPosition, own: _Hook[]): Respons
       },
       ex,
     );
-  return wrapper as unknown as ResponseBody;
 }
 
 /** State and checks shared by the async and sync iterator wrappers. */
@@ -154,7 +166,7 @@ function _iteration(ex: Exchange, pos: ChainPosition) {
         return false;
       }
       if (pending) r.note('BODY-15', 'server', 'next() called before the previous one settled');
-      if (ex.contentLength > 0 && ex.produced >= ex.contentLength && ex.code !== 304)
+      if (ex.contentLength > 0 && ex.produced >= ex.contentLength && !ex.bodyless)
         r.note('BODY-08', 'server', 'next() after content-length was reached; stop iterating');
       // BODY-18: HEAD, 204, 304: nothing more is requested once startResponse was called.
       if (ex.code !== 0 && (ex.isHead || ex.bodyless))
@@ -199,7 +211,7 @@ function _iteration(ex: Exchange, pos: ChainPosition) {
       rec.chunks++;
       rec.bytes += chunk.length;
       pos.atYield(ex);
-      lastChunk = guard(chunk);
+      lastChunk = guard(chunk, false);
       ex.lastHanded = lastChunk.chunk;
       return { done: false, value: lastChunk.chunk };
     },

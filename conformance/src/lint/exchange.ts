@@ -3,7 +3,9 @@
  * input wrappers.
  */
 import type { Environ } from '@tsgi/core';
+import type { LengthMemory } from './conditional.js';
 import type { LintRecord } from './record.js';
+import type { TransformCheck } from './transform.js';
 import type { Reporter } from './violation.js';
 
 /** Per-request state of one lint layer. */
@@ -37,6 +39,10 @@ export class Exchange {
   iteratorOpen = false;
   /** The last chunk this layer handed on (MW-07 is checked against it by the layer above). */
   lastHanded: Uint8Array | undefined = undefined;
+  /** The compressed output of a middleware layer, checked at its end (MW-10). */
+  transform: TransformCheck | undefined = undefined;
+  /** The content-lengths of earlier 200 responses of this lint layer (BODY-21). */
+  lengths: LengthMemory | undefined = undefined;
   /** The exchange of the lint layer below, when the application is middleware over another. */
   inner: () => Exchange | undefined = () => undefined;
   #sr11 = false;
@@ -60,9 +66,9 @@ export class Exchange {
     this.markFinished = markFinished;
   }
 
-  /** True when the current status forbids a body: 204, 304 (BODY-13). */
+  /** True when the current status forbids a body: 204, 304 (BODY-13), 205 (BODY-23). */
   get bodyless(): boolean {
-    return this.code === 204 || this.code === 304;
+    return this.code === 204 || this.code === 304 || this.code === 205;
   }
 
   /**
@@ -77,7 +83,8 @@ export class Exchange {
       r.report('APP-05', 'application', `${via} produced bytes before startResponse was called`);
     this.produced += chunk.length;
     this.headersOut = true;
-    if (this.contentLength >= 0 && this.produced > this.contentLength && this.code !== 304)
+    this.transform?.take(chunk);
+    if (this.contentLength >= 0 && this.produced > this.contentLength && !this.bodyless)
       r.report(
         this.#lengthRule('BODY-08'),
         'application',
@@ -85,7 +92,7 @@ export class Exchange {
       );
     if (this.bodyless)
       r.report(
-        'BODY-13',
+        this.code === 205 ? 'BODY-23' : 'BODY-13',
         'application',
         `a ${this.code} response has no body; ${chunk.length} bytes will be dropped`,
         { severity: 'warning' },
@@ -108,6 +115,7 @@ export class Exchange {
 
   /** At the normal end of the body: too few bytes for the declared length (BODY-09). */
   checkEnd(): void {
+    this.transform?.finish(this);
     if (this.record.startResponse.calls === 0)
       this.reporter.report('APP-06', 'application', 'the body ended without startResponse');
     if (

@@ -1,7 +1,10 @@
 /**
  * Chunk ownership checks. A chunk belongs to the server until the application asks for the next
- * one (BODY-17) and to the application once delivered (IN-11), so the lint hands the other party
- * a copy and later compares the original with a snapshot to see whether its owner changed it.
+ * one (BODY-17) and to the application once delivered (IN-11): the lint keeps a snapshot and
+ * later compares the original with it to see whether its owner changed it. An input chunk
+ * reaches the application as a copy; a response chunk reaches the server as it is, since a copy
+ * would hide exactly what BODY-19 is about: a server still holding the memory the application
+ * may reuse.
  */
 
 /** Chunks up to this size are checked; larger ones pass untouched, to keep the lint cheap. */
@@ -17,11 +20,14 @@ export interface Guard {
 
 const _UNCHECKED = (): boolean => true;
 
-/** Guards `chunk`; see the module comment. */
-export function guard(chunk: Uint8Array): Guard {
+/** Guards `chunk`, handing on a copy unless `copy` is false; see the module comment. */
+export function guard(chunk: Uint8Array, copy = true): Guard {
   if (chunk.length === 0 || chunk.length > _LIMIT) return { chunk, intact: _UNCHECKED };
   const reference = new Uint8Array(chunk);
-  return { chunk: new Uint8Array(chunk), intact: () => sameBytes(chunk, reference) };
+  return {
+    chunk: copy ? new Uint8Array(chunk) : chunk,
+    intact: () => sameBytes(chunk, reference),
+  };
 }
 
 /** True when `a` and `b` hold the same bytes. */

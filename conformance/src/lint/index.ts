@@ -11,9 +11,11 @@
 import { type Application, ContractError, type Environ, type StartResponse } from '@tsgi/core';
 import { wrapBody } from './body.js';
 import { ChainPosition } from './chain.js';
+import { LengthMemory } from './conditional.js';
 import { checkEnviron } from './environ.js';
 import { Exchange } from './exchange.js';
 import { createRecord, type LintRecord } from './record.js';
+import { watchSignal } from './signal.js';
 import { wrapStartResponse } from './start-response.js';
 import { wrapErrors, wrapInput } from './streams.js';
 import { describe, isThenable, Reporter, type ViolationHandler } from './violation.js';
@@ -53,12 +55,14 @@ export const RECORD_KEY = 'conformance.lint.record';
 export function lint(app: Application, options: LintOptions = {}): Application {
   if (typeof app !== 'function')
     throw new ContractError('APP-01', `an application is a function, got ${describe(app)}`);
+  const lengths = new LengthMemory();
   const linted = (...args: unknown[]): ReturnType<Application> => {
     const environ = args[0] as Environ;
     const startResponse = args[1] as StartResponse;
     const reporter = new Reporter(options.onViolation, environ?.['tsgi.errors']);
     const { record, markFinished } = createRecord(environ, reporter);
     const ex = new Exchange(environ ?? ({} as Environ), record, reporter, markFinished);
+    ex.lengths = lengths;
     options.onRequest?.(record);
     const onChange = options.onChange;
     if (onChange !== undefined) reporter.onChange(() => onChange(record));
@@ -69,6 +73,7 @@ export function lint(app: Application, options: LintOptions = {}): Application {
     if (typeof startResponse !== 'function')
       reporter.report('APP-01', 'server', `startResponse is ${describe(startResponse)}`);
     checkEnviron(environ, reporter);
+    watchSignal(ex); // ENV-31, ENV-32
 
     const pos = new ChainPosition(environ, ex);
     const inner: Record<string, unknown> = { ...environ };

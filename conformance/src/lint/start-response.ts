@@ -14,6 +14,7 @@ import {
 } from '@tsgi/core';
 import type { Exchange } from './exchange.js';
 import { errorCode, type Guard, guard } from './guard.js';
+import { TransformCheck } from './transform.js';
 import { describe, isThenable } from './violation.js';
 
 // SR-05 (SHOULD): controls other than HTAB should not appear in values.
@@ -46,14 +47,17 @@ export function wrapStartResponse(serverStart: StartResponse, ex: Exchange): Sta
     let length = -1;
     try {
       validateStatus(status); // SR-02
-      length = validateHeaders(headers); // SR-03..06
+      length = validateHeaders(headers, statusCode(status as string)); // SR-03..06
     } catch (err) {
       valid = false;
       const id = err instanceof ContractError ? err.requirement : 'SR-03';
       const msg = err instanceof Error ? err.message.replace(/^[A-Z]+-\d+: /, '') : String(err);
       r.report(id, 'application', msg);
     }
-    if (valid) _advise(status as string, headers as ResponseHeaders, ex);
+    if (valid) {
+      _advise(status as string, headers as ResponseHeaders, ex);
+      ex.lengths?.check(ex, statusCode(status as string), headers as ResponseHeaders, length);
+    }
     let write: unknown;
     try {
       write = call(...args);
@@ -75,6 +79,7 @@ export function wrapStartResponse(serverStart: StartResponse, ex: Exchange): Sta
     if (valid) {
       ex.code = statusCode(status as string);
       ex.contentLength = length;
+      ex.transform = TransformCheck.begin(ex, headers as ResponseHeaders); // MW-10
       rec.status = status as string;
       rec.headers = headers as ResponseHeaders;
     }
@@ -120,10 +125,15 @@ function _advise(status: string, headers: ResponseHeaders, ex: Exchange): void {
   }
   if (code === 204 && (has('content-type') || has('content-length')))
     r.report(
-      'BODY-13',
+      'BODY-20',
       'application',
       'a 204 response must not set content-type or content-length',
     );
+  else if (
+    code === 205 &&
+    headers.some(([k, v]) => k.toLowerCase() === 'content-length' && v !== '0')
+  )
+    r.report('BODY-23', 'application', 'a 205 response may set only content-length: 0');
   else if (code === 304 && has('content-type'))
     r.report('BODY-13', 'application', 'a 304 response should not set content-type', {
       severity: 'warning',
@@ -169,12 +179,12 @@ function wrapWrite(write: Write, ex: Exchange): Write {
     rec.calls++;
     rec.bytes += chunk instanceof Uint8Array ? chunk.length : 0;
     const aborted = signal instanceof AbortSignal && signal.aborted;
-    const g = chunk instanceof Uint8Array ? guard(chunk) : undefined;
+    const g = chunk instanceof Uint8Array ? guard(chunk, false) : undefined;
     let p: unknown;
     try {
       p = write(g?.chunk ?? chunk);
     } catch (err) {
-      r.note('WR-01', 'server', 'write() threw synchronously; it must return a promise');
+      r.note('WR-06', 'server', 'write() threw synchronously; it must return a rejected promise');
       return Promise.reject(err);
     }
     if (!isThenable(p)) {

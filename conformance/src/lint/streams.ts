@@ -21,30 +21,41 @@ export function wrapInput(input: InputStream, ex: Exchange): InputStream {
   const declared = /^[0-9]+$/.test(ex.environ.CONTENT_LENGTH ?? '')
     ? Number(ex.environ.CONTENT_LENGTH)
     : undefined;
-  let pending = false;
+  // Reads whose promise has not settled, as the application sees them (IN-12, IN-13).
+  let pending = 0;
   let last: Guard | undefined;
+  /** IN-14: a complete or cancelled body reads the same after a disconnect. */
+  const settled = (): boolean =>
+    rec.cancelled || rec.eof || (declared !== undefined && rec.bytes >= declared);
 
   const read = (maxBytes?: number): Promise<Uint8Array> => {
     // IN-10: maxBytes is an optional number. IN-12: one read at a time.
     if (maxBytes !== undefined && typeof maxBytes !== 'number')
       r.report('IN-10', 'application', `read(maxBytes) takes a number, got ${describe(maxBytes)}`);
-    if (pending) r.report('IN-12', 'application', 'read() called while another read() is pending');
+    const concurrent = pending > 0;
+    if (concurrent)
+      r.report('IN-12', 'application', 'read() called while another read() is pending');
     // IN-11: the chunk the application got last time must not have been changed since.
     if (last !== undefined && !last.intact())
       r.note('IN-11', 'server', 'a delivered input chunk was modified or its memory reused');
-    const abortedBefore = signal instanceof AbortSignal && signal.aborted;
     let p: unknown;
     try {
       p = input.read(maxBytes);
     } catch (err) {
-      r.note('IN-01', 'server', 'read() threw synchronously; it must return a promise');
+      if (concurrent)
+        r.note('IN-13', 'server', 'a read() made while another was pending threw synchronously');
+      else r.note('IN-01', 'server', 'read() threw synchronously; it must return a promise');
       return Promise.reject(err);
     }
     if (!isThenable(p)) r.note('IN-01', 'server', `read() returned ${describe(p)}, not a promise`);
-    pending = true;
+    pending++;
+    const wasSettled = settled();
     return Promise.resolve(p).then(
       (chunk: unknown) => {
-        pending = false;
+        // IN-13: an earlier read still pending means this one had to be refused.
+        if (concurrent && pending > 1)
+          r.note('IN-13', 'server', 'a read() made while another was pending did not reject');
+        pending--;
         rec.reads++;
         if (!(chunk instanceof Uint8Array)) {
           r.note('IN-01', 'server', `read() resolved to ${describe(chunk)}, not a Uint8Array`);
@@ -52,8 +63,6 @@ export function wrapInput(input: InputStream, ex: Exchange): InputStream {
         }
         if (typeof maxBytes === 'number' && maxBytes > 0 && chunk.length > maxBytes)
           r.note('IN-10', 'server', `read(${maxBytes}) resolved ${chunk.length} bytes`);
-        if (abortedBefore)
-          r.note('ERR-05', 'server', 'read() after the client disconnected must reject');
         last = guard(chunk);
         if (chunk.length === 0) {
           if (!rec.eof && declared !== undefined && rec.bytes < declared && !rec.cancelled)
@@ -81,16 +90,25 @@ export function wrapInput(input: InputStream, ex: Exchange): InputStream {
         return last.chunk;
       },
       (err: unknown) => {
-        pending = false;
+        pending--;
         rec.reads++;
         rec.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        const code = String(errorCode(err));
+        const in12 =
+          code === 'TSGI_CONTRACT' && (err as { requirement?: unknown }).requirement === 'IN-12';
+        if (concurrent && !in12 && !_GONE.includes(code))
+          r.note('IN-13', 'server', `a concurrent read() rejected with ${rec.error}, not IN-12`);
+        if (!concurrent && in12)
+          r.note('IN-13', 'server', 'a pending read() was disturbed by a concurrent one');
+        if (wasSettled && _GONE.includes(code))
+          r.note(
+            'IN-14',
+            'server',
+            `a read() of a complete or cancelled body rejected: ${rec.error}`,
+          );
         // ERR-05: after a disconnect the rejection is a ClientDisconnectError. A client that
         // leaves mid-body also ended the body early (IN-04), so InputTruncatedError is as good.
-        if (
-          signal instanceof AbortSignal &&
-          signal.aborted &&
-          !_GONE.includes(String(errorCode(err)))
-        )
+        if (signal instanceof AbortSignal && signal.aborted && !in12 && !_GONE.includes(code))
           r.note('ERR-05', 'server', `read() after a disconnect rejected with ${rec.error}`);
         ex.reporter.changed();
         throw err;

@@ -19,6 +19,7 @@
 import type { Application, Environ } from '@tsgi/core';
 import { type LintRecord, lint, RECORD_KEY } from '../lint/index.js';
 import { type Endpoint, json, type ProbeContext, parseQuery, text } from './context.js';
+import { EDITION2_ENDPOINTS } from './edition2-endpoints.js';
 import { ext } from './extension-endpoints.js';
 import { error, excinfo, start } from './misuse-endpoints.js';
 import { echo, env, errors } from './request-endpoints.js';
@@ -49,6 +50,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   excinfo,
   error,
   ext,
+  ...EDITION2_ENDPOINTS,
 };
 
 /** The environ key of the `x-tsgi-observe` request header (inline.ts). */

@@ -106,7 +106,7 @@ class _Exchange {
     }
     this.calls++;
     validateStatus(status);
-    const length = validateHeaders(headers);
+    const length = validateHeaders(headers, statusCode(status)); // SR-06: upgrade on 426 only
     this.status = status;
     this.headers = _copyHeaders(headers); // SR-13: later changes by the app are not sent.
     this.contentLength = length;

@@ -46,6 +46,7 @@ const _ORDINARY = 0;
 const _CONTENT_LENGTH = 1;
 const _STATUS_NAME = 2;
 const _HOP_BY_HOP = 3;
+const _UPGRADE = 4;
 const _names = new Map<string, number>();
 
 /** SR-04: throws unless `name` is a token; otherwise classifies (and caches) it. */
@@ -58,9 +59,11 @@ function _classifyName(name: string): number {
       ? _CONTENT_LENGTH
       : lower === 'status'
         ? _STATUS_NAME
-        : HOP_BY_HOP_HEADERS.has(lower)
-          ? _HOP_BY_HOP
-          : _ORDINARY;
+        : lower === 'upgrade'
+          ? _UPGRADE
+          : HOP_BY_HOP_HEADERS.has(lower)
+            ? _HOP_BY_HOP
+            : _ORDINARY;
   // Bounded: an app can produce any number of distinct names.
   if (_names.size < 512) _names.set(name, kind);
   return kind;
@@ -68,9 +71,10 @@ function _classifyName(name: string): number {
 
 /**
  * Validates response headers (SR-03..06) and returns the declared content-length, or -1.
- * Throws `ContractError` naming the rule broken.
+ * Throws `ContractError` naming the rule broken. `upgrade` passes only when `status` is 426
+ * (SR-06, SR-17); without a status (interim responses) it never does.
  */
-export function validateHeaders(headers: unknown): number {
+export function validateHeaders(headers: unknown, status?: number): number {
   if (!Array.isArray(headers)) {
     throw new ContractError('SR-03', 'headers must be an array of [name, value] tuples');
   }
@@ -97,6 +101,8 @@ export function validateHeaders(headers: unknown): number {
     if (kind === _HOP_BY_HOP) {
       throw new ContractError('SR-06', `hop-by-hop header "${name}" is the server's to send`);
     }
+    if (kind === _UPGRADE && status !== 426)
+      throw new ContractError('SR-06', `"${name}" is allowed only on a 426 response`);
     if (kind === _CONTENT_LENGTH) {
       if (!_digits(value))
         throw new ContractError('SR-15', `content-length ${JSON.stringify(value)} is not digits`);

@@ -131,6 +131,9 @@ export class _Exchange implements ResponseSink, InputSource, _Body {
       res.shouldKeepAlive = false;
     }
     const code = statusCode(status);
+    // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
+    if (code === 426 && _hasUpgrade(headers))
+      list = [...list, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']];
     try {
       // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
       // writes values as latin-1, one octet per code unit (SR-05).
@@ -297,6 +300,10 @@ function _hasContentLength(headers: ResponseHeaders): boolean {
     if (name.length === 14 && name.toLowerCase() === 'content-length') return true;
   }
   return false;
+}
+
+function _hasUpgrade(headers: ResponseHeaders): boolean {
+  return headers.some((h) => h[0].length === 7 && h[0].toLowerCase() === 'upgrade');
 }
 
 function _message(err: unknown): string {

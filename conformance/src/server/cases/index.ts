@@ -1,6 +1,8 @@
 /** Every server case, in the order they run. */
 import type { ServerCase } from '../case.js';
 import { BODY_CASES } from './body.js';
+import { EDITION2_BODY_CASES } from './edition2-body.js';
+import { EDITION2_IO_CASES } from './edition2-io.js';
 import { ENVIRON_CASES } from './environ.js';
 import { HEADER_CASES } from './environ-headers.js';
 import { ERROR_CASES } from './errors.js';
@@ -25,4 +27,6 @@ export const CASES: readonly ServerCase[] = Object.freeze([
   ...SERVER_CASES,
   ...EXTENSION_CASES,
   ...NODE_CASES,
+  ...EDITION2_BODY_CASES,
+  ...EDITION2_IO_CASES,
 ]);
