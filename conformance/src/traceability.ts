@@ -87,25 +87,10 @@ export const NOT_CHECKED_HERE: Readonly<
     reason:
       'worker replacement needs a multi-process server under load; checked by the stress suite (stress/test/shutdown.test.ts)',
   },
-  'ERRS-04': {
-    kind: 'untestable',
-    reason:
-      'a SHOULD NOT about time spent inside tsgi.errors.write(): it shows only as latency that depends on where the log goes (file, pipe, terminal), and a blocking sink is allowed when documented (SRV-01)',
-  },
   'BODY-24': {
     kind: 'elsewhere',
     reason:
       "graceful shutdown is driven through the server's own API and its log is the server's own, neither on the wire; for the adapters' tests, like SRV-09",
-  },
-  'EXT-08': {
-    kind: 'untestable',
-    reason:
-      "a rule for how the registry changes between minor versions; a server's behaviour for each registered key is checked by that key's cases (EXT-01..EXT-04)",
-  },
-  'SRV-17': {
-    kind: 'elsewhere',
-    reason:
-      "assigns HTTP parsing to the front end, whose share the suite checks when run behind real web servers (pnpm conformance:matrix: SRV-02, SRV-14..16, ENV-34); a malformed CONTENT_LENGTH cannot pass a front end, so the adapter's own refusal belongs to the FastCGI and CGI adapters' tests",
   },
 };
 
