@@ -208,17 +208,13 @@ export async function startReference(
       return result instanceof Promise ? result.then(hide) : hide(result as ResponseBody);
     };
     void runApplication(wrapped, env as never, {
-      head(status, headers, knownLength) {
+      head(status, headers) {
         if (res.headersSent) return;
         if (ext !== undefined) ext.sent = [status, headers];
+        // The headers are final: a content-length the engine knew is among them (BODY-10).
         const flat = _flat(headers);
         if (ext?.trailerNames !== undefined && ext.te)
           flat.push('trailer', ext.trailerNames.join(', '));
-        if (
-          knownLength !== undefined &&
-          !headers.some(([k]) => k.toLowerCase() === 'content-length')
-        )
-          flat.push('content-length', String(knownLength));
         res.writeHead(Number(status.slice(0, 3)), status.slice(4), flat);
       },
       write(chunk) {

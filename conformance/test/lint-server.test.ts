@@ -44,7 +44,10 @@ describe('lint: environ from the server (ENV-*)', () => {
     ['ENV-10', { SERVER_NAME: '' }],
     ['ENV-11', { SERVER_PROTOCOL: 'HTTP/one' }],
     ['ENV-12', { 'HTTP_X-DASH': 'x' }],
-    ['ENV-18', { 'tsgi.version': [1, 0] }],
+    ['ENV-18', { 'tsgi.version': [1, 1] }], // not frozen
+    ['ENV-18', { 'tsgi.version': Object.freeze([2, 0]) }],
+    ['ENV-18', { 'tsgi.version': Object.freeze([1, -1]) }],
+    ['ENV-18', { 'tsgi.version': Object.freeze([1, 0.5]) }],
     ['ENV-19', { 'tsgi.url_scheme': 'ftp' }],
     ['ENV-20', { 'tsgi.input': {} }],
     ['ENV-21', { 'tsgi.errors': { write() {} } }],
@@ -59,6 +62,17 @@ describe('lint: environ from the server (ENV-*)', () => {
   ])('%s: %j', (id, overrides) => {
     const { violations } = drive(hello, fakeEnviron(overrides));
     expect(ids(violations, 'server')).toContain(id);
+  });
+
+  it('ENV-18: any frozen [1, n] passes (a 1.0 server, a later 1.x)', () => {
+    for (const v of [
+      [1, 0],
+      [1, 1],
+      [1, 7],
+    ]) {
+      const { violations } = drive(hello, fakeEnviron({ 'tsgi.version': Object.freeze(v) }));
+      expect(ids(violations)).not.toContain('ENV-18');
+    }
   });
 
   it('ENV-01: a class instance is not a plain environ', () => {

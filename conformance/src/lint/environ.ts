@@ -204,8 +204,15 @@ function checkRawHeaders(e: Record<string, unknown>, bad: Bad): void {
 function checkTsgiKeys(e: Record<string, unknown>, bad: Bad): void {
   // ENV-18
   const v = e['tsgi.version'];
-  if (!Array.isArray(v) || v.length !== 2 || v[0] !== 1 || v[1] !== 0)
-    bad('ENV-18', `tsgi.version must be [1, 0], got ${JSON.stringify(v)}`);
+  // Any TSGI 1.x: [1, minor], the highest minor whose rules the server meets.
+  if (
+    !Array.isArray(v) ||
+    v.length !== 2 ||
+    v[0] !== 1 ||
+    !Number.isInteger(v[1]) ||
+    (v[1] as number) < 0
+  )
+    bad('ENV-18', `tsgi.version must be [1, n] (n an integer >= 0), got ${JSON.stringify(v)}`);
   else if (!Object.isFrozen(v)) bad('ENV-18', 'tsgi.version must be frozen');
 
   // ENV-19

@@ -25,7 +25,7 @@ export const LINT_REQUIREMENTS: Readonly<Record<string, string>> = {
   'ENV-14': 'headers with "_" in their name never reach environ',
   'ENV-28': 'tsgi.raw_headers is an array of byte-string pairs',
   'ENV-30': 'the path is not normalised (merged slashes, dot-segments)',
-  'ENV-18': 'tsgi.version is the frozen [1, 0]',
+  'ENV-18': 'tsgi.version is the frozen [1, n] (any TSGI 1.x)',
   'ENV-19': 'tsgi.url_scheme is "http" or "https"',
   'ENV-20': 'tsgi.input has read(), cancel() and Symbol.asyncIterator',
   'ENV-21': 'tsgi.errors has write() and flush()',

@@ -4,8 +4,7 @@
  * so they are encoded latin-1, one octet per code unit.
  */
 
-import type { ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
-import { statusCode } from '@tsgi/core';
+import type { BodyFraming, ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
 import { type CgiOutput, DirectStdout } from './stdout.js';
 
 /** How the sink ended. */
@@ -24,8 +23,6 @@ export interface CgiSinkOptions {
   nph: boolean;
   /** SERVER_PROTOCOL, for the NPH status line. */
   protocol: string;
-  /** The request was HEAD: no body follows, so NPH output is not framed chunked. */
-  head: boolean;
   /** Called when the stream fails (EPIPE: the web server stopped reading, ERR-04). */
   onError(err: unknown): void;
 }
@@ -47,36 +44,26 @@ export interface Head {
 /**
  * Builds the head: `Status: 200 OK` (or an HTTP status line in NPH mode) first, as busybox
  * httpd needs it as the very first bytes, then one `name: value` line per header (repeats kept
- * apart, SR-03), then an empty line. All lines end in CRLF.
+ * apart, SR-03), then an empty line. All lines end in CRLF. The headers are the engine's final
+ * ones: a content-length it knew is among them (BODY-10).
  *
- * In NPH mode this process frames the response itself: `content-length` when known, otherwise
- * chunked for HTTP/1.1 (so a response aborted midway lacks its last chunk and the client can
- * tell, ERR-03), otherwise delimited by closing the connection (HTTP/1.0).
+ * In NPH mode this process frames the response itself: by the content-length when there is one,
+ * otherwise (`framing` 'open') chunked for HTTP/1.1 (so a response aborted midway lacks its last
+ * chunk and the client can tell, ERR-03), otherwise delimited by closing the connection (HTTP/1.0).
  */
 export function formatHead(
   status: Status,
   headers: ResponseHeaders,
-  knownLength: number | undefined,
-  options: Pick<CgiSinkOptions, 'nph' | 'protocol' | 'head'>,
+  framing: BodyFraming,
+  options: Pick<CgiSinkOptions, 'nph' | 'protocol'>,
 ): Head {
   const http11 = options.protocol !== 'HTTP/1.0';
   let text = options.nph
     ? `${http11 ? 'HTTP/1.1' : 'HTTP/1.0'} ${status}\r\n`
     : `Status: ${status}\r\n`;
   for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
-  const code = statusCode(status);
-  const noBody = code === 204 || code === 304;
-  let chunked = false;
-  if (!noBody && !_hasHeader(headers, 'content-length')) {
-    if (knownLength !== undefined) {
-      // BODY-10 / APP-08: the engine knows the whole length, so nobody need chunk. For HEAD the
-      // engine passes a length only when it is the one GET would have (an Array body, BODY-12).
-      text += `content-length: ${knownLength}\r\n`;
-    } else if (options.nph && http11 && !options.head) {
-      text += 'transfer-encoding: chunked\r\n';
-      chunked = true;
-    }
-  }
+  const chunked = framing === 'open' && options.nph && http11;
+  if (chunked) text += 'transfer-encoding: chunked\r\n';
   if (options.nph) {
     // NPH: this process is the HTTP server for the response. SR-12 asks for `date`; RFC 3875
     // §5 forbids offering the connection for further requests, so it is closed.
@@ -151,8 +138,8 @@ export function createCgiSink(out: CgiOutput | DirectStdout, options: CgiSinkOpt
     get outcome() {
       return outcome;
     },
-    head(status, headers, knownLength) {
-      const head = formatHead(status, headers, knownLength, options);
+    head(status, headers, framing) {
+      const head = formatHead(status, headers, framing, options);
       chunked = head.chunked;
       send(Buffer.from(head.text, 'latin1'));
     },

@@ -176,7 +176,6 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
     const sink = createCgiSink(out, {
       nph: options.nph ?? isNphScript(vars),
       protocol: environ.SERVER_PROTOCOL,
-      head: environ.REQUEST_METHOD === 'HEAD',
       onError: disconnect,
     });
     // ADP-CGI-10: servers stop a script whose client left with SIGTERM (or by closing stdout).

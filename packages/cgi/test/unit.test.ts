@@ -8,45 +8,42 @@ import type { Application } from '@tsgi/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 describe('formatHead', () => {
-  const cgi = { nph: false, protocol: 'HTTP/1.1', head: false };
+  const cgi = { nph: false, protocol: 'HTTP/1.1' };
 
-  test('ADP-CGI-02: Status first, headers in order, CRLF, known length added', () => {
-    expect(formatHead('404 Not Found', [['content-type', 'text/plain']], 3, cgi)).toEqual({
+  test('ADP-CGI-02: Status first, then the final headers in order, CRLF', () => {
+    const headers = [
+      ['content-type', 'text/plain'],
+      ['content-length', '3'],
+    ] as const;
+    expect(formatHead('404 Not Found', headers, 'whole', cgi)).toEqual({
       text: 'Status: 404 Not Found\r\ncontent-type: text/plain\r\ncontent-length: 3\r\n\r\n',
       chunked: false,
     });
   });
 
-  test('BODY-13 BODY-12: no content-length for 204 or 304, nor a second one; HEAD gets the known one', () => {
-    expect(formatHead('204 No Content', [], 0, cgi).text).toBe('Status: 204 No Content\r\n\r\n');
-    expect(formatHead('304 Not Modified', [], 0, cgi).text).toBe(
-      'Status: 304 Not Modified\r\n\r\n',
+  test('BODY-10: the sink adds no content-length of its own (the engine decides)', () => {
+    expect(formatHead('204 No Content', [], 'none', cgi).text).toBe(
+      'Status: 204 No Content\r\n\r\n',
     );
-    expect(formatHead('200 OK', [], 7, { ...cgi, head: true }).text).toBe(
-      'Status: 200 OK\r\ncontent-length: 7\r\n\r\n',
-    );
-    expect(formatHead('200 OK', [], undefined, { ...cgi, head: true }).text).toBe(
-      'Status: 200 OK\r\n\r\n',
-    );
-    expect(formatHead('200 OK', [['Content-Length', '5']], 5, cgi).text).toBe(
-      'Status: 200 OK\r\nContent-Length: 5\r\n\r\n',
-    );
+    expect(formatHead('200 OK', [], 'none', cgi).text).toBe('Status: 200 OK\r\n\r\n');
+    expect(formatHead('200 OK', [], 'open', cgi).text).toBe('Status: 200 OK\r\n\r\n');
   });
 
   test('ADP-CGI-08: NPH frames chunked on HTTP/1.1 when the length is unknown, close-delimited on 1.0', () => {
-    const nph = { nph: true, protocol: 'HTTP/1.1', head: false };
-    const h11 = formatHead('200 OK', [['date', 'x']], undefined, nph);
+    const nph = { nph: true, protocol: 'HTTP/1.1' };
+    const h11 = formatHead('200 OK', [['date', 'x']], 'open', nph);
     expect(h11).toEqual({
       text: 'HTTP/1.1 200 OK\r\ndate: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n',
       chunked: true,
     });
-    const h10 = formatHead('200 OK', [['date', 'x']], undefined, { ...nph, protocol: 'HTTP/1.0' });
+    const h10 = formatHead('200 OK', [['date', 'x']], 'open', { ...nph, protocol: 'HTTP/1.0' });
     expect(h10).toEqual({
       text: 'HTTP/1.0 200 OK\r\ndate: x\r\nconnection: close\r\n\r\n',
       chunked: false,
     });
-    const head = formatHead('200 OK', [['date', 'x']], undefined, { ...nph, head: true });
-    expect(head.chunked).toBe(false);
+    // HEAD, 204, 304: no body follows; a declared length frames the body itself.
+    expect(formatHead('200 OK', [['date', 'x']], 'none', nph).chunked).toBe(false);
+    expect(formatHead('200 OK', [['date', 'x']], 'length', nph).chunked).toBe(false);
   });
 });
 

@@ -9,8 +9,8 @@ import { repairCookieJoin } from './cookie.js';
 import { ContractError } from './errors.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
 
-/** `tsgi.version` (ENV-18), shared and frozen. */
-export const TSGI_VERSION: readonly [1, 0] = Object.freeze([1, 0] as const);
+/** `tsgi.version` (ENV-18), shared and frozen: this implementation meets TSGI 1.1. */
+export const TSGI_VERSION: readonly [1, number] = Object.freeze([1, 1] as const);
 
 /** The `tsgi.*` values an adapter supplies for one request. */
 export interface TsgiKeys {

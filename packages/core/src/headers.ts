@@ -210,7 +210,7 @@ function _join(key: string, prev: string, value: string): string {
 
 /**
  * Adds one request header to environ, joining repeats with `", "` and Cookie with `"; "` (ENV-13).
- * Returns false when the header was dropped (ENV-14, ENV-27).
+ * Returns false when the header was dropped (ENV-14, ENV-27, or an empty Content-Type: ENV-09).
  */
 export function addRequestHeader(
   environ: Record<string, unknown>,
@@ -220,6 +220,7 @@ export function addRequestHeader(
   const entry = _entry(name);
   if (entry === null) return false;
   const key = entry.key;
+  if (value.length === 0 && key === 'CONTENT_TYPE') return false; // ENV-09: empty is absent
   const prev = environ[key];
   environ[key] = prev === undefined ? value : _join(key, prev as string, value);
   return true;
@@ -251,6 +252,8 @@ export function addRequestHeaders(
     }
     if (entry === null) continue;
     const key = entry.key;
+    // ENV-09: an empty Content-Type counts as absent (no CONTENT_TYPE).
+    if (value.length === 0 && key === 'CONTENT_TYPE') continue;
     if (entry.mark !== call && entry.cached) {
       entry.mark = call;
       environ[key] = value;

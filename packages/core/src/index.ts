@@ -1,5 +1,5 @@
 /**
- * `@tsgi/core`: the TSGI 1.0 types, the response engine every adapter drives, `tsgi.input`,
+ * `@tsgi/core`: the TSGI 1.1 types, the response engine every adapter drives, `tsgi.input`,
  * byte-string and header helpers, and `mount`. zod schemas are at `@tsgi/core/schemas` and the
  * in-memory test client at `@tsgi/core/testing`, so servers load neither.
  * @module
@@ -59,6 +59,7 @@ export {
 } from './request-target.js';
 export type {
   Application,
+  BodyFraming,
   Environ,
   ErrorStream,
   InputStream,

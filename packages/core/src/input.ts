@@ -3,7 +3,7 @@
  * (from an IncomingMessage, FastCGI STDIN records or process.stdin) and the application pulls.
  */
 import { ContractError, InputTooLargeError, InputTruncatedError } from './errors.js';
-import type { InputStream } from './types.js';
+import type { ErrorStream, InputStream } from './types.js';
 
 const _EMPTY = new Uint8Array(0);
 
@@ -27,6 +27,8 @@ export interface RequestInputOptions {
   limit?: number | undefined;
   /** Bytes buffered before `pause()` is called. Default 64 KiB. */
   highWaterMark?: number;
+  /** `tsgi.errors`: a contract error raised to the application is logged there (ERR-08). */
+  errors?: ErrorStream | undefined;
 }
 
 interface _Waiter {
@@ -49,12 +51,14 @@ export class RequestInput implements InputStream {
   readonly #length: number | undefined;
   readonly #limit: number | undefined;
   readonly #hwm: number;
+  readonly #errors: ErrorStream | undefined;
 
   constructor(source: InputSource | null, options: RequestInputOptions = {}) {
     this.#source = source;
     this.#length = options.length;
     this.#limit = options.limit;
     this.#hwm = options.highWaterMark ?? 65536;
+    this.#errors = options.errors;
     if (this.#length === 0) this.#ended = true;
   }
 
@@ -114,9 +118,13 @@ export class RequestInput implements InputStream {
     }
   }
 
-  /** Transport side: the body cannot complete; pending and later reads reject (IN-04, ERR-05). */
+  /**
+   * Transport side: the body cannot complete; pending and later reads reject (IN-04, ERR-05).
+   * A no-op once the body was completely received or cancelled (IN-14): what is buffered stays
+   * readable, then the end of the body.
+   */
   fail(err: unknown): void {
-    if (this.#error !== undefined) return;
+    if (this.#error !== undefined || this.#ended) return;
     this.#error = err;
     this.#chunks.length = 0;
     this.#buffered = 0;
@@ -133,14 +141,15 @@ export class RequestInput implements InputStream {
       this.#readOnce = true;
       if (!this.#ended) this.#source?.firstRead?.();
     }
-    const max = maxBytes === undefined || maxBytes <= 0 ? Number.POSITIVE_INFINITY : maxBytes;
+    const max = _maxBytes(maxBytes);
+    if (this.#waiter !== null) {
+      // IN-13: rejected, never thrown; the pending read is left as it is. ERR-08: logged.
+      const err = new ContractError('IN-12', 'read() called while an earlier read() is pending');
+      this.#errors?.write(`ERR-08: contract error raised to the application: ${err.stack}\n`);
+      return Promise.reject(err);
+    }
     if (this.#buffered > 0) return Promise.resolve(this.#take(max));
     if (this.#ended) return Promise.resolve(_EMPTY);
-    if (this.#waiter !== null) {
-      return Promise.reject(
-        new ContractError('IN-12', 'read() called while an earlier read() is pending'),
-      );
-    }
     this.#resume();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject, max };
@@ -186,6 +195,16 @@ export class RequestInput implements InputStream {
       this.#source?.resume?.();
     }
   }
+}
+
+/**
+ * IN-10: `maxBytes` truncated to an integer; below 1, NaN, not a number or Infinity mean any
+ * size (a fraction must not become a zero-length read, which means the end of the body).
+ */
+function _maxBytes(maxBytes: unknown): number {
+  if (typeof maxBytes !== 'number') return Number.POSITIVE_INFINITY;
+  const n = Math.floor(maxBytes);
+  return n >= 1 ? n : Number.POSITIVE_INFINITY;
 }
 
 /** An error stream over a function that writes text, per ERRS-01: `write` never throws. */

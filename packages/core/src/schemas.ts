@@ -66,6 +66,18 @@ const errorsSchema = z.custom<unknown>(
   'ENV-21, ERRS-01: tsgi.errors must have write() and flush()',
 );
 
+/** ENV-18: the frozen `[1, minor]`, minor a non-negative integer (any TSGI 1.x). */
+const versionSchema = z.custom<readonly [1, number]>(
+  (v) =>
+    Array.isArray(v) &&
+    v.length === 2 &&
+    v[0] === 1 &&
+    Number.isInteger(v[1]) &&
+    v[1] >= 0 &&
+    Object.isFrozen(v),
+  'ENV-18: tsgi.version must be the frozen [1, n] (n a non-negative integer)',
+);
+
 /** The environ an application may rely on (ENV-01..27). Unknown keys pass through (MW-08). */
 export const environSchema = z
   .looseObject({
@@ -95,7 +107,7 @@ export const environSchema = z
       .undefined({ error: 'ENV-09: HTTP_CONTENT_LENGTH must not exist' })
       .optional(),
     HTTP_PROXY: z.undefined({ error: 'ENV-27: HTTP_PROXY must not exist' }).optional(),
-    'tsgi.version': z.tuple([z.literal(1), z.literal(0)]),
+    'tsgi.version': versionSchema,
     'tsgi.url_scheme': z.enum(['http', 'https']),
     'tsgi.input': inputSchema,
     'tsgi.errors': errorsSchema,

@@ -48,10 +48,14 @@ export async function request(app: Application, req: TestRequest = {}): Promise<
   const controller = new AbortController();
   req.signal?.addEventListener('abort', () => controller.abort(req.signal?.reason), { once: true });
   let errors = '';
+  const errorStream = createErrorStream((t) => {
+    errors += t;
+  });
   const bodyBytes = typeof req.body === 'string' ? utf8(req.body) : req.body;
   const length = bodyBytes instanceof Uint8Array ? bodyBytes.length : undefined;
   const input = new RequestInput(null, {
     length: length ?? (bodyBytes === undefined ? 0 : undefined),
+    errors: errorStream,
   });
   const environ: Environ = createEnviron(
     {
@@ -66,9 +70,7 @@ export async function request(app: Application, req: TestRequest = {}): Promise<
     },
     {
       input,
-      errors: createErrorStream((t) => {
-        errors += t;
-      }),
+      errors: errorStream,
       signal: controller.signal,
       urlScheme: 'http',
       multithread: false,

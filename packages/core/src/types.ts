@@ -1,5 +1,5 @@
 /**
- * The TSGI 1.0 contract: every public type lives in this one file (spec/00-overview.md).
+ * The TSGI 1.1 contract: every public type lives in this one file (spec/00-overview.md).
  * @module
  */
 
@@ -84,7 +84,8 @@ export interface Environ {
   HTTPS?: string;
   SERVER_SOFTWARE?: string;
   [header: `HTTP_${string}`]: string | undefined;
-  'tsgi.version': readonly [1, 0];
+  /** `[1, minor]`, frozen: the highest TSGI 1.x whose rules the server meets (ENV-18). */
+  'tsgi.version': readonly [1, number];
   'tsgi.url_scheme': 'http' | 'https';
   'tsgi.input': InputStream;
   'tsgi.errors': ErrorStream;
@@ -105,23 +106,41 @@ export type Application = (
 ) => ResponseBody | Promise<ResponseBody>;
 
 /**
+ * How the body that follows `ResponseSink.head` is framed, decided by the engine (BODY-10,
+ * BODY-12, BODY-13, BODY-18):
+ * - `'none'`: no body bytes follow (HEAD, 204, 205, 304); a `content-length` among the headers
+ *   describes the GET response or is the 205's `0`, never the bytes sent.
+ * - `'whole'`: the whole body is at hand: its chunks, then `end()`, follow without waiting on the
+ *   application (only on the sink's own promises), and the headers carry its `content-length`
+ *   (the application's, or the one the engine added).
+ * - `'length'`: the headers carry the application's `content-length`; the body follows over time.
+ * - `'open'`: no `content-length`: the transport delimits the body (chunked, or closing).
+ */
+export type BodyFraming = 'none' | 'whole' | 'length' | 'open';
+
+/**
  * What an adapter supplies so the response engine can run one request over its transport.
  * The engine calls `head` at most once, then `write` zero or more times, then exactly one of
  * `end` or `abort`.
  */
 export interface ResponseSink {
   /**
-   * Sends the status and headers (already validated). `knownLength` is the total body length
-   * when the engine knows it before sending (the body was an Array, or ended before headers):
-   * a transport MAY use it to frame the response (BODY-10, APP-08).
+   * Sends the status and the final headers (validated; a `content-length` the engine decided to
+   * add is already among them, so a sink neither scans them nor knows HEAD, 204 or 304).
+   * `framing` says what follows.
    */
-  head(status: Status, headers: ResponseHeaders, knownLength: number | undefined): void;
+  head(status: Status, headers: ResponseHeaders, framing: BodyFraming): void;
   /**
-   * Sends one non-empty chunk. Returns a promise only when the transport wants the engine to
-   * wait (backpressure, BODY-02); returning nothing keeps the hot path free of promises.
+   * Sends one non-empty chunk. Returns nothing only when the sink is done with the bytes (copied
+   * or written, BODY-19); otherwise a promise that settles when it is, which is also how the
+   * transport makes the engine wait (backpressure, BODY-02).
    */
   write(chunk: Uint8Array): void | Promise<void>;
-  /** Finishes the response cleanly. */
+  /**
+   * Finishes the response cleanly. Returns nothing when no chunk's bytes are still referenced,
+   * else a promise that settles once the transport is done with them: the engine calls the
+   * body's completion hook only then (BODY-16, BODY-19).
+   */
   end(): void | Promise<void>;
   /** Ends the response so the client can tell it is incomplete (ERR-03, BODY-09). */
   abort(reason: unknown): void;

@@ -1,5 +1,6 @@
 import {
   type Application,
+  type BodyFraming,
   createEnviron,
   createErrorStream,
   type Environ,
@@ -14,7 +15,7 @@ export interface Recording {
   events: string[];
   status?: string;
   headers?: ResponseHeaders;
-  knownLength?: number | undefined;
+  framing?: BodyFraming;
   chunks: Uint8Array[];
   ended: boolean;
   aborted: unknown;
@@ -24,11 +25,11 @@ export interface Recording {
 
 export function recordingSink(rec: Recording, opts: { slow?: boolean } = {}): ResponseSink {
   return {
-    head(status, headers, knownLength) {
+    head(status, headers, framing) {
       rec.events.push(`head ${status}`);
       rec.status = status;
       rec.headers = headers;
-      rec.knownLength = knownLength;
+      rec.framing = framing;
     },
     write(chunk) {
       rec.events.push(`write ${chunk.length}`);
@@ -127,4 +128,74 @@ export function trackedBody(
     ...(kind === 'asyncDispose' && { [Symbol.asyncDispose]: async () => void log.closes++ }),
   };
   return { body: body as Iterable<Uint8Array>, log };
+}
+
+/** A sync body logging every call the engine makes on it into `events`. */
+export function eventBody(events: string[], chunks: Uint8Array[], hook: () => unknown = () => {}) {
+  return {
+    [Symbol.iterator]() {
+      events.push('iterator');
+      let i = 0;
+      return {
+        next(): IteratorResult<Uint8Array> {
+          events.push('next');
+          return i < chunks.length
+            ? { done: false, value: chunks[i++]! }
+            : { done: true, value: undefined };
+        },
+        return(): IteratorResult<Uint8Array> {
+          events.push('return');
+          return { done: true, value: undefined };
+        },
+      };
+    },
+    close() {
+      events.push('close');
+      return hook();
+    },
+  };
+}
+
+/** An async body logging the same way. */
+export function asyncEventBody(events: string[], chunks: Uint8Array[]) {
+  return {
+    [Symbol.asyncIterator]() {
+      events.push('iterator');
+      let i = 0;
+      return {
+        async next(): Promise<IteratorResult<Uint8Array>> {
+          events.push('next');
+          return i < chunks.length
+            ? { done: false, value: chunks[i++]! }
+            : { done: true, value: undefined };
+        },
+        async return(): Promise<IteratorResult<Uint8Array>> {
+          events.push('return');
+          return { done: true, value: undefined };
+        },
+      };
+    },
+    close() {
+      events.push('close');
+    },
+  };
+}
+
+/** Runs `app` against a recording sink whose events the body shares. */
+export function start(app: Application, opts: { method?: string; end?: () => Promise<void> } = {}) {
+  const { environ, rec } = makeEnviron(opts.method);
+  const sink = recordingSink(rec);
+  if (opts.end !== undefined) {
+    const end = opts.end;
+    sink.end = () => {
+      rec.events.push('end');
+      rec.ended = true;
+      return end();
+    };
+  }
+  let settled = false;
+  const done = runApplication(app, environ, sink).then(() => {
+    settled = true;
+  });
+  return { rec, done, settled: () => settled };
 }

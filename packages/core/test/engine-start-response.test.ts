@@ -83,7 +83,8 @@ describe('startResponse validation (SR-02..SR-07)', () => {
       return [enc('hi')];
     });
     expect(rec.status).toBe('299 Custom reason phrase');
-    expect(rec.headers).toEqual(headers);
+    // BODY-10: the engine's own content-length comes after the app's headers.
+    expect(rec.headers).toEqual([...headers, ['content-length', '2']]);
   });
 });
 
@@ -104,7 +105,7 @@ describe('deferred headers (SR-08)', () => {
     expect(rec.events).toEqual(['head 200 OK', 'write 3', 'end']);
   });
 
-  it('SR-08: an empty body sends headers at the end with a known length of 0', async () => {
+  it('SR-08, BODY-10: an empty body sends headers at the end with content-length 0', async () => {
     const rec = await run((_e, start) => {
       start('200 OK', []);
       return (function* () {
@@ -112,7 +113,8 @@ describe('deferred headers (SR-08)', () => {
       })();
     });
     expect(rec.events).toEqual(['head 200 OK', 'end']);
-    expect(rec.knownLength).toBe(0);
+    expect(rec.headers).toEqual([['content-length', '0']]);
+    expect(rec.framing).toBe('whole');
   });
 
   it('SR-08, APP-05: startResponse may be called during iteration, before the first chunk', async () => {
@@ -165,7 +167,10 @@ describe('second calls and excInfo (SR-09, SR-10)', () => {
       return [enc('later')];
     });
     expect(rec.status).toBe('503 Service Unavailable');
-    expect(rec.headers).toEqual([['retry-after', '5']]);
+    expect(rec.headers).toEqual([
+      ['retry-after', '5'],
+      ['content-length', '5'],
+    ]);
   });
 
   it('SR-10: excInfo after headers are sent rethrows excInfo itself, and the response is aborted (ERR-03)', async () => {
@@ -220,7 +225,8 @@ describe('write() (WR-01..WR-03)', () => {
       return [enc('c')];
     });
     expect(rec.text()).toBe('abc');
-    expect(rec.knownLength).toBeUndefined();
+    expect(rec.headers).toEqual([]);
+    expect(rec.framing).toBe('open');
   });
 
   it('WR-02: write after the response completed rejects', async () => {

@@ -1,5 +1,6 @@
 import {
   addRequestHeader,
+  addRequestHeaders,
   createErrorStream,
   environFromCgi,
   environKey,
@@ -9,6 +10,7 @@ import {
   splitScriptName,
   splitTarget,
 } from '@tsgi/core';
+import { environSchema } from '@tsgi/core/schemas';
 import { request } from '@tsgi/core/testing';
 import { describe, expect, it } from 'vitest';
 import { makeEnviron, recordingSink } from './_helpers.js';
@@ -119,6 +121,32 @@ describe('CGI variables into environ (ADP-CGI-01, ADP-FCGI-01, ADP-FCGI-04)', ()
       ])
         expect(k in env).toBe(false);
     }
+  });
+
+  it('ENV-09: an empty Content-Type field counts as absent (request headers, one by one or all)', () => {
+    const one: Record<string, unknown> = {};
+    expect(addRequestHeader(one, 'Content-Type', '')).toBe(false);
+    expect('CONTENT_TYPE' in one).toBe(false);
+    const all: Record<string, unknown> = {};
+    addRequestHeaders(all, ['Content-Type', '', 'Host', 'h']);
+    expect(all).toEqual({ HTTP_HOST: 'h' });
+    const repeated: Record<string, unknown> = {};
+    addRequestHeaders(repeated, ['content-type', '', 'Content-Type', 'text/plain']);
+    expect(repeated).toEqual({ CONTENT_TYPE: 'text/plain' });
+  });
+
+  it('ENV-18: tsgi.version is the frozen [1, 1], and the schema takes any frozen [1, n]', () => {
+    const env = environFromCgi(base, keys());
+    expect(env['tsgi.version']).toEqual([1, 1]);
+    expect(Object.isFrozen(env['tsgi.version'])).toBe(true);
+    const version = (v: unknown) => environSchema.safeParse({ ...env, 'tsgi.version': v }).success;
+    expect(version(env['tsgi.version'])).toBe(true);
+    expect(version(Object.freeze([1, 0]))).toBe(true);
+    expect(version(Object.freeze([1, 7]))).toBe(true);
+    expect(version([1, 1])).toBe(false); // not frozen
+    expect(version(Object.freeze([2, 0]))).toBe(false);
+    expect(version(Object.freeze([1, -1]))).toBe(false);
+    expect(version(Object.freeze([1, 0.5]))).toBe(false);
   });
 
   it('ENV-27: drops HTTP_PROXY', () => {
@@ -244,7 +272,10 @@ describe('engine rules added by the spec (SR-13, SR-14, WR-02, IN-12, IN-08)', (
       headers[0]![1] = 'changed';
       return [new Uint8Array([1])];
     });
-    expect(res.headers).toEqual([['x-a', '1']]);
+    expect(res.headers).toEqual([
+      ['x-a', '1'],
+      ['content-length', '1'],
+    ]);
   });
 
   it('SR-14: startResponse after completion throws', async () => {

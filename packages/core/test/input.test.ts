@@ -1,4 +1,9 @@
-import { InputTooLargeError, InputTruncatedError, RequestInput } from '@tsgi/core';
+import {
+  createErrorStream,
+  InputTooLargeError,
+  InputTruncatedError,
+  RequestInput,
+} from '@tsgi/core';
 import { describe, expect, it } from 'vitest';
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -123,5 +128,92 @@ describe('tsgi.input (IN-01..IN-08)', () => {
     input.fail(err);
     await expect(p).rejects.toBe(err);
     await expect(input.read()).rejects.toBe(err);
+  });
+});
+
+describe('tsgi.input, second edition (IN-06, IN-10, IN-13, IN-14)', () => {
+  it('IN-10: maxBytes is truncated to an integer: read(2.7) returns 2 bytes', async () => {
+    const input = new RequestInput(null, { length: 5 });
+    input.push(b('hello'));
+    expect(str(await input.read(2.7))).toBe('he');
+    expect(str(await input.read(1.0001))).toBe('l');
+  });
+
+  it('IN-10: a maxBytes below 1, NaN, Infinity or not a number means any size (never an EOF-like empty chunk)', async () => {
+    for (const max of [0.5, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, '3', null, Symbol('x')]) {
+      const input = new RequestInput(null, { length: 5 });
+      input.push(b('hello'));
+      expect(str(await input.read(max as number)), String(max)).toBe('hello');
+    }
+    // And for a read that waits for the transport.
+    const pending = new RequestInput(null);
+    const p = pending.read(0.5);
+    pending.push(b('abc'));
+    expect(str(await p)).toBe('abc');
+  });
+
+  it('IN-14: fail() after the whole body arrived changes nothing: buffered bytes, then end of body', async () => {
+    const input = new RequestInput(null, { length: 5 });
+    input.push(b('hel'));
+    input.push(b('lo'));
+    input.fail(new Error('disconnect after the body'));
+    expect(str(await input.read())).toBe('hel');
+    expect(str(await input.read())).toBe('lo');
+    expect((await input.read()).length).toBe(0);
+    const chunked = new RequestInput(null);
+    chunked.push(b('x'));
+    chunked.end();
+    chunked.fail(new Error('late'));
+    expect(str(await chunked.read())).toBe('x');
+    expect((await chunked.read()).length).toBe(0);
+  });
+
+  it('IN-14: fail() after cancel() changes nothing: reads give the end of body', async () => {
+    const input = new RequestInput(null, { length: 100 });
+    input.push(b('abc'));
+    input.cancel();
+    input.fail(new Error('disconnect'));
+    expect((await input.read()).length).toBe(0);
+  });
+
+  it('IN-14: a body still incomplete at the disconnect rejects (ERR-05)', async () => {
+    const input = new RequestInput(null, { length: 100 });
+    input.push(b('abc'));
+    const err = new Error('gone');
+    input.fail(err);
+    await expect(input.read()).rejects.toBe(err);
+  });
+
+  it('IN-13: a read while one is pending rejects (never throws) naming IN-12; the pending read is undisturbed', async () => {
+    const input = new RequestInput(null);
+    const first = input.read();
+    let second: Promise<Uint8Array> | undefined;
+    expect(() => {
+      second = input.read();
+    }).not.toThrow();
+    await expect(second).rejects.toMatchObject({ requirement: 'IN-12' });
+    input.push(b('data'));
+    expect(str(await first)).toBe('data');
+  });
+
+  it('IN-13, ERR-08: the refused read is logged to tsgi.errors when the input has it', async () => {
+    let log = '';
+    const errors = createErrorStream((t) => {
+      log += t;
+    });
+    const input = new RequestInput(null, { errors });
+    void input.read();
+    await input.read().catch(() => {});
+    expect(log).toMatch(/^ERR-08: .*IN-12: read\(\) called while an earlier read\(\) is pending/);
+  });
+
+  it('IN-06: cancel() during a pending read resolves that read with the end of body', async () => {
+    let cancelled = 0;
+    const input = new RequestInput({ cancel: () => void cancelled++ }, { length: 10 });
+    const pending = input.read();
+    input.cancel();
+    expect((await pending).length).toBe(0);
+    expect((await input.read()).length).toBe(0);
+    expect(cancelled).toBe(1);
   });
 });

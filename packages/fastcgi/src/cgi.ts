@@ -5,31 +5,15 @@ import { latin1 } from './pairs.js';
 
 /**
  * The CGI head for a response: `Status:` first (every front end accepts it there), the headers
- * in order, then the empty line (ADP-FCGI-15). When the application declared no content-length
- * and `knownLength` is given, `Content-Length` is added so the front end can frame the response
- * and detect a short one (BODY-10); never for 204 and 304.
+ * in order, then the empty line (ADP-FCGI-15). The headers are the engine's final ones: a
+ * `Content-Length` it knew is among them, so the front end can frame the response and detect a
+ * short one (BODY-10).
  */
-export function formatCgiHead(
-  status: string,
-  headers: ResponseHeaders,
-  knownLength: number | undefined,
-): string {
+export function formatCgiHead(status: string, headers: ResponseHeaders): string {
   let head = `Status: ${status}\r\n`;
-  let hasLength = false;
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    const name = h[0];
-    head += `${name}: ${h[1]}\r\n`;
-    if (name.length === 14 && !hasLength && name.toLowerCase() === 'content-length')
-      hasLength = true;
-  }
-  if (
-    !hasLength &&
-    knownLength !== undefined &&
-    !status.startsWith('204') &&
-    !status.startsWith('304')
-  ) {
-    head += `Content-Length: ${knownLength}\r\n`;
+    head += `${h[0]}: ${h[1]}\r\n`;
   }
   return `${head}\r\n`;
 }

@@ -56,7 +56,7 @@ export function frontEndMatrix(fe: FrontEnd): void {
     expect(s.environ.SERVER_PROTOCOL).toBe('HTTP/1.1');
     expect(s.environ.SERVER_PORT).toMatch(/^[0-9]+$/);
     expect(s.environ.SERVER_NAME).not.toBe('');
-    expect(s.version).toEqual([1, 0]);
+    expect(s.version).toEqual([1, 1]);
     expect(s.urlScheme).toBe('http');
     expect(s.signal).toBe(true);
     expect(s.bodyLength).toBe(0);

@@ -200,7 +200,9 @@ function _arrayBody(chunks: Uint8Array[], context: Context): Uint8Array[] {
 
 /**
  * A `Response` body as an async iterator. `return()` (the engine's BODY-05 release when the client
- * left or the body was cut short) cancels the stream, so the handler's producer stops.
+ * left or the body was cut short) cancels the stream, so the handler's producer stops; so does
+ * `close()`, the completion hook, which is all a HEAD, 204 or 304 response gets (BODY-18: the
+ * engine then obtains no iterator). On a stream that already ended both change nothing.
  */
 export class StreamBody implements AsyncIterableIterator<Uint8Array> {
   readonly #reader: ReadableStreamDefaultReader<unknown>;
@@ -250,5 +252,9 @@ export class StreamBody implements AsyncIterableIterator<Uint8Array> {
     this.#reader.cancel().then(_noop, _noop);
     this.#context.settle();
     return Promise.resolve({ value: undefined, done: true });
+  }
+
+  close(): void {
+    void this.return();
   }
 }

@@ -37,8 +37,6 @@ export interface ToFetchOptions extends RunOptions {
   highWaterMark?: number;
 }
 
-// Statuses `new Response` refuses a body for (Fetch §null body status) besides what BODY-18 covers.
-const _NULL_BODY = new Set([204, 205, 304]);
 const _DIGITS = /^[0-9]+$/;
 
 function _noop(): void {}
@@ -62,7 +60,6 @@ export function toFetch(
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort, { once: true });
 
-      const isHead = environ.REQUEST_METHOD === 'HEAD';
       let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
       let wake: (() => void) | undefined;
       let closed = false; // the consumer cancelled, or the stream ended
@@ -94,15 +91,15 @@ export function toFetch(
         app,
         environ,
         {
-          head(status, headers, knownLength) {
+          head(status, headers, framing) {
             const code = statusCode(status);
             const h = new Headers();
             // Headers.append keeps each Set-Cookie apart (getSetCookie), as SR-03 tuples are.
+            // The headers are final: a content-length the engine knew is among them (BODY-10).
             for (const [name, value] of headers) h.append(name, value);
-            nullBody = isHead || _NULL_BODY.has(code);
-            // BODY-10: the engine knew the length before sending (an Array body, APP-08).
-            if (knownLength !== undefined && !nullBody && !h.has('content-length'))
-              h.set('content-length', String(knownLength));
+            // HEAD, 204, 205, 304 (BODY-18): `new Response` wants a null body for the last three
+            // (Fetch's null body statuses).
+            nullBody = framing === 'none';
             if (nullBody) {
               closed = true;
               stream?.close();

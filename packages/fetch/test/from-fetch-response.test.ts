@@ -85,7 +85,10 @@ describe('fromFetch: status and headers (SR-02, SR-03, SR-06)', () => {
     );
     const res = await request(app);
     expect(res.status, res.errors).toBe(200);
-    expect(res.headers).toEqual([['content-type', 'text/event-stream']]);
+    expect(res.headers).toEqual([
+      ['content-type', 'text/event-stream'],
+      ['content-length', '3'], // the engine's (BODY-10)
+    ]);
   });
 });
 
@@ -115,20 +118,23 @@ describe('fromFetch: the response body (BODY-02, BODY-05, BODY-10)', () => {
   });
 
   it('a body that is already complete goes out as an Array, so its length is known (BODY-10)', async () => {
-    let known: number | undefined = -1;
+    let framing: string | undefined;
+    let length: string | undefined;
     await runApplication(
       fromFetch(() => new Response('hello')),
       await environFor('/'),
       {
-        head(_s, _h, knownLength) {
-          known = knownLength;
+        head(_s, h, f) {
+          framing = f;
+          length = h.find(([n]) => n.toLowerCase() === 'content-length')?.[1];
         },
         write() {},
         end() {},
         abort() {},
       },
     );
-    expect(known).toBe(5);
+    expect(framing).toBe('whole');
+    expect(length).toBe('5');
   });
 
   it('the client leaving cancels the response stream and aborts request.signal (BODY-05, ERR-04)', async () => {

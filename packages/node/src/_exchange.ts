@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type BodyFraming,
   ClientDisconnectError,
   type ErrorStream,
   type InputSource,
@@ -108,15 +109,11 @@ export class _Exchange implements ResponseSink, InputSource, _Body {
 
   // --- ResponseSink -----------------------------------------------------------------------
 
-  head(status: Status, headers: ResponseHeaders, knownLength: number | undefined): void {
+  head(status: Status, headers: ResponseHeaders, framing: BodyFraming): void {
     if (this.replaced) return;
     const res = this.res;
-    let list = headers;
-    // BODY-10, APP-08: frame with content-length when the engine knows it and the app gave none;
-    // otherwise node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
-    if (knownLength !== undefined && !_hasContentLength(headers)) {
-      list = [...headers, ['content-length', String(knownLength)]];
-    }
+    // The headers are final: a content-length the engine knew is among them (BODY-10); without
+    // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
     // IN-07/IN-06: the client was told to wait for 100 Continue and never got it, so it may
     // or may not send the body; the connection cannot be reused safely.
     if (
@@ -132,16 +129,18 @@ export class _Exchange implements ResponseSink, InputSource, _Body {
     }
     const code = statusCode(status);
     // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
-    if (code === 426 && _hasUpgrade(headers))
-      list = [...list, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']];
+    const list =
+      code === 426 && _hasUpgrade(headers)
+        ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
+        : headers;
     try {
       // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
       // writes values as latin-1, one octet per code unit (SR-05).
       res.writeHead(code, _reason(status), list as unknown as string[]);
       this.status = code;
-      // The engine knows the length only when the whole body is at hand (an Array, APP-08, or
-      // a body that ended before any byte): its chunks and end() follow in this same tick.
-      this.whole = knownLength !== undefined;
+      // The whole body is at hand (an Array, APP-08, or a body that ended before any byte):
+      // its chunks and end() follow in this same tick.
+      this.whole = framing === 'whole';
     } catch (err) {
       // node:http is stricter than SR-05 about control characters; the engine has already
       // validated, so this is rare. Nothing is on the wire yet: answer 500 ourselves.
@@ -292,14 +291,6 @@ function _reason(status: Status): string {
     _lastStatus = status;
   }
   return _lastReason;
-}
-
-function _hasContentLength(headers: ResponseHeaders): boolean {
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i]![0];
-    if (name.length === 14 && name.toLowerCase() === 'content-length') return true;
-  }
-  return false;
 }
 
 function _hasUpgrade(headers: ResponseHeaders): boolean {

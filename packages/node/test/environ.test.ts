@@ -60,7 +60,7 @@ describe('environ', () => {
     expect(e.REMOTE_PORT).toMatch(/^[0-9]+$/);
     expect(e.SERVER_SOFTWARE).toMatch(/^tsgi-node\//);
     expect(e.HTTPS).toBeUndefined();
-    expect(e['tsgi.version']).toEqual([1, 0]);
+    expect(e['tsgi.version']).toEqual([1, 1]);
     expect(e['tsgi.url_scheme']).toBe('http');
     expect(e['tsgi.input_terminated']).toBe(true);
     expect(e['tsgi.multithread']).toBe(false); // ENV-22

@@ -50,7 +50,6 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   #paused = false;
   #abort: RequestAbort | null = null;
   #head = '';
-  #isHead = false;
   #drainReject: ((err: unknown) => void) | null = null;
 
   constructor(conn: RequestChannel, id: number, keepConn: boolean) {
@@ -137,7 +136,6 @@ export class FastCGIRequest implements ResponseSink, InputSource {
       // SRV-11: configuration keys never replace what the request produced.
       for (const k in extras) if (!(k in environ)) environ[k] = extras[k];
     }
-    this.#isHead = environ.REQUEST_METHOD === 'HEAD';
     conn.updateReading();
     void runApplication(host.app, environ, this, host.runOptions);
   }
@@ -256,9 +254,9 @@ export class FastCGIRequest implements ResponseSink, InputSource {
 
   // ---- ResponseSink ---------------------------------------------------------------------------
 
-  head(status: Status, headers: ResponseHeaders, knownLength: number | undefined): void {
+  head(status: Status, headers: ResponseHeaders): void {
     if (this.#state === _DONE) return;
-    this.#head = formatCgiHead(status, headers, this.#isHead ? undefined : knownLength);
+    this.#head = formatCgiHead(status, headers);
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
