@@ -125,6 +125,14 @@ export function buildEnviron(
   return env;
 }
 
+/**
+ * The last Host value (or absolute-form authority) environ was built from on this connection:
+ * it passed ENV-34 then, so `_checkRequest` need not check an equal value again.
+ */
+export function _lastHost(socket: object | null): string | undefined | null {
+  return (socket as _Socket | null)?.[kConn]?.host;
+}
+
 function _newConn(socket: _Socket): _Conn {
   const conn: _Conn = {
     https: socket.encrypted === true,

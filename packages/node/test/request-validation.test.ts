@@ -59,6 +59,18 @@ describe('ENV-34 / SRV-02: Host validity', () => {
     expect(t.seen).toEqual([]);
   });
 
+  it('on a keep-alive connection each Host is checked, not only the first (the listener caches the last valid one)', async () => {
+    const t = await setup();
+    const text = await exchange(
+      t.server.port,
+      `${get('/1', 'good.test')}${get('/2', 'good.test')}${get('/3', 'a b')}`,
+    );
+    expect(parseResponses(Buffer.from(text, 'latin1')).map((r) => r.status)).toEqual([
+      200, 200, 400,
+    ]);
+    expect(t.seen.map((e) => e.PATH_INFO)).toEqual(['/1', '/2']);
+  });
+
   it('ENV-10: valid Hosts are served; an empty Host names no host, so the listener address is used', async () => {
     const t = await setup();
     const names = [];
@@ -119,6 +131,22 @@ describe('SRV-15 / SRV-02: request-target forms', () => {
       await t.refused(get(target), 400);
     }
     expect(t.seen).toEqual([]);
+  });
+
+  it('octets 0x00-0x20 and 0x7F are node’s parser’s to refuse, lenient or not (the listener relies on it)', async () => {
+    const t = await setup();
+    const { app, seen } = recorder();
+    const lenient = createServer({ insecureHTTPParser: true }).on(
+      'request',
+      createRequestListener(app),
+    );
+    await withServer(lenient, async (port) => {
+      for (const target of ['/a\x00b', '/a\x01b', '/a\x1fb', '/a?\x0b', '/a\x7fb', '/a?\x7f']) {
+        await t.refused(get(target), 400);
+        expect(statusOf(await exchange(port, get(target))), JSON.stringify(target)).toBe(400);
+      }
+    });
+    expect([...t.seen, ...seen]).toEqual([]);
   });
 
   it('SRV-02: nothing pipelined behind a refused target reaches the app', async () => {
@@ -192,14 +220,7 @@ describe('ENV-35: absolute-form', () => {
     const env = await t.environ(
       'GET http://evil.test:8081/p%2Fq?z=1 HTTP/1.1\r\nHost: good.test\r\nConnection: close\r\n\r\n',
     );
-    expect({
-      REQUEST_URI: env.REQUEST_URI,
-      PATH_INFO: env.PATH_INFO,
-      QUERY_STRING: env.QUERY_STRING,
-      HTTP_HOST: env.HTTP_HOST,
-      SERVER_NAME: env.SERVER_NAME,
-      SERVER_PORT: env.SERVER_PORT,
-    }).toEqual({
+    expect(env).toMatchObject({
       REQUEST_URI: 'http://evil.test:8081/p%2Fq?z=1',
       PATH_INFO: '/p/q',
       QUERY_STRING: 'z=1',
