@@ -10,6 +10,7 @@ import { EXTENSION_CASES } from './extensions.js';
 import { INPUT_CASES } from './input.js';
 import { CONTINUE_CASES } from './input-continue.js';
 import { NODE_CASES } from './node.js';
+import { REQUEST_VALIDATION_CASES } from './request-validation.js';
 import { RESPONSE_CASES } from './response.js';
 import { SERVER_CASES } from './server-duties.js';
 import { WRITE_CASES } from './write.js';
@@ -25,6 +26,7 @@ export const CASES: readonly ServerCase[] = Object.freeze([
   ...BODY_CASES,
   ...ERROR_CASES,
   ...SERVER_CASES,
+  ...REQUEST_VALIDATION_CASES,
   ...EXTENSION_CASES,
   ...NODE_CASES,
   ...EDITION2_BODY_CASES,
