@@ -28,6 +28,8 @@ function _frontEnd(by: string): Readonly<Record<string, Relaxation>> {
     'SRV-15': parsing,
     'SRV-16': parsing,
     'ENV-34': parsing,
+    'ENV-35':
+      'the front end passes its own HTTP_HOST (the Host line) and SERVER_NAME; an absolute-form target is already resolved by it',
     'SR-12': writes,
     'SR-16': writes,
     'IN-07': 'the front end answers Expect: 100-continue',
