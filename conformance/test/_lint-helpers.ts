@@ -3,6 +3,7 @@ import {
   createEnviron,
   createErrorStream,
   type Environ,
+  type RequestAbort,
   RequestInput,
   type StartResponse,
 } from '@tsgi/core';
@@ -35,8 +36,14 @@ export function ids(violations: Violation[], side?: 'application' | 'server'): s
     .map((v) => v.requirement);
 }
 
-/** A hand-made environ for driving the linted app as a (possibly broken) server would. */
-export function fakeEnviron(overrides: Record<string, unknown> = {}): Environ {
+/**
+ * A hand-made environ for driving the linted app as a (possibly broken) server would; `signal`
+ * a `RequestAbort` for the lazily created `tsgi.signal` adapters use.
+ */
+export function fakeEnviron(
+  overrides: Record<string, unknown> = {},
+  signal: AbortSignal | RequestAbort = new AbortController().signal,
+): Environ {
   const env = createEnviron(
     {
       method: 'GET',
@@ -51,7 +58,7 @@ export function fakeEnviron(overrides: Record<string, unknown> = {}): Environ {
     {
       input: new RequestInput(null, { length: 0 }),
       errors: createErrorStream(() => {}),
-      signal: new AbortController().signal,
+      signal,
       urlScheme: 'http',
       multithread: false,
       multiprocess: false,

@@ -3,15 +3,23 @@
  * (spec 02-environ.md, ENV-01..27). One block per rule, as in Rack::Lint and wsgiref.validate
  * (research gateway-specs §2.1, §3.2); each message starts with the rule's ID.
  */
-import { addRequestHeader, isByteString, percentDecode, splitTarget } from '@tsgi/core';
+import {
+  addRequestHeader,
+  FORBIDDEN_VARIABLES,
+  headerVariable,
+  isByteString,
+  isDigits,
+  isHttpVersion,
+  isToken,
+  mayBeEmpty,
+  percentDecode,
+  splitTarget,
+} from '@tsgi/core';
 import { describe, type Reporter } from './violation.js';
 
-const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const _DIGITS = /^[0-9]+$/;
-const _PROTOCOL = /^HTTP\/\d(\.\d)?$/;
+// The shape rules themselves are @tsgi/core's (its syntax.ts), which the engine and the
+// adapters' environ building use too; this file says which rule each variable must meet.
 const _HTTP_KEY = /^HTTP_[A-Z0-9_]+$/;
-// ENV-02: the variables that are always present and may be ''.
-const _MAY_BE_EMPTY = /^(SCRIPT_NAME|PATH_INFO|QUERY_STRING|HTTP_.*)$/;
 // ENV-16: servers own hop-by-hop request headers and may leave them out of environ.
 const _HOP = /^HTTP_(CONNECTION|KEEP_ALIVE|TE|TRANSFER_ENCODING|UPGRADE|PROXY_.*)$/;
 /** `tsgi.*` keys the spec defines (ENV-15..24) and registered extensions (EXT-01, EXT-04). */
@@ -61,14 +69,14 @@ export function checkEnviron(env: unknown, r: Reporter): void {
     if (typeof v !== 'string')
       bad('ENV-02', `${key} must be a string, got ${describe(v)} (omit absent variables)`);
     else if (!isByteString(v)) bad('ENV-06', `${key} has code units above 0xFF`);
-    else if (v === '' && !_MAY_BE_EMPTY.test(key))
+    else if (v === '' && !mayBeEmpty(key))
       bad('ENV-02', `${key} is ''; a variable without a value is omitted`);
   }
   const str = (k: string): string | undefined => (typeof e[k] === 'string' ? e[k] : undefined);
 
   // ENV-03
   const method = str('REQUEST_METHOD');
-  if (method === undefined || !_TOKEN.test(method))
+  if (method === undefined || !isToken(method))
     bad('ENV-03', `REQUEST_METHOD must be a token, got ${JSON.stringify(e.REQUEST_METHOD)}`);
 
   // ENV-04
@@ -106,21 +114,19 @@ export function checkEnviron(env: unknown, r: Reporter): void {
 
   // ENV-09
   const cl = e.CONTENT_LENGTH;
-  if (cl !== undefined && (typeof cl !== 'string' || !_DIGITS.test(cl)))
+  if (cl !== undefined && (typeof cl !== 'string' || !isDigits(cl)))
     bad('ENV-09', `CONTENT_LENGTH must be digits only, got ${JSON.stringify(cl)}`);
-  for (const k of ['HTTP_CONTENT_TYPE', 'HTTP_CONTENT_LENGTH'])
-    if (k in e) bad('ENV-09', `${k} must not be present (use ${k.slice(5)})`);
+  _checkForbidden(e, 'ENV-09', bad);
 
   // ENV-10
   if (!str('SERVER_NAME')) bad('ENV-10', 'SERVER_NAME is required and non-empty');
   const port = str('SERVER_PORT');
   if (!port) bad('ENV-10', 'SERVER_PORT is required and non-empty');
-  else if (!_DIGITS.test(port))
-    bad('ENV-10', `SERVER_PORT should be digits, got ${port}`, 'warning');
+  else if (!isDigits(port)) bad('ENV-10', `SERVER_PORT should be digits, got ${port}`, 'warning');
 
   // ENV-11
   const proto11 = str('SERVER_PROTOCOL');
-  if (proto11 === undefined || !_PROTOCOL.test(proto11))
+  if (proto11 === undefined || !isHttpVersion(proto11))
     bad('ENV-11', `SERVER_PROTOCOL must match HTTP/d.d, got ${JSON.stringify(e.SERVER_PROTOCOL)}`);
 
   // ENV-12: header keys are HTTP_ + upper case with "_".
@@ -132,10 +138,17 @@ export function checkEnviron(env: unknown, r: Reporter): void {
   checkTsgiKeys(e, bad);
 
   // ENV-27: httpoxy (CVE-2016-5385).
-  if ('HTTP_PROXY' in e) bad('ENV-27', 'HTTP_PROXY must not be present (httpoxy)');
+  _checkForbidden(e, 'ENV-27', bad);
 }
 
 type Bad = (id: string, msg: string, severity?: 'error' | 'warning') => void;
+
+/** ENV-09, ENV-27: the variables environ never carries that `id` forbids. */
+function _checkForbidden(e: Record<string, unknown>, id: string, bad: Bad): void {
+  for (const [k, rule] of FORBIDDEN_VARIABLES)
+    if (rule === id && k in e)
+      bad(id, `${k} must not be present (${id === 'ENV-27' ? 'httpoxy' : `use ${k.slice(5)}`})`);
+}
 
 /** Names the rule a wrong SCRIPT_NAME + PATH_INFO breaks: ENV-06, ENV-30 or ENV-05. */
 function _checkSplit(joined: string, decoded: string, bad: Bad): void {
@@ -179,7 +192,7 @@ function checkRawHeaders(e: Record<string, unknown>, bad: Bad): void {
   const underscored = new Set<string>();
   for (const [name, value] of raw as Array<[string, string]>) {
     if (name.startsWith(':')) continue; // HTTP/2 pseudo-headers are not headers
-    if (name.includes('_')) underscored.add(`HTTP_${name.toUpperCase().replaceAll('-', '_')}`);
+    if (name.includes('_')) underscored.add(headerVariable(name));
     addRequestHeader(expected, name, value.trim()); // ENV-12: surrounding whitespace removed
   }
   for (const [k, v] of Object.entries(expected)) {

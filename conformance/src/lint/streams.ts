@@ -3,7 +3,7 @@
  * the application's use and the server's answers, as wsgiref.validate's InputWrapper and
  * ErrorWrapper do (research gateway-specs §2.4).
  */
-import type { ErrorStream, InputStream } from '@tsgi/core';
+import { type ErrorStream, type InputStream, isDigits } from '@tsgi/core';
 import type { Exchange } from './exchange.js';
 import { errorCode, type Guard, guard } from './guard.js';
 import { describe, isThenable } from './violation.js';
@@ -18,7 +18,7 @@ export function wrapInput(input: InputStream, ex: Exchange): InputStream {
   const r = ex.reporter;
   const rec = ex.record.input;
   const signal = ex.environ['tsgi.signal'];
-  const declared = /^[0-9]+$/.test(ex.environ.CONTENT_LENGTH ?? '')
+  const declared = isDigits(ex.environ.CONTENT_LENGTH ?? '')
     ? Number(ex.environ.CONTENT_LENGTH)
     : undefined;
   // Reads whose promise has not settled, as the application sees them (IN-12, IN-13).

@@ -9,17 +9,7 @@
  * returned unchanged: guessing would corrupt it.
  */
 
-const _TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
-
-/** RFC 9110 tchar, of which a cookie-name (a token) is made. */
-function _isTchar(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    _TCHAR_SYMBOLS.indexOf(String.fromCharCode(c)) >= 0
-  );
-}
+import { isTchar } from './syntax.js';
 
 /** RFC 6265 cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */
 function _isCookieOctet(c: number): boolean {
@@ -32,11 +22,11 @@ function _isCookieOctet(c: number): boolean {
   );
 }
 
-/** `cookie-pair = cookie-name "=" cookie-value`, the value optionally in double quotes. */
+/** `cookie-pair = cookie-name "=" cookie-value` (a cookie-name is a token), the value optionally in double quotes. */
 export function isCookiePair(piece: string): boolean {
   const eq = piece.indexOf('=');
   if (eq <= 0) return false;
-  for (let i = 0; i < eq; i++) if (!_isTchar(piece.charCodeAt(i))) return false;
+  for (let i = 0; i < eq; i++) if (!isTchar(piece.charCodeAt(i))) return false;
   let a = eq + 1;
   let b = piece.length;
   if (b - a >= 2 && piece.charCodeAt(a) === 0x22 && piece.charCodeAt(b - 1) === 0x22) {

@@ -7,6 +7,7 @@ import { _defineLazySignalNew, RequestAbort } from './abort.js';
 import { percentDecode, percentEncodePath } from './bytes.js';
 import { repairCookieJoin } from './cookie.js';
 import { ContractError } from './errors.js';
+import { FORBIDDEN_VARIABLES, isDigits, isHttpVersion, mayBeEmpty } from './syntax.js';
 import type { Environ, ErrorStream, InputStream } from './types.js';
 
 /** `tsgi.version` (ENV-18), shared and frozen: this implementation meets TSGI 1.1. */
@@ -129,14 +130,8 @@ export interface CgiEnvironOptions {
   scriptName?: string | undefined;
 }
 
-const _DIGITS = /^[0-9]+$/;
-const _PROTOCOL = /^HTTP\/\d(\.\d)?$/;
 // ADP-CGI-15: what a raw request-target cannot contain (RFC 3986 §2 excludes these octets).
 const _BAD_TARGET = /[\x00-\x20"<>\\^`{|}\x7f-\uffff]/;
-
-// Variables a CGI front-end sends that environ must not carry: ENV-09 (they duplicate
-// CONTENT_*), ENV-27 (httpoxy, CVE-2016-5385).
-const _DROP = new Set(['HTTP_CONTENT_LENGTH', 'HTTP_CONTENT_TYPE', 'HTTP_PROXY']);
 
 /**
  * Normalises the CGI variables a web server sent (FastCGI PARAMS or a CGI process
@@ -193,16 +188,16 @@ export function environFromCgi(
         rawUri ?? percentEncodePath(scriptName + pathInfo) + (query === '' ? '' : `?${query}`),
       serverName,
       serverPort,
-      protocol: protocol !== undefined && _PROTOCOL.test(protocol) ? protocol : 'HTTP/1.0',
+      protocol: protocol !== undefined && isHttpVersion(protocol) ? protocol : 'HTTP/1.0',
     },
     { ...keys, urlScheme: secure ? 'https' : 'http' },
   ) as Record<string, unknown>;
   for (const name in params) {
-    if (name in env || _DROP.has(name) || name.indexOf('.') >= 0) continue;
+    if (name in env || FORBIDDEN_VARIABLES.has(name) || name.indexOf('.') >= 0) continue;
     const value = params[name]!;
-    if (name === 'CONTENT_LENGTH' && !_DIGITS.test(value)) continue;
+    if (name === 'CONTENT_LENGTH' && !isDigits(value)) continue;
     // ADP-FCGI-11: empty variables are absent variables (ENV-02), except the HTTP_* ones.
-    if (value === '' && !name.startsWith('HTTP_')) continue;
+    if (value === '' && !mayBeEmpty(name)) continue;
     if (name === 'HTTPS') continue;
     if (name.startsWith('HTTP_') && name.length === 5) continue;
     env[name] =
@@ -241,7 +236,7 @@ function _serverAddress(
   let port = params.SERVER_PORT ?? '';
   if (name !== '' && port === '') {
     const c = name.lastIndexOf(':');
-    if (c > name.lastIndexOf(']') && _DIGITS.test(name.slice(c + 1))) {
+    if (c > name.lastIndexOf(']') && isDigits(name.slice(c + 1))) {
       port = name.slice(c + 1);
       name = name.slice(0, c);
     }

@@ -1,13 +1,16 @@
 /**
  * Response status/header validation (SR-02..06) and request-header mapping into environ
- * (ENV-09, ENV-12..14, ENV-27). Hand-written rather than zod so the hot path loads nothing.
+ * (ENV-09, ENV-12..14, ENV-27). The character rules are `syntax.ts`'s, shared with the lint.
  */
 import { ContractError } from './errors.js';
-
-// SR-02: three digits 200-599, one space, a reason phrase without controls or edge whitespace.
-const _STATUS = /^[2-5][0-9]{2} [!-~\x80-\xff](?:[ \t!-~\x80-\xff]*[!-~\x80-\xff])?$/;
-// SR-04: RFC 9110 §5.6.2 token.
-const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+import {
+  FORBIDDEN_VARIABLES,
+  headerVariable,
+  isDigits,
+  isFieldValue,
+  isStatusLine,
+  isToken,
+} from './syntax.js';
 
 /** Response headers a server owns (SR-06): RFC 9110 §7.6.1 connection-specific fields. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
@@ -31,7 +34,7 @@ export function validateStatus(status: unknown): void {
   if (typeof status !== 'string') {
     throw new ContractError('SR-02', `status must be a string like "200 OK", got ${typeof status}`);
   }
-  if (!_STATUS.test(status)) {
+  if (!isStatusLine(status)) {
     throw new ContractError(
       'SR-02',
       `status ${JSON.stringify(status)} is not "NNN Reason" (200-599)`,
@@ -51,7 +54,7 @@ const _names = new Map<string, number>();
 
 /** SR-04: throws unless `name` is a token; otherwise classifies (and caches) it. */
 function _classifyName(name: string): number {
-  if (!_TOKEN.test(name))
+  if (!isToken(name))
     throw new ContractError('SR-04', `header name ${JSON.stringify(name)} is not a token`);
   const lower = name.toLowerCase();
   const kind =
@@ -90,7 +93,7 @@ export function validateHeaders(headers: unknown, status?: number): number {
       throw new ContractError('SR-03', `header #${i}: name and value must be strings`);
     }
     const kind = _names.get(name) ?? _classifyName(name);
-    if (_badValue(value)) {
+    if (!isFieldValue(value)) {
       throw new ContractError(
         'SR-05',
         `header ${name}: value has CR, LF, NUL or a non-byte character`,
@@ -104,7 +107,7 @@ export function validateHeaders(headers: unknown, status?: number): number {
     if (kind === _UPGRADE && status !== 426)
       throw new ContractError('SR-06', `"${name}" is allowed only on a 426 response`);
     if (kind === _CONTENT_LENGTH) {
-      if (!_digits(value))
+      if (!isDigits(value))
         throw new ContractError('SR-15', `content-length ${JSON.stringify(value)} is not digits`);
       const n = Number(value);
       if (length >= 0 && n !== length)
@@ -113,28 +116,6 @@ export function validateHeaders(headers: unknown, status?: number): number {
     }
   }
   return length;
-}
-
-// Loops rather than regular expressions: header values are short, and a loop is about half the
-// cost of a RegExp test for them (bench/node-overhead.mjs hello world).
-
-/** SR-05: RFC 9110 §5.5 field-value characters are HTAB, SP, VCHAR and obs-text; nothing else. */
-function _badValue(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 ? c !== 0x09 : c === 0x7f || c > 0xff) return true;
-  }
-  return false;
-}
-
-/** SR-15: one or more decimal digits. */
-function _digits(value: string): boolean {
-  if (value.length === 0) return false;
-  for (let i = 0; i < value.length; i++) {
-    const d = value.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return false;
-  }
-  return true;
 }
 
 /** The numeric code of a validated status. */
@@ -171,10 +152,11 @@ const _memoNames: string[] = [];
 const _memoEntries: Array<_KeyEntry | null> = [];
 
 function _keyFor(name: string): string | null {
-  const upper = name.toUpperCase();
-  if (upper.includes('_') || upper === 'PROXY') return null;
-  if (upper === 'CONTENT-TYPE' || upper === 'CONTENT-LENGTH') return upper.replace('-', '_');
-  return `HTTP_${upper.replaceAll('-', '_')}`;
+  if (name.includes('_')) return null; // ENV-14
+  const key = headerVariable(name);
+  const rule = FORBIDDEN_VARIABLES.get(key);
+  // ENV-09: Content-Type and Content-Length drop the prefix; ENV-27: Proxy is dropped.
+  return rule === undefined ? key : rule === 'ENV-09' ? key.slice(5) : null;
 }
 
 function _entry(name: string): _KeyEntry | null {

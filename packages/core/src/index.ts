@@ -1,7 +1,8 @@
 /**
  * `@tsgi/core`: the TSGI 1.1 types, the response engine every adapter drives, `tsgi.input`,
- * byte-string and header helpers, and `mount`. zod schemas are at `@tsgi/core/schemas` and the
- * in-memory test client at `@tsgi/core/testing`, so servers load neither.
+ * byte-string and header helpers, the shape rules of the contract's strings (which the
+ * conformance lint checks with), and `mount`. The in-memory test client is at
+ * `@tsgi/core/testing`, so servers do not load it.
  * @module
  */
 
@@ -57,6 +58,17 @@ export {
   splitHost,
   targetAuthority,
 } from './request-target.js';
+export {
+  FORBIDDEN_VARIABLES,
+  headerVariable,
+  isDigits,
+  isFieldValue,
+  isHttpVersion,
+  isStatusLine,
+  isTchar,
+  isToken,
+  mayBeEmpty,
+} from './syntax.js';
 export type {
   Application,
   BodyFraming,

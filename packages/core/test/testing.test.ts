@@ -1,5 +1,4 @@
 import type { Application } from '@tsgi/core';
-import { environSchema } from '@tsgi/core/schemas';
 import { request } from '@tsgi/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -45,16 +44,6 @@ describe('in-memory client (@tsgi/core/testing)', () => {
       body: 'hello',
       cookie: 'k=v; j=w',
     });
-  });
-
-  it('builds an environ that satisfies the environ schema (ENV-01..27)', async () => {
-    let result: ReturnType<typeof environSchema.safeParse> | undefined;
-    await request((env, start) => {
-      result = environSchema.safeParse(env);
-      start('200 OK', []);
-      return [];
-    });
-    expect(result?.success, JSON.stringify(result?.error?.issues)).toBe(true);
   });
 
   it('streams an async request body into tsgi.input', async () => {

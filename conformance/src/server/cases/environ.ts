@@ -1,4 +1,5 @@
 /** Cases for environ: required keys, method, paths, SCRIPT_NAME, URI and server variables (02-environ.md). */
+import { isDigits, isHttpVersion } from '@tsgi/core';
 import type { ServerCase } from '../case.js';
 import { environOf } from './helpers.js';
 
@@ -193,16 +194,11 @@ export const ENVIRON_CASES: ServerCase[] = [
         'SERVER_NAME',
         env.SERVER_NAME,
       );
-      t.check(
-        'ENV-10',
-        /^[0-9]+$/.test(String(env.SERVER_PORT)),
-        'SERVER_PORT digits',
-        env.SERVER_PORT,
-      );
+      t.check('ENV-10', isDigits(String(env.SERVER_PORT)), 'SERVER_PORT digits', env.SERVER_PORT);
       // The runtime may have received the request over another version (a proxy in front).
       t.check(
         'ENV-11',
-        /^HTTP\/\d(\.\d)?$/.test(String(env.SERVER_PROTOCOL)),
+        isHttpVersion(String(env.SERVER_PROTOCOL)),
         'SERVER_PROTOCOL like HTTP/1.1',
         env.SERVER_PROTOCOL,
       );
@@ -238,12 +234,7 @@ export const ENVIRON_CASES: ServerCase[] = [
         'REMOTE_ADDR',
         env.REMOTE_ADDR,
       );
-      t.check(
-        'ENV-17',
-        /^[0-9]+$/.test(String(env.REMOTE_PORT ?? '')),
-        'REMOTE_PORT',
-        env.REMOTE_PORT,
-      );
+      t.check('ENV-17', isDigits(String(env.REMOTE_PORT ?? '')), 'REMOTE_PORT', env.REMOTE_PORT);
       t.check(
         'ENV-17',
         typeof env.SERVER_SOFTWARE === 'string',

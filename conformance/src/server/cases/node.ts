@@ -1,4 +1,5 @@
 /** Cases for the node:http profile (spec 12-profile-node-http.md). */
+import { isDigits } from '@tsgi/core';
 import type { ServerCase } from '../case.js';
 import { delay, pattern } from './helpers.js';
 
@@ -31,7 +32,7 @@ export const NODE_CASES: ServerCase[] = [
       t.equal('ADP-NODE-07', env.SERVER_PROTOCOL, 'HTTP/1.1', 'SERVER_PROTOCOL');
       t.check(
         'ADP-NODE-07',
-        typeof env.REMOTE_ADDR === 'string' && /^[0-9]+$/.test(String(env.REMOTE_PORT)),
+        typeof env.REMOTE_ADDR === 'string' && isDigits(String(env.REMOTE_PORT)),
         'REMOTE_ADDR and REMOTE_PORT',
         [env.REMOTE_ADDR, env.REMOTE_PORT],
       );
