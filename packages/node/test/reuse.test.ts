@@ -139,8 +139,8 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12: a socket that takes part of a write a
   // "kernel" at once and keeps the rest by reference, as libuv does with a full socket. A copy
   // is safe as soon as it is made; a chunk written where it is only once the write completed.
   const server = createServer(createRequestListener(reuseRouter(), { errors: () => {} }));
-  it.each(MODES)('%s body, every chunk size', async (mode) => {
-    for (const size of REUSE_SIZES) {
+  it.each(MODES)('%s body, every chunk size (and either side of the copy limit)', async (mode) => {
+    for (const size of [...REUSE_SIZES, 32 * 1024, 32 * 1024 + 1]) {
       const c = { mode, size, count: reuseCount(size, 128 * 1024, 16) };
       const peer = new SlowPeerSocket({ capacity: 50_000, rate: 30_000 });
       server.emit('connection', peer);
