@@ -74,12 +74,12 @@ pm.max_requests = 0
 }
 
 /** A Node FastCGI backend from bench/servers on a Unix socket: { socket, pids(), stop() }. */
-export async function startNodeBackend(script, workload, nodeArgs = []) {
+export async function startNodeBackend(script, workload, nodeArgs = [], env = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-bench-fcgi-'));
   const socket = join(dir, 'backend.sock');
   const h = await startNodeServer(join(BENCH, 'servers', script), [workload], {
     nodeArgs,
-    env: { SOCKET: socket },
+    env: { ...env, SOCKET: socket },
   });
   return {
     socket,

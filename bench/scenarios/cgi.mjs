@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findTool, startApache } from '@tsgi/harness';
+import { BEFORE, beforePath } from '../lib/before.mjs';
 import { checkHello } from '../lib/checks.mjs';
 import { interleave } from '../lib/measure.mjs';
 import { median, percentile, rotate, round } from '../lib/stats.mjs';
@@ -69,6 +70,22 @@ function variants(dir) {
       name: 'TSGI tsgi cgi (sh wrapper)',
       file: 'tsgi-cli',
       text: cli('app.mjs'),
+    });
+  }
+  if (BEFORE !== undefined) {
+    // BENCH_BEFORE: the same two TSGI paths from the earlier build (lib/before.mjs).
+    const before = beforePath('packages/cgi/dist/index.bundle.js');
+    list.push({
+      id: 'tsgi-before',
+      name: 'TSGI runCGIModule (before)',
+      file: 'tsgi-before.mjs',
+      text: `#!${NODE}\nimport { runCGIModule } from '${before}';\nawait runCGIModule('${dir}/app.mjs');\n`,
+    });
+    list.push({
+      id: 'tsgi-cli-before',
+      name: 'TSGI tsgi cgi (sh wrapper) (before)',
+      file: 'tsgi-cli-before',
+      text: `#!/bin/sh\nexec ${NODE} ${beforePath('packages/cli/bin/tsgi.cjs')} cgi ${dir}/app.mjs\n`,
     });
   }
   list.push({

@@ -7,6 +7,8 @@
 // starve. So the comparison with php-fpm runs at 1 client connection (the cost of one request
 // through the whole chain); @tsgi/fastcgi and node-fastcgi, which multiplex connections, are
 // also measured at 32 (not with --quick).
+
+import { BEFORE, beforePath, beforeSubject } from '../lib/before.mjs';
 import { checkHello, checkLength } from '../lib/checks.mjs';
 import { startFront, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
@@ -18,6 +20,13 @@ export const subjects = [
   { id: 'tsgi', name: 'TSGI @tsgi/fastcgi', script: 'tsgi-fastcgi.mjs' },
   { id: 'node-fastcgi', name: 'node-fastcgi', script: 'node-fastcgi.mjs' },
 ];
+if (BEFORE !== undefined) {
+  subjects.push(
+    beforeSubject(subjects[1], {
+      BENCH_TSGI_FASTCGI: beforePath('packages/fastcgi/dist/index.js'),
+    }),
+  );
+}
 
 export function workloads(quick) {
   return [
@@ -56,7 +65,7 @@ export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
   const backend =
     subject.id === 'php-fpm'
       ? await startPhpFpm({ workers: 1 })
-      : await startNodeBackend(subject.script, workload.id, nodeArgs);
+      : await startNodeBackend(subject.script, workload.id, nodeArgs, subject.env);
   let front;
   try {
     front = await startFront(backend.socket, workload.id, backend.dir);
@@ -85,7 +94,8 @@ export async function run(ctx) {
   if (ctx.quick) return rows; // --quick: the 1-connection comparison only
   const concurrent = await interleave({
     group,
-    subjects: [subjects[2], subjects[1]], // baseline node-fastcgi: the ratio is TSGI's lead
+    // baseline node-fastcgi: the ratio is TSGI's lead (and the earlier build's, BENCH_BEFORE)
+    subjects: [subjects[2], subjects[1], ...subjects.slice(3)],
     workloads: concurrentWorkloads(ctx.quick),
     start: (s, w) => startSubject(s, w),
     ctx,

@@ -2,6 +2,7 @@
 // own child process (bench/servers/*.mjs), one at a time, loaded by wrk.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BEFORE, beforePath, beforeSubject } from '../lib/before.mjs';
 import { checkHello, checkLength } from '../lib/checks.mjs';
 import { interleave } from '../lib/measure.mjs';
 import { startNodeServer } from '../lib/proc.mjs';
@@ -24,6 +25,13 @@ export const subjects = [
     workloads: ['hello'],
   },
 ];
+if (BEFORE !== undefined) {
+  subjects.splice(
+    2,
+    0,
+    beforeSubject(subjects[1], { BENCH_TSGI_NODE: beforePath('packages/node/dist/index.js') }),
+  );
+}
 
 export function workloads(quick) {
   return [
@@ -54,7 +62,10 @@ export function workloads(quick) {
 
 /** Starts one subject's server for one workload; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
-  const h = await startNodeServer(join(SERVERS, subject.script), [workload.id], { nodeArgs });
+  const h = await startNodeServer(join(SERVERS, subject.script), [workload.id], {
+    nodeArgs,
+    env: subject.env ?? {},
+  });
   return { url: `http://127.0.0.1:${h.port}/`, pids: () => [h.pid], stop: () => h.stop() };
 }
 
