@@ -2,10 +2,23 @@
  * The output side of a connection: records are queued and written together at the end of the
  * tick (one write for a small response), large payloads are queued without copying, and
  * `backpressure()` reports when the socket wants the writer to wait.
+ *
+ * Chunk ownership (BODY-19): a payload that fits one record is copied into it. A larger one is
+ * queued by reference, and every such payload has a reference piece of at least 16 KiB, the
+ * socket's high-water mark, so once written it sets `writableNeedDrain` and the request's
+ * write() waits for 'drain', which node emits only when the socket has written everything.
+ * 'drain' cannot come between two records of one payload: the first record's header, queued
+ * before its data, scheduled the flush tick that writes the rest before the tick in which node
+ * would report the first write done (test/reuse.test.ts has a socket that takes part of a write).
  */
 import type { Socket } from 'node:net';
-import { FCGI_HEADER_LEN, FCGI_SPLIT_CONTENT_LENGTH, RecordType } from './constants.js';
-import { encodeHeader, paddingFor } from './records.js';
+import {
+  encodeHeader,
+  FCGI_HEADER_LEN,
+  FCGI_SPLIT_CONTENT_LENGTH,
+  paddingFor,
+  RecordType,
+} from './codec/index.js';
 
 const _ZEROS = new Uint8Array(8);
 /** Queued output below this is concatenated into one write; above, it is written as a vector. */
