@@ -2,11 +2,23 @@
  * The state one lint layer keeps for one request, shared by the startResponse, write, body and
  * input wrappers.
  */
-import type { Environ } from '@tsgi/core';
-import type { LengthMemory } from './conditional.js';
+import type { Environ, ResponseHeaders } from '@tsgi/core';
 import type { LintRecord } from './record.js';
-import type { TransformCheck } from './transform.js';
 import type { Reporter } from './violation.js';
+
+/**
+ * The MW-10 check of a compressing middleware's output (`TransformCheck`, transform.ts). Named
+ * here by shape so this module imports neither check (they import `Exchange`: no cycle).
+ */
+export interface OutputCheck {
+  take(chunk: Uint8Array): void;
+  finish(ex: Exchange): void;
+}
+
+/** The content-lengths of earlier 200 responses (`LengthMemory`, conditional.ts; BODY-21). */
+export interface LengthCheck {
+  check(ex: Exchange, code: number, headers: ResponseHeaders, length: number): void;
+}
 
 /** Per-request state of one lint layer. */
 export class Exchange {
@@ -40,9 +52,9 @@ export class Exchange {
   /** The last chunk this layer handed on (MW-07 is checked against it by the layer above). */
   lastHanded: Uint8Array | undefined = undefined;
   /** The compressed output of a middleware layer, checked at its end (MW-10). */
-  transform: TransformCheck | undefined = undefined;
+  transform: OutputCheck | undefined = undefined;
   /** The content-lengths of earlier 200 responses of this lint layer (BODY-21). */
-  lengths: LengthMemory | undefined = undefined;
+  lengths: LengthCheck | undefined = undefined;
   /** The exchange of the lint layer below, when the application is middleware over another. */
   inner: () => Exchange | undefined = () => undefined;
   #sr11 = false;

@@ -3,7 +3,7 @@
  * engine.ts: an Array or a synchronous iterable stays synchronous until the sink asks to wait
  * (backpressure); an async iterable is awaited, racing a disconnect.
  */
-import type { _Exchange } from './engine.js';
+import type { _ExchangeState as _Exchange } from './exchange.js';
 import { send } from './response.js';
 
 /** A pump sends chunks from where it stopped; the sink's promise when it asks to wait. */

@@ -4,8 +4,8 @@
  * error response. Functions of the one per-request `_Exchange` (engine.ts): a subclass would put
  * its fields out of object (about 30 ns per request on a hello world).
  */
-import type { _Exchange } from './engine.js';
 import { ClientDisconnectError, ContractError } from './errors.js';
+import type { _ExchangeState as _Exchange } from './exchange.js';
 import { statusCode } from './headers.js';
 import { stackOf } from './release.js';
 import type { BodyFraming } from './types.js';

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { type Daemon, freePort, startDaemon, tempDir } from './index.js';
+import { type Daemon, freePort, startDaemon, tempDir } from './daemon.js';
 
 /** A running web server on 127.0.0.1. */
 export interface WebServer {
