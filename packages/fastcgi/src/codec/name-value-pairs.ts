@@ -61,7 +61,9 @@ export class ParamsDecoder {
     const n = bytes.length;
     let i = 0;
     // Pairs lying wholly in this chunk are cut out of one decoded string: one decoder call per
-    // record instead of two per pair (nginx sends ~30 pairs in one PARAMS record).
+    // record instead of two per pair (nginx sends ~30 pairs in one PARAMS record). V8 makes a
+    // slice of 13 or more characters a view of that string, so a value an application keeps
+    // beyond its request keeps the record's text (at most 64 KiB) alive with it.
     let text: string | undefined;
     let textAt = 0;
     while (i < n) {
