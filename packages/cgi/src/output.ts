@@ -4,7 +4,15 @@
  * so they are encoded latin-1, one octet per code unit.
  */
 
-import type { BodyFraming, ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
+import {
+  type BodyFraming,
+  formatCgiHead,
+  formatNphHead,
+  type NphHead,
+  type ResponseHeaders,
+  type ResponseSink,
+  type Status,
+} from '@tsgi/core';
 import { type CgiOutput, DirectStdout } from './stdout.js';
 
 /** How the sink ended. */
@@ -30,26 +38,12 @@ export interface CgiSinkOptions {
 const _CRLF = Buffer.from('\r\n', 'latin1');
 const _LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
 
-function _hasHeader(headers: ResponseHeaders, lower: string): boolean {
-  for (const h of headers) if (h[0].toLowerCase() === lower) return true;
-  return false;
-}
-
 /** A formatted head, and whether the body must be sent chunked (NPH over HTTP/1.1 only). */
-export interface Head {
-  text: string;
-  chunked: boolean;
-}
+export type Head = NphHead;
 
 /**
- * Builds the head: `Status: 200 OK` (or an HTTP status line in NPH mode) first, as busybox
- * httpd needs it as the very first bytes, then one `name: value` line per header (repeats kept
- * apart, SR-03), then an empty line. All lines end in CRLF. The headers are the engine's final
- * ones: a content-length it knew is among them (BODY-10).
- *
- * In NPH mode this process frames the response itself: by the content-length when there is one,
- * otherwise (`framing` 'open') chunked for HTTP/1.1 (so a response aborted midway lacks its last
- * chunk and the client can tell, ERR-03), otherwise delimited by closing the connection (HTTP/1.0).
+ * The head for this sink: core's CGI head (`Status:` first, ADP-CGI-02), or in NPH mode core's
+ * HTTP head (ADP-CGI-08), with which this process frames the response itself.
  */
 export function formatHead(
   status: Status,
@@ -57,20 +51,9 @@ export function formatHead(
   framing: BodyFraming,
   options: Pick<CgiSinkOptions, 'nph' | 'protocol'>,
 ): Head {
-  const http11 = options.protocol !== 'HTTP/1.0';
-  let text = options.nph
-    ? `${http11 ? 'HTTP/1.1' : 'HTTP/1.0'} ${status}\r\n`
-    : `Status: ${status}\r\n`;
-  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
-  const chunked = framing === 'open' && options.nph && http11;
-  if (chunked) text += 'transfer-encoding: chunked\r\n';
-  if (options.nph) {
-    // NPH: this process is the HTTP server for the response. SR-12 asks for `date`; RFC 3875
-    // §5 forbids offering the connection for further requests, so it is closed.
-    if (!_hasHeader(headers, 'date')) text += `date: ${new Date().toUTCString()}\r\n`;
-    text += 'connection: close\r\n';
-  }
-  return { text: `${text}\r\n`, chunked };
+  return options.nph
+    ? formatNphHead(status, headers, framing, options.protocol)
+    : { text: formatCgiHead(status, headers), chunked: false };
 }
 
 /**

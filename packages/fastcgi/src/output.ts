@@ -17,7 +17,6 @@ import {
   FCGI_HEADER_LEN,
   FCGI_SPLIT_CONTENT_LENGTH,
   paddingFor,
-  RecordType,
 } from './codec/index.js';
 
 const _ZEROS = new Uint8Array(8);
@@ -25,18 +24,6 @@ const _ZEROS = new Uint8Array(8);
 const _CONCAT_LIMIT = 16384;
 /** Queued output at or above this is flushed at once (and backpressure checked). */
 const _FLUSH_AT = 65536;
-
-/** An END_REQUEST record. */
-export function endRecord(id: number, appStatus: number, protocolStatus: number): Uint8Array {
-  const out = Buffer.allocUnsafe(16);
-  encodeHeader(RecordType.END_REQUEST, id, 8, 0, out, 0);
-  out.writeUInt32BE(appStatus >>> 0, 8);
-  out[12] = protocolStatus;
-  out[13] = 0;
-  out[14] = 0;
-  out[15] = 0;
-  return out;
-}
 
 /** Queued, batched record output for one socket. */
 export class OutputQueue {

@@ -11,7 +11,8 @@
  * ```
  * @module
  */
-export { type CgiResponse, parseCgiResponse } from '../cgi.js';
+// The CGI response parser is core's, shared with @tsgi/cgi's tests (issue 17).
+export { type CgiResponse, parseCgiResponse } from '@tsgi/core';
 export {
   type ClientRequest,
   type ClientRequestOptions,
