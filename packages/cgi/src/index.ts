@@ -7,7 +7,7 @@
  */
 
 export { readCgiVariables, stripHttpProxy } from './env.js';
-export { bodyLength } from './input.js';
+export { bodyFraming } from './input.js';
 export { formatHead } from './output.js';
 export {
   type CgiOptions,

@@ -1,20 +1,26 @@
 /**
  * The request body from standard input (RFC 3875 §4.2; ADP-CGI-02, IN-01..06).
  */
-import { RequestInput } from '@tsgi/core';
-
-const _DIGITS = /^[0-9]+$/;
+import {
+  type ErrorStream,
+  type RequestFraming,
+  type RequestInput,
+  requestFraming,
+  requestInput,
+} from '@tsgi/core';
 
 /**
- * How many body bytes to expect (ADP-CGI-02): CONTENT_LENGTH when it is decimal digits (IN-03:
- * never read past it), otherwise `undefined`, meaning standard input is read to its end. Apache
- * mod_cgi(d) streams a chunked upload de-chunked with no CONTENT_LENGTH; the servers tested
- * (Apache, lighttpd, busybox httpd) close standard input when there is no body, and the input
- * is opened only when the application reads.
+ * The body's framing, decided by core (ADP-CGI-02, SRV-05): CONTENT_LENGTH when it is decimal
+ * digits (IN-03: never read past it; above `limit`, refused with 413), otherwise standard input
+ * read to its end. Apache mod_cgi(d) streams a chunked upload de-chunked with no CONTENT_LENGTH;
+ * the servers tested (Apache, lighttpd, busybox httpd) close standard input when there is no
+ * body, and the input is opened only when the application reads.
  */
-export function bodyLength(vars: Readonly<Record<string, string>>): number | undefined {
-  const cl = vars.CONTENT_LENGTH;
-  return cl !== undefined && _DIGITS.test(cl) ? Number(cl) : undefined;
+export function bodyFraming(
+  vars: Readonly<Record<string, string>>,
+  limit: number | undefined,
+): RequestFraming {
+  return requestFraming({ contentLength: vars.CONTENT_LENGTH, streamed: true, limit });
 }
 
 /** A `tsgi.input` over standard input plus the handle to stop reading it. */
@@ -40,9 +46,11 @@ const _DRAIN_LIMIT = 16 * 1024 * 1024;
  */
 export function stdinBody(
   open: () => NodeJS.ReadableStream,
-  length: number | undefined,
-  limit: number | undefined,
+  framing: RequestFraming,
+  errors?: ErrorStream,
 ): StdinBody {
+  const length =
+    framing.kind === 'none' ? 0 : framing.kind === 'stream' ? undefined : framing.length;
   let stream: NodeJS.ReadableStream | null = null;
   const close = (): void => {
     const s = stream;
@@ -65,7 +73,8 @@ export function stdinBody(
     s.once('close', () => input.end());
     return s;
   };
-  const input: RequestInput = new RequestInput(
+  const input: RequestInput = requestInput(
+    framing,
     {
       firstRead() {
         openStream();
@@ -75,7 +84,7 @@ export function stdinBody(
       // IN-06: stop delivering, but leave stdin open so `drain` can consume the rest.
       cancel: () => stream?.pause(),
     },
-    { length, limit },
+    { errors },
   );
   const drain = (limit = _DRAIN_LIMIT, timeoutMs = 5000): Promise<void> => {
     const left = length === undefined ? 0 : length - input.received;

@@ -3,6 +3,8 @@
  * observed on Debian 12 (see the package README's server table).
  */
 
+import { isDigits } from '@tsgi/core';
+
 /** The request body as the server passed it. */
 export type BodyMode = 'ok' | 'length-required' | 'not-forwarded';
 
@@ -47,8 +49,8 @@ export function repairVariables(vars: Readonly<Record<string, string>>): Repaire
     (vars.CONTENT_LENGTH ?? '') === '' && (vars.HTTP_TRANSFER_ENCODING ?? '') !== '';
   const rawChunked = lengthless && (_isBusybox(software) || _isMiniHttpd(software));
   if (rawChunked) return { vars: out, body: 'length-required' };
-  const dropped =
-    (vars.CONTENT_LENGTH ?? '') === '' && /^0*[1-9][0-9]*$/.test(vars.HTTP_CONTENT_LENGTH ?? '');
+  const declared = vars.HTTP_CONTENT_LENGTH ?? '';
+  const dropped = (vars.CONTENT_LENGTH ?? '') === '' && isDigits(declared) && Number(declared) > 0;
   if (dropped && _isBusybox(software)) return { vars: out, body: 'not-forwarded' };
   return { vars: out, body: 'ok' };
 }

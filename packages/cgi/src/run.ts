@@ -5,15 +5,19 @@
  */
 import {
   type Application,
+  addConfigKeys,
   ClientDisconnectError,
+  checkBodyLimit,
+  checkConfigKeys,
   createErrorStream,
   environFromCgi,
+  respondTooLarge,
   runApplication,
 } from '@tsgi/core';
 import { pickApplication, splitAppSpec } from '@tsgi/server-node/app-export';
 import { _fs } from './_fs.js';
 import { readCgiVariables, stripHttpProxy } from './env.js';
-import { bodyLength, stdinBody } from './input.js';
+import { bodyFraming, stdinBody } from './input.js';
 import { createCgiSink } from './output.js';
 import { type BodyMode, repairVariables } from './quirks.js';
 import { DirectStdout } from './stdout.js';
@@ -33,8 +37,19 @@ export interface CgiOptions {
    * starts with `nph-`, the convention of Apache and mini_httpd.
    */
   nph?: boolean | undefined;
-  /** Reject request bodies larger than this many bytes with `InputTooLargeError` (IN-08). */
+  /**
+   * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `CONTENT_LENGTH` is
+   * answered `413` without invoking the application; a body read to the end of standard input
+   * that grows past it fails `tsgi.input` with `InputTooLargeError`. Default: no limit.
+   */
   maxBodySize?: number | undefined;
+  /**
+   * Extra environ keys for the request (SRV-03), e.g. `{ 'myapp.config': config }`. A key the
+   * request or the specification defines (`HTTP_*`, `REQUEST_METHOD`, `tsgi.*`...) is refused
+   * before anything else happens (SRV-11): the error goes to standard error, the application is
+   * not run, and the exit status is 70. A variable the web server sent keeps its value.
+   */
+  environ?: Readonly<Record<string, unknown>> | undefined;
   /** Put the error's stack in the 500 body. Development only (ERR-02). */
   exposeErrors?: boolean | undefined;
   /** Where the body is read from. Default `process.stdin`, opened on the first read. */
@@ -135,6 +150,18 @@ export function isNphScript(vars: Readonly<Record<string, string>>): boolean {
  */
 export async function runCGI(app: Application, options: CgiOptions = {}): Promise<void> {
   const errOut = (): NodeJS.WritableStream => options.stderr ?? process.stderr;
+  let config: ReturnType<typeof checkConfigKeys>;
+  let limit: number | undefined;
+  try {
+    // SRV-11: a configuration that would replace request data is refused at setup, as by the
+    // other adapters (core's one rule and message).
+    config = checkConfigKeys(options.environ);
+    limit = checkBodyLimit(options.maxBodySize);
+  } catch (err) {
+    process.exitCode = EXIT_INTERNAL;
+    errOut().write(`tsgi cgi: ${(err as Error).message}\n`);
+    return;
+  }
   try {
     stripHttpProxy();
     const raw = options.env ?? (await readCgiVariables());
@@ -149,11 +176,6 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
     const disconnect = (): void => {
       if (!controller.signal.aborted) controller.abort(new ClientDisconnectError());
     };
-    const body = stdinBody(
-      () => options.stdin ?? process.stdin,
-      bodyLength(vars),
-      options.maxBodySize,
-    );
     // ERRS-03, ADP-CGI-10: UTF-8 text to standard error, which the web server logs.
     const errors = createErrorStream(
       (text) => {
@@ -161,6 +183,8 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
       },
       () => new Promise<void>((resolve) => errOut().write('', () => resolve())),
     );
+    const framing = bodyFraming(vars, limit);
+    const body = stdinBody(() => options.stdin ?? process.stdin, framing, errors);
     const environ = environFromCgi(
       vars,
       {
@@ -173,6 +197,7 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
       },
       { scriptName: options.scriptName },
     );
+    addConfigKeys(environ, config); // SRV-03
     const sink = createCgiSink(out, {
       nph: options.nph ?? isNphScript(vars),
       protocol: environ.SERVER_PROTOCOL,
@@ -187,7 +212,13 @@ export async function runCGI(app: Application, options: CgiOptions = {}): Promis
     };
     process.once('SIGTERM', onTerm);
     try {
-      const run = repaired.body === 'ok' ? app : _refuseBody(repaired.body);
+      // SRV-05: a declared body above maxBodySize gets core's 413 without the application.
+      const run =
+        repaired.body !== 'ok'
+          ? _refuseBody(repaired.body)
+          : framing.kind === 'refuse'
+            ? respondTooLarge
+            : app;
       await runApplication(run, environ, sink, { exposeErrors: options.exposeErrors === true });
       await sink.flushed();
       if (!controller.signal.aborted) await body.drain();

@@ -3,7 +3,7 @@
  * repairs, reading the environment, and `runCGI` over injected streams (backpressure).
  */
 import { PassThrough, Writable } from 'node:stream';
-import { bodyLength, formatHead, isNphScript, readCgiVariables, runCGI } from '@tsgi/cgi';
+import { bodyFraming, formatHead, isNphScript, readCgiVariables, runCGI } from '@tsgi/cgi';
 import type { Application } from '@tsgi/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
@@ -47,13 +47,22 @@ describe('formatHead', () => {
   });
 });
 
-describe('bodyLength and isNphScript', () => {
-  test('ADP-CGI-02 IN-03: CONTENT_LENGTH when it is digits, else read to the end', () => {
-    expect(bodyLength({ CONTENT_LENGTH: '12' })).toBe(12);
-    expect(bodyLength({ CONTENT_LENGTH: '0' })).toBe(0);
-    expect(bodyLength({ CONTENT_LENGTH: '', HTTP_TRANSFER_ENCODING: 'chunked' })).toBe(undefined);
-    expect(bodyLength({ CONTENT_LENGTH: '-1' })).toBe(undefined);
-    expect(bodyLength({})).toBe(undefined);
+describe('bodyFraming and isNphScript', () => {
+  test('ADP-CGI-02 IN-03 SRV-05: CONTENT_LENGTH when it is digits, else read to the end', () => {
+    expect(bodyFraming({ CONTENT_LENGTH: '12' }, undefined)).toEqual({
+      kind: 'length',
+      length: 12,
+    });
+    expect(bodyFraming({ CONTENT_LENGTH: '0' }, undefined)).toEqual({ kind: 'none' });
+    const chunked = { CONTENT_LENGTH: '', HTTP_TRANSFER_ENCODING: 'chunked' };
+    expect(bodyFraming(chunked, undefined)).toEqual({ kind: 'stream', limit: undefined });
+    expect(bodyFraming({ CONTENT_LENGTH: '-1' }, 5)).toEqual({ kind: 'stream', limit: 5 });
+    expect(bodyFraming({}, undefined)).toEqual({ kind: 'stream', limit: undefined });
+    expect(bodyFraming({ CONTENT_LENGTH: '6' }, 5)).toEqual({
+      kind: 'refuse',
+      status: 413,
+      length: 6,
+    });
   });
 
   test('ADP-CGI-08: nph- by the basename of SCRIPT_FILENAME, else of SCRIPT_NAME', () => {

@@ -35,14 +35,19 @@ function socketPath(): string {
 /** One adapter, started in-process on a unix socket, and one GET through it. */
 interface Adapter {
   name: string;
-  start(app: Application, path: string): Promise<{ close(timeout: number): Promise<void> }>;
+  /** `log` receives the server's error log (default: dropped). */
+  start(
+    app: Application,
+    path: string,
+    log?: (text: string) => void,
+  ): Promise<{ close(timeout: number): Promise<void> }>;
   get(path: string, pathInfo?: string): Promise<{ status: number; body: string }>;
 }
 
 const node: Adapter = {
   name: '@tsgi/node',
-  async start(app, path) {
-    const handle = await serve(app, { path, errors: () => {} });
+  async start(app, path, log = () => {}) {
+    const handle = await serve(app, { path, errors: log });
     return { close: (timeout) => handle.close({ timeout }) };
   },
   get: (socketPath, pathInfo = '/') =>
@@ -77,8 +82,8 @@ function fcgiParams(pathInfo: string): Record<string, string> {
 
 const fastcgi: Adapter = {
   name: '@tsgi/fastcgi',
-  async start(app, path) {
-    const server = await serveFastCGI(app, { path, errors: () => {} });
+  async start(app, path, log = () => {}) {
+    const server = await serveFastCGI(app, { path, errors: log });
     return { close: (timeout) => server.close({ timeout }) };
   },
   async get(path, pathInfo = '/') {
@@ -161,6 +166,49 @@ describe.each([node, fastcgi])('$name', (adapter) => {
     release();
     expect(await response).toEqual({ status: 200, body: 'done false\n' });
     await closing;
+  });
+
+  it('BODY-24, SRV-09: shutdown waits for the completion hook of a response already sent', async () => {
+    const path = socketPath();
+    const events: string[] = [];
+    const server = await adapter.start((_environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'text/plain']]);
+      return Object.assign([new TextEncoder().encode('sent\n')], {
+        async [Symbol.asyncDispose]() {
+          events.push('hook started');
+          await new Promise((r) => setTimeout(r, 300));
+          events.push('hook settled');
+        },
+      });
+    }, path);
+    expect(await adapter.get(path)).toEqual({ status: 200, body: 'sent\n' });
+    events.push('response received');
+    await server.close(60_000);
+    events.push('shutdown complete');
+    expect(events.slice(-2)).toEqual(['hook settled', 'shutdown complete']);
+    expect(events).toContain('hook started');
+  });
+
+  it('BODY-24: a completion hook that never settles is logged, and shutdown completes at the timeout', async () => {
+    const path = socketPath();
+    let log = '';
+    const server = await adapter.start(
+      (_environ, startResponse) => {
+        startResponse('200 OK', [['content-type', 'text/plain']]);
+        return Object.assign([new TextEncoder().encode('sent\n')], {
+          [Symbol.asyncDispose]: () => new Promise<void>(() => {}),
+        });
+      },
+      path,
+      (text) => {
+        log += text;
+      },
+    );
+    expect(await adapter.get(path, '/stuck')).toEqual({ status: 200, body: 'sent\n' });
+    await server.close(50);
+    expect(log).toMatch(
+      /^BODY-24: shutdown timed out after 50 ms with .*GET \/stuck.* still waiting for the completion hook of its response body\n$/m,
+    );
   });
 
   it('SRV-09, ENV-24: past the shutdown timeout, tsgi.signal of the request still running aborts', async () => {

@@ -54,6 +54,16 @@ export function runApplication(
   }
 }
 
+/**
+ * True when `run`, a promise `runApplication` returned, was already settled when returned: the
+ * request completed synchronously, completion hook included, so there is nothing to wait for
+ * (SRV-09, BODY-24). Lets an adapter track only the requests still in flight without a `then`
+ * per request.
+ */
+export function completedSynchronously(run: Promise<void>): boolean {
+  return run === _RESOLVED;
+}
+
 /** One request's state. Internal; one class (no subclass) keeps every field in object. */
 export class _Exchange {
   readonly environ: Environ;

@@ -186,7 +186,12 @@ export function environKey(name: string): string | null {
   return entry === null ? null : entry.key;
 }
 
-function _join(key: string, prev: string, value: string): string {
+/**
+ * ENV-13: a repeated request header's variable, `prev` and the next line's `value` joined in
+ * order received: `"; "` for `HTTP_COOKIE`, `", "` for any other. The one place that joins,
+ * for header lines (below) and FastCGI's repeated `HTTP_*` parameters (ADP-FCGI-12).
+ */
+export function joinHeaderValues(key: string, prev: string, value: string): string {
   return `${prev}${key === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
 }
 
@@ -204,7 +209,7 @@ export function addRequestHeader(
   const key = entry.key;
   if (value.length === 0 && key === 'CONTENT_TYPE') return false; // ENV-09: empty is absent
   const prev = environ[key];
-  environ[key] = prev === undefined ? value : _join(key, prev as string, value);
+  environ[key] = prev === undefined ? value : joinHeaderValues(key, prev as string, value);
   return true;
 }
 
@@ -242,7 +247,7 @@ export function addRequestHeaders(
     } else {
       // A repeat in this call, or a name the caches could not hold: join with what is there.
       const prev = environ[key];
-      environ[key] = prev === undefined ? value : _join(key, prev as string, value);
+      environ[key] = prev === undefined ? value : joinHeaderValues(key, prev as string, value);
     }
   }
   return pairs;

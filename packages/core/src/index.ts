@@ -17,14 +17,8 @@ export {
   percentEncodePath,
   utf8,
 } from './bytes.js';
-export {
-  type CgiResponse,
-  formatCgiHead,
-  formatNphHead,
-  type NphHead,
-  parseCgiResponse,
-} from './cgi-head.js';
-export { type RunOptions, runApplication } from './engine.js';
+export { addConfigKeys, type ConfigKeys, checkConfigKeys } from './config-keys.js';
+export { completedSynchronously, type RunOptions, runApplication } from './engine.js';
 export {
   type CgiEnvironOptions,
   createEnviron,
@@ -47,6 +41,7 @@ export {
   addRequestHeaders,
   environKey,
   HOP_BY_HOP_HEADERS,
+  joinHeaderValues,
   statusCode,
   validateHeaders,
   validateStatus,
@@ -58,6 +53,16 @@ export {
   type RequestInputOptions,
 } from './input.js';
 export { mount } from './mount.js';
+export {
+  checkBodyLimit,
+  type RequestBodyFacts,
+  type RequestFraming,
+  type RequestInputFor,
+  requestFraming,
+  requestInput,
+  respondTooLarge,
+  tooLargeResponse,
+} from './request-body.js';
 export {
   isValidHost,
   type RequestTargetForm,
@@ -92,3 +97,4 @@ export type {
   StatusCode,
   Write,
 } from './types.js';
+export type { OwnResponse } from './wire-head.js';

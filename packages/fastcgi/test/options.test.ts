@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type Environ, utf8 } from '@tsgi/core';
+import { createFastCGIServer } from '@tsgi/fastcgi';
 import { FastCGIClient, parseCgiResponse } from '@tsgi/fastcgi/client';
 import { encodeRecord, ProtocolStatus, RecordType } from '@tsgi/fastcgi/codec';
 import { tempDir } from '@tsgi/harness';
@@ -75,17 +76,24 @@ describe('FastCGI server options', () => {
     await srv.close();
   });
 
-  it('SRV-03, SRV-11: environ extras are added but never replace request keys; tsgi.* and HTTP_* extras are ignored', async () => {
+  it('SRV-03, SRV-11: configuration keys are added; one naming request data is refused at setup, not ignored per request', async () => {
     const srv = await startServer(environApp, {
-      environ: { 'app.mode': 'x', SERVER_NAME: 'config', HTTP_X_SPOOF: 'no', 'tsgi.version': 'no' },
+      environ: { 'app.mode': 'x', APP_ENV: 'test', DOCUMENT_ROOT: '/config' },
     });
     const c = await srv.client();
-    const { vars } = JSON.parse(cgi(await c.request({ params: cgiParams() })).text);
+    const params = cgiParams({ DOCUMENT_ROOT: '/srv/www' });
+    const { vars } = JSON.parse(cgi(await c.request({ params })).text);
     expect(vars['app.mode']).toBe('x');
-    expect(vars.SERVER_NAME).toBe('localhost');
-    expect(vars.HTTP_X_SPOOF).toBeUndefined();
-    expect(srv.logs.join('')).toMatch(/SRV-11/);
+    expect(vars.APP_ENV).toBe('test');
+    expect(vars.DOCUMENT_ROOT).toBe('/srv/www'); // the front end's variable keeps its value
     await srv.close();
+    for (const environ of [
+      { SERVER_NAME: 'config' },
+      { HTTP_X_SPOOF: 'no' },
+      { 'tsgi.version': 1 },
+    ]) {
+      expect(() => createFastCGIServer(environApp, { environ })).toThrow(/SRV-11/);
+    }
   });
 
   it('ADP-FCGI-18: FCGI_WEB_SERVER_ADDRS refuses other peers; listed peers (IPv4-mapped too) are served', async () => {

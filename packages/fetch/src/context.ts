@@ -3,7 +3,7 @@
  * Fetch Server draft's `ServerContext` that environ can answer, plus `environ` itself as the escape
  * hatch to everything else (see README.md for the full mapping).
  */
-import type { Environ } from '@tsgi/core';
+import { type Environ, isDigits } from '@tsgi/core';
 
 /** An endpoint, as the draft's `SocketAddress` dictionary. */
 export interface SocketAddress {
@@ -39,7 +39,7 @@ export interface FetchContext {
 
 function _address(address: unknown, port: unknown): SocketAddress | null {
   if (typeof address !== 'string' || address === '') return null;
-  const n = typeof port === 'string' && /^[0-9]{1,5}$/.test(port) ? Number(port) : 0;
+  const n = typeof port === 'string' && port.length <= 5 && isDigits(port) ? Number(port) : 0;
   return { address, port: n, family: address.includes(':') ? 'IPv6' : 'IPv4' };
 }
 

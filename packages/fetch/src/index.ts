@@ -10,4 +10,4 @@ export type { FetchContext, SocketAddress } from './context.js';
 export { type FetchHandler, type FromFetchOptions, fromFetch } from './from-fetch.js';
 export { reasonPhrase } from './reasons.js';
 export { requestOrigin, requestPath, requestUrl } from './request.js';
-export { type ToFetchOptions, toFetch } from './to-fetch.js';
+export { type RemoteAddress, type ToFetchOptions, toFetch } from './to-fetch.js';

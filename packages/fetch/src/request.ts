@@ -5,6 +5,7 @@
 import {
   type Environ,
   type InputStream,
+  isDigits,
   isValidHost,
   percentDecode,
   percentEncodePath,
@@ -120,7 +121,8 @@ export function requestOrigin(environ: Environ, useHost = true): string {
   if (!_NAME.test(name) && !_isNamedHost(name)) name = 'localhost';
   const port = environ.SERVER_PORT;
   const standard = port === (scheme === 'https' ? '443' : '80');
-  return `${scheme}://${name}${standard || !/^[0-9]{1,5}$/.test(port) ? '' : `:${port}`}`;
+  const numeric = port.length <= 5 && isDigits(port);
+  return `${scheme}://${name}${standard || !numeric ? '' : `:${port}`}`;
 }
 
 /** A valid Host value (ENV-34) that names a host: not empty, not just `:port`. */

@@ -5,28 +5,41 @@
  */
 import {
   type Application,
-  addRequestHeader,
   ClientDisconnectError,
-  createEnviron,
+  checkBodyLimit,
+  checkConfigKeys,
   createErrorStream,
-  type Environ,
   type ErrorStream,
-  percentDecode,
-  RequestInput,
   type RunOptions,
+  respondTooLarge,
   runApplication,
-  splitScriptName,
   statusCode,
 } from '@tsgi/core';
+import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
+
+export type { RemoteAddress } from './to-fetch-request.js';
 
 /** Options for `toFetch`. */
 export interface ToFetchOptions extends RunOptions {
   /** The mount point: moved from PATH_INFO to SCRIPT_NAME when the path is under it (ENV-04). */
   scriptName?: string;
-  /** Extra environ keys, such as `REMOTE_ADDR` from the fetch server's connection info (ENV-17). */
-  environ?:
-    | Readonly<Record<string, unknown>>
-    | ((request: Request) => Readonly<Record<string, unknown>>);
+  /**
+   * Configuration keys added to every environ (SRV-03), e.g. `{ 'myapp.config': config }`. A
+   * key the request or the specification defines (`HTTP_*`, `REQUEST_METHOD`, `PATH_INFO`,
+   * `REMOTE_ADDR`, `tsgi.*`...) makes `toFetch` throw a `TypeError` naming it (SRV-11).
+   */
+  environ?: Readonly<Record<string, unknown>>;
+  /**
+   * The client's address for `REMOTE_ADDR` and `REMOTE_PORT` (ENV-17), from what the fetch
+   * runtime knows of the connection; a `Request` does not carry it.
+   */
+  remote?: (request: Request) => RemoteAddress | undefined;
+  /**
+   * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `content-length` is
+   * answered `413` without invoking the application; a body without one that grows past it
+   * fails `tsgi.input` with `InputTooLargeError`. Default: no limit.
+   */
+  maxBodySize?: number;
   /** `tsgi.errors` (ERRS-01). Default: `console.error`. */
   errors?: ErrorStream;
   /** `tsgi.multithread`, `tsgi.multiprocess`, `tsgi.run_once` hints (ENV-22). Default false. */
@@ -36,10 +49,6 @@ export interface ToFetchOptions extends RunOptions {
   /** Bytes the response stream buffers before the application is paused (BODY-02). 64 KiB. */
   highWaterMark?: number;
 }
-
-const _DIGITS = /^[0-9]+$/;
-
-function _noop(): void {}
 
 const _consoleErrors = createErrorStream((text) => {
   console.error(text.endsWith('\n') ? text.slice(0, -1) : text);
@@ -52,10 +61,21 @@ export function toFetch(
 ): (request: Request) => Promise<Response> {
   const run: RunOptions = options.exposeErrors === true ? { exposeErrors: true } : {};
   const hwm = options.highWaterMark ?? 65536;
+  // Checked once, here (SRV-11: a refused configuration throws at setup, naming its keys).
+  const config: RequestConfig = {
+    scriptName: options.scriptName,
+    config: checkConfigKeys(options.environ),
+    remote: options.remote,
+    limit: checkBodyLimit(options.maxBodySize),
+    errors: options.errors ?? _consoleErrors,
+    multithread: options.multithread === true,
+    multiprocess: options.multiprocess === true,
+    runOnce: options.runOnce === true,
+  };
   return (request) =>
     new Promise<Response>((resolve, reject) => {
       const controller = new AbortController();
-      const environ = _environ(request, options, controller.signal);
+      const { environ, framing } = requestEnviron(request, config, controller.signal);
       const onAbort = (): void => controller.abort(new ClientDisconnectError());
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort, { once: true });
@@ -88,7 +108,8 @@ export function toFetch(
       );
 
       void runApplication(
-        app,
+        // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
+        framing.kind === 'refuse' ? respondTooLarge : app,
         environ,
         {
           head(status, headers, framing) {
@@ -146,99 +167,4 @@ export function toFetch(
         if (!settled) reject(new Error('@tsgi/fetch: the application produced no response'));
       });
     });
-}
-
-function _environ(request: Request, options: ToFetchOptions, signal: AbortSignal): Environ {
-  const url = new URL(request.url);
-  const https = url.protocol === 'https:';
-  // The URL parser has already percent-encoded the path (non-ASCII as UTF-8), so decoding it
-  // once gives a byte string (ENV-06).
-  const decoded = percentDecode(url.pathname);
-  const [scriptName, pathInfo] =
-    options.scriptName === undefined ? ['', decoded] : splitScriptName(decoded, options.scriptName);
-  const lengthHeader = request.headers.get('content-length');
-  const length =
-    request.body === null
-      ? 0
-      : lengthHeader !== null && _DIGITS.test(lengthHeader)
-        ? Number(lengthHeader)
-        : undefined;
-  const environ = createEnviron(
-    {
-      method: request.method,
-      scriptName,
-      pathInfo,
-      queryString: url.search.slice(1),
-      requestUri: url.pathname + url.search,
-      serverName: url.hostname,
-      serverPort: url.port || (https ? '443' : '80'),
-      protocol: 'HTTP/1.1', // fetch does not expose the version
-    },
-    {
-      input: _input(request.body, length),
-      errors: options.errors ?? _consoleErrors,
-      signal,
-      urlScheme: https ? 'https' : 'http',
-      multithread: options.multithread === true,
-      multiprocess: options.multiprocess === true,
-      runOnce: options.runOnce === true,
-    },
-  );
-  // Headers iterate lower-cased and already joined with ", " (ENV-13). Values are ByteStrings.
-  request.headers.forEach((value, name) => {
-    addRequestHeader(environ, name, value);
-  });
-  if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
-  if (https) environ.HTTPS = 'on';
-  const extra = typeof options.environ === 'function' ? options.environ(request) : options.environ;
-  if (extra !== undefined) Object.assign(environ, extra);
-  return environ;
-}
-
-/**
- * `tsgi.input` fed from the request body. Reading starts at the application's first read (so an
- * unread body is never pulled) and follows RequestInput's pause/resume backpressure.
- */
-function _input(body: ReadableStream<Uint8Array> | null, length: number | undefined): RequestInput {
-  if (body === null) return new RequestInput(null, { length: 0 });
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  let paused = false;
-  let pumping = false;
-  const pump = async (): Promise<void> => {
-    if (pumping) return;
-    pumping = true;
-    try {
-      reader ??= body.getReader();
-      while (!paused && !input.ended) {
-        const r = await reader.read();
-        if (r.done) {
-          input.end(); // short of `length`: InputTruncatedError (IN-04)
-          break;
-        }
-        input.push(r.value);
-      }
-    } catch (err) {
-      input.fail(err);
-    } finally {
-      pumping = false;
-    }
-  };
-  const input: RequestInput = new RequestInput(
-    {
-      firstRead: () => void pump(),
-      pause: () => {
-        paused = true;
-      },
-      resume: () => {
-        paused = false;
-        void pump();
-      },
-      cancel: () => {
-        // IN-06: the application does not want the rest.
-        (reader ?? body).cancel().then(_noop, _noop);
-      },
-    },
-    { length },
-  );
-  return input;
 }

@@ -64,13 +64,21 @@ describe('toFetch: environ from the Request (ENV-03..13)', () => {
     expect(c.body()).toBe('abc');
   });
 
-  it('honours scriptName and extra environ keys (ENV-04, ENV-17)', async () => {
+  it('honours scriptName, configuration keys and the remote address (ENV-04, SRV-03, ENV-17)', async () => {
     const c = capture();
-    const handler = toFetch(c.app, { scriptName: '/app', environ: { REMOTE_ADDR: '192.0.2.1' } });
+    const db = { name: 'db' };
+    const handler = toFetch(c.app, {
+      scriptName: '/app',
+      environ: { 'myapp.db': db, APP_ENV: 'test' },
+      remote: () => ({ addr: '192.0.2.1', port: 4711 }),
+    });
     await handler(new Request('http://h.test/app/x'));
     expect(c.environ().SCRIPT_NAME).toBe('/app');
     expect(c.environ().PATH_INFO).toBe('/x');
+    expect(c.environ()['myapp.db']).toBe(db);
+    expect(c.environ().APP_ENV).toBe('test');
     expect(c.environ().REMOTE_ADDR).toBe('192.0.2.1');
+    expect(c.environ().REMOTE_PORT).toBe('4711');
   });
 
   it('streams the request body into tsgi.input before the upload ends (IN-01)', async () => {

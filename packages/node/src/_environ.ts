@@ -10,7 +10,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
+  addConfigKeys,
   addRequestHeaders,
+  type ConfigKeys,
   createEnviron,
   type Environ,
   type ErrorStream,
@@ -29,8 +31,8 @@ export interface _EnvironConfig {
   readonly errors: ErrorStream;
   readonly multiprocess: boolean;
   readonly software: string;
-  /** SRV-03 configuration keys, already checked (SRV-11). */
-  readonly extra: ReadonlyArray<[string, unknown]> | undefined;
+  /** SRV-03 configuration keys, checked at setup by core's `checkConfigKeys` (SRV-11). */
+  readonly extra: ConfigKeys | undefined;
 }
 
 // ENV-11: the two versions node:http speaks, as constants so the hot path does not concatenate.
@@ -51,14 +53,11 @@ interface _Conn {
 const kConn = Symbol('tsgi.conn');
 type _Socket = Partial<TLSSocket> & { [kConn]?: _Conn };
 
-/**
- * Builds environ for one request. `input` is set by the caller afterwards (it depends on the
- * framing headers read here); the placeholder keeps the key order fixed.
- */
+/** Builds environ for one request, with the `tsgi.input` core made for its body's framing. */
 export function buildEnviron(
   req: IncomingMessage,
   config: _EnvironConfig,
-  placeholderInput: InputStream,
+  input: InputStream,
   signal: RequestAbort,
 ): Environ {
   const target = req.url!;
@@ -83,7 +82,7 @@ export function buildEnviron(
       protocol: version === '1.1' ? _HTTP11 : version === '1.0' ? _HTTP10 : `HTTP/${version}`,
     },
     {
-      input: placeholderInput,
+      input,
       errors: config.errors,
       signal,
       urlScheme: conn.https ? 'https' : 'http',
@@ -114,14 +113,7 @@ export function buildEnviron(
   }
   if (conn.https) env.HTTPS = 'on';
   env.SERVER_SOFTWARE = config.software;
-  const extra = config.extra;
-  if (extra !== undefined) {
-    // SRV-03; SRV-11: never replace what the request produced.
-    for (let i = 0; i < extra.length; i++) {
-      const [key, value] = extra[i]!;
-      if (!(key in env)) env[key] = value;
-    }
-  }
+  addConfigKeys(env, config.extra); // SRV-03
   return env;
 }
 

@@ -9,20 +9,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type Application,
+  checkBodyLimit,
+  checkConfigKeys,
   createErrorStream,
   type ErrorStream,
-  RequestInput,
+  type OwnResponse,
   type RunOptions,
+  requestFraming,
+  requestInput,
   runApplication,
+  tooLargeResponse,
 } from '@tsgi/core';
+import { PendingRuns } from '@tsgi/server-node';
 import { formatAccessLog, formatRefusalLog } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { _Exchange, type _ExchangeHost } from './_exchange.js';
 import {
+  _BodyFacts,
   _checkRequest,
   _MAX_HEADERS,
   _parserRefusal,
   type _Refusal,
+  _refusalCode,
   _refuse,
   _refusedConnection,
 } from './_reject.js';
@@ -31,15 +39,13 @@ import type { ListenerOptions } from './options.js';
 /** The version reported in SERVER_SOFTWARE. */
 export const VERSION = '0.1.0';
 
-// ENV-20: every request gets an input; a bodiless one shares this ended, stateless stream.
-const _EMPTY_INPUT = new RequestInput(null, { length: 0 });
-
 // ENV-22: a cluster worker is one of several processes serving the same app.
 const _IS_WORKER = cluster.isWorker;
 
 const _100_CONTINUE = /^\s*100-continue\s*$/i;
 
-const _TOO_LARGE: _Refusal = [413, 'Content Too Large'];
+// SRV-05: core's 413, the bytes every adapter sends.
+const _TOO_LARGE = tooLargeResponse();
 
 /** The listener's shared, per-server state; `serve` uses it for graceful shutdown. */
 export class _ListenerState implements _ExchangeHost {
@@ -47,11 +53,14 @@ export class _ListenerState implements _ExchangeHost {
   readonly errors: ErrorStream;
   readonly env: _EnvironConfig;
   readonly run: RunOptions;
-  readonly maxBodySize: number;
+  /** What `_checkRequest` reads about each request's body, with `maxBodySize` (IN-08). */
+  readonly body: _BodyFacts;
   readonly maxHeaders: number;
   readonly accessLog: ((line: string) => void) | undefined;
   /** Requests whose response has not finished or closed (a count: shutdown needs no list). */
   active = 0;
+  /** Requests whose completion hook (or application) has not settled (SRV-09, BODY-24). */
+  readonly runs = new PendingRuns<_Exchange>(_describe);
   closing = false;
   /** Shutdown ran out of time: connections are being destroyed under running requests. */
   aborting = false;
@@ -73,10 +82,10 @@ export class _ListenerState implements _ExchangeHost {
       errors: this.errors,
       multiprocess: options.multiprocess ?? _IS_WORKER,
       software: options.serverSoftware ?? `tsgi-node/${VERSION}`,
-      extra: _extraKeys(options.environ),
+      extra: checkConfigKeys(options.environ), // SRV-11: refused here, at setup
     };
     this.run = { exposeErrors: options.exposeErrors === true };
-    this.maxBodySize = options.maxBodySize ?? -1;
+    this.body = new _BodyFacts(checkBodyLimit(options.maxBodySize));
     const maxHeaders = options.maxHeaders ?? _MAX_HEADERS;
     if (!Number.isSafeInteger(maxHeaders) || maxHeaders < 1) {
       throw new RangeError(`maxHeaders must be a positive integer, got ${maxHeaders} (SRV-07)`);
@@ -123,34 +132,25 @@ export class _ListenerState implements _ExchangeHost {
     if (_refusedConnection(req)) return;
     const ex = new _Exchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
     this.active++;
-    const refusal = _checkRequest(req, this.maxHeaders);
+    const refusal = _checkRequest(req, this.maxHeaders, this.body);
     if (refusal !== null) {
       this._refuse(ex, refusal);
       return;
     }
-    const environ = buildEnviron(req, this.env, _EMPTY_INPUT, ex.abortState);
     // IN-02, IN-03: node:http has removed chunked framing; Content-Length (validated by node's
     // parser, SRV-02) bounds the body. Without either header a request has no body (RFC 9112 §6.3).
-    const cl = environ.CONTENT_LENGTH;
-    let input: RequestInput | null = null;
-    if (cl !== undefined) {
-      const length = Number(cl);
-      if (this.maxBodySize >= 0 && length > this.maxBodySize) {
-        // IN-08: refuse before the application runs; close, since the body was not read.
-        this._refuse(ex, _TOO_LARGE);
-        return;
-      }
-      if (length > 0) {
-        ex.length = length;
-        input = new RequestInput(ex, { length });
-      }
-    } else if (environ.HTTP_TRANSFER_ENCODING !== undefined) {
-      if (this.maxBodySize >= 0) ex.limit = this.maxBodySize;
-      input = new RequestInput(ex, { limit: this.maxBodySize >= 0 ? this.maxBodySize : undefined });
+    const framing = requestFraming(this.body);
+    if (framing.kind === 'refuse') {
+      // SRV-05: refused before the application runs; closed, since the body was not read.
+      this._refuse(ex, _TOO_LARGE);
+      return;
     }
-    if (input !== null) {
+    const input = requestInput(framing, ex, { errors: this.errors });
+    const environ = buildEnviron(req, this.env, input, ex.abortState);
+    if (framing.kind !== 'none') {
+      if (framing.kind === 'length') ex.length = framing.length;
+      else if (framing.limit !== undefined) ex.limit = framing.limit;
       ex.input = input;
-      environ['tsgi.input'] = input;
       const expect = environ.HTTP_EXPECT;
       if (expect !== undefined && _100_CONTINUE.test(expect)) ex.expectContinue = true;
     } else {
@@ -161,34 +161,26 @@ export class _ListenerState implements _ExchangeHost {
       // An idle keep-alive connection then holds this request (about 0.8 KiB) until its next one.
       req.read();
     }
-    void runApplication(this.app, environ, ex, this.run);
-    if (ex.ended && input === null) ex.finishNow();
+    this.runs.track(ex, runApplication(this.app, environ, ex, this.run));
+    if (ex.ended && ex.input === null) ex.finishNow();
     else ex.watch();
   }
 
   /** Answers in place of the application and closes the connection (SRV-02, SRV-05, SRV-07). */
-  _refuse(ex: _Exchange, refusal: _Refusal): void {
+  _refuse(ex: _Exchange, refusal: _Refusal | OwnResponse): void {
     ex.watch();
     ex.replaced = true;
-    ex.status = refusal[0];
+    ex.status = _refusalCode(refusal);
     _refuse(ex.req, ex.res, refusal);
   }
 }
 
-/** SRV-03 / SRV-11: configuration keys, checked once; `tsgi.*` and `HTTP_*` are refused. */
-function _extraKeys(
-  extra: Readonly<Record<string, unknown>> | undefined,
-): Array<[string, unknown]> | undefined {
-  if (extra === undefined) return undefined;
-  const entries = Object.entries(extra);
-  for (const [key] of entries) {
-    if (key.startsWith('tsgi.') || key.startsWith('HTTP_')) {
-      throw new TypeError(
-        `environ option: key ${JSON.stringify(key)} belongs to the request or the spec (SRV-11)`,
-      );
-    }
-  }
-  return entries.length === 0 ? undefined : entries;
+/** A request pending at the end of a shutdown, for its log (BODY-24). */
+function _describe(ex: _Exchange): string {
+  const waiting = ex.ended
+    ? 'the completion hook of its response body'
+    : 'its application, which has not ended its response';
+  return `${ex.req.method} ${ex.req.url} still waiting for ${waiting}`;
 }
 
 /** A node request listener with access to its state (for `serve`). */

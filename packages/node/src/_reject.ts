@@ -9,7 +9,13 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isValidHost, requestTargetForm } from '@tsgi/core';
+import {
+  isValidHost,
+  type OwnResponse,
+  type RequestBodyFacts,
+  requestTargetForm,
+  statusCode,
+} from '@tsgi/core';
 import { _lastHost } from './_environ.js';
 import { reply } from './_exchange.js';
 
@@ -35,8 +41,28 @@ export function _refusedConnection(req: IncomingMessage): boolean {
   return (req.socket as _Socket | null)?.[kRefused] === true;
 }
 
-/** Why `req` must be refused without the application, or null. */
-export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusal | null {
+/**
+ * What `_checkRequest` read about the request body from the header lines it scans anyway, for
+ * core's `requestFraming`: one object per listener, refilled for each request (the framing is
+ * decided in the same synchronous call).
+ */
+export class _BodyFacts implements RequestBodyFacts {
+  /** The Content-Length line's value (llhttp has checked its digits and refused repeats). */
+  contentLength: string | undefined = undefined;
+  /** Transfer-Encoding: chunked (any other coding is refused below). */
+  streamed = false;
+  readonly limit: number | undefined;
+  constructor(limit: number | undefined) {
+    this.limit = limit;
+  }
+}
+
+/** Why `req` must be refused without the application, or null. Fills `body` as it scans. */
+export function _checkRequest(
+  req: IncomingMessage,
+  maxHeaders: number,
+  body: _BodyFacts,
+): _Refusal | null {
   const raw = req.rawHeaders;
   // SRV-07: node keeps at most maxHeadersCount lines (serve() sets it to maxHeaders + 1) and
   // drops the rest silently, so one line over the limit stands for any number of them.
@@ -50,6 +76,7 @@ export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusa
   let hosts = 0;
   let host = '';
   let coding: string | undefined;
+  let length: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length === 4) {
@@ -57,11 +84,15 @@ export function _checkRequest(req: IncomingMessage, maxHeaders: number): _Refusa
         hosts++;
         host = raw[i + 1]!;
       }
+    } else if (name.length === 14) {
+      if (name.toLowerCase() === 'content-length') length = raw[i + 1]!;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       // Several lines are one list (RFC 9110 §5.3): `chunked` twice is not `chunked`.
       coding = coding === undefined ? raw[i + 1]! : `${coding}, ${raw[i + 1]!}`;
     }
   }
+  body.contentLength = length;
+  body.streamed = coding !== undefined;
   // ENV-34 (RFC 9112 §3.2): 400 for an HTTP/1.1 request without Host, for any with several, and
   // for a value that is not `uri-host [":" port]` (node takes `a b` or `x/y@z`). A keep-alive
   // connection usually repeats the Host its last request had, which was checked then.
@@ -102,14 +133,37 @@ function _isHost(name: string): boolean {
  * parsed behind this one are dropped (_refusedConnection), and node destroys the socket once
  * the answer is flushed.
  */
-export function _refuse(req: IncomingMessage, res: ServerResponse, refusal: _Refusal): void {
+export function _refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: _Refusal | OwnResponse,
+): void {
   const socket = req.socket as _Socket | null;
   if (socket !== null) socket[kRefused] = true;
-  reply(res, refusal[0], refusal[1], true);
+  if (_isTuple(refusal)) reply(res, refusal[0], refusal[1], true);
+  else {
+    // Core's own response (SRV-05's 413), the same bytes as every other adapter's.
+    const headers = [...refusal.headers, ['connection', 'close']];
+    res.writeHead(
+      statusCode(refusal.status),
+      refusal.status.slice(4),
+      headers as unknown as string[],
+    );
+    res.end(refusal.body);
+  }
   // node:http corks the socket until the next tick; a parse error later in this same chunk
   // (an undecodable body) would destroy it with the answer still corked.
   const out = res.socket;
   if (out !== null) while (out.writableCorked > 0) out.uncork();
+}
+
+function _isTuple(refusal: _Refusal | OwnResponse): refusal is _Refusal {
+  return Array.isArray(refusal);
+}
+
+/** The status code of a refusal, for the access log. */
+export function _refusalCode(refusal: _Refusal | OwnResponse): number {
+  return _isTuple(refusal) ? refusal[0] : statusCode(refusal.status);
 }
 
 /** What node's parser reports on a 'clientError' (`reason` is llhttp's). */

@@ -87,6 +87,8 @@ function _shutdown(server: HttpServer | HttpsServer, state: _ListenerState): Gra
   const shutdown = new GracefulShutdown({
     server,
     pending: () => state.active,
+    runs: state.runs, // BODY-24: in flight until the completion hook settled
+    log: (text) => state.errors.write(text),
     drain() {
       state.closing = true;
       server.closeIdleConnections();

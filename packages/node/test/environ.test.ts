@@ -176,20 +176,18 @@ describe('environ', () => {
     ]);
   });
 
-  it('SRV-03 / SRV-11: options.environ keys are added, never replacing what the request produced', async () => {
+  it('SRV-03 / SRV-11: options.environ keys are added; one naming request data is refused at setup', async () => {
     const { app, seen } = recorder();
     const server = await start(app, {
       environ: {
         'myapp.config': { debug: true },
-        REMOTE_ADDR: '6.6.6.6',
         SERVER_ADMIN: 'ops@example.test',
       },
     });
     await request(server.port);
     expect(seen[0]!['myapp.config']).toEqual({ debug: true });
-    expect(seen[0]!.REMOTE_ADDR).toBe('127.0.0.1');
     expect(seen[0]!.SERVER_ADMIN).toBe('ops@example.test');
-    for (const key of ['tsgi.signal', 'HTTP_HOST']) {
+    for (const key of ['tsgi.signal', 'HTTP_HOST', 'REMOTE_ADDR', 'CONTENT_LENGTH']) {
       await expect(start(app, { environ: { [key]: 'x' } })).rejects.toThrow(/SRV-11/);
     }
   });

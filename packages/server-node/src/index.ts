@@ -32,10 +32,12 @@ export {
 } from './listen.js';
 export { type LoadAppOptions, loadApp, resolveAppModule } from './load-app.js';
 export type { LifecycleOptions } from './options.js';
+export { PendingRuns } from './pending-runs.js';
 export {
   ABORT_GRACE,
   DEFAULT_SHUTDOWN_TIMEOUT,
   GracefulShutdown,
+  type PendingWork,
   type ShutdownTransport,
 } from './shutdown.js';
 export {

@@ -11,6 +11,15 @@
  */
 import type { Server } from 'node:net';
 
+/** Requests the shutdown waits for besides `pending()`: a `PendingRuns`. */
+export interface PendingWork {
+  readonly size: number;
+  /** Registers the shutdown's `settled()`, called as each one settles. */
+  onSettled(callback: () => void): void;
+  /** One line per request still pending. */
+  describe(): string[];
+}
+
 /** What an adapter tells the shutdown about its transport. */
 export interface ShutdownTransport {
   /** The listener; closed first when it is listening. Its close callback is awaited last. */
@@ -23,6 +32,13 @@ export interface ShutdownTransport {
   abort(): void;
   /** Called once nothing is in flight (or after `abort`): close what is still open. */
   finish?(): void;
+  /**
+   * Requests whose `runApplication` promise has not settled: in flight as well, even once their
+   * response is out, until the body's completion hook has settled (BODY-24).
+   */
+  readonly runs?: PendingWork;
+  /** The server's own error log: each request still pending at the end is named there. */
+  log?(text: string): void;
 }
 
 /** Default time in-flight requests get to finish, in ms (`shutdownTimeout`). */
@@ -39,6 +55,7 @@ export class GracefulShutdown {
 
   constructor(transport: ShutdownTransport) {
     this.#transport = transport;
+    transport.runs?.onSettled(() => this.settled());
   }
 
   /** True once `close()` was called. */
@@ -48,7 +65,12 @@ export class GracefulShutdown {
 
   /** The adapter calls this whenever a piece of in-flight work has finished. */
   settled(): void {
-    if (this.#wake !== null && this.#transport.pending() === 0) this.#wake();
+    if (this.#wake !== null && this.#pending() === 0) this.#wake();
+  }
+
+  #pending(): number {
+    const t = this.#transport;
+    return t.pending() + (t.runs?.size ?? 0);
   }
 
   /** Shuts down: in-flight work gets `timeout` ms (default 10 s) before it is aborted. */
@@ -66,8 +88,16 @@ export class GracefulShutdown {
       : undefined;
     t.drain();
     if (!(await this.#idle(timeout))) {
+      // With only completion hooks left (their responses are out), there is nothing to abort.
+      const aborting = t.pending() > 0;
       t.abort();
-      await this.#idle(ABORT_GRACE);
+      // BODY-24: the hooks of the bodies just released run now; then each request whose
+      // application or completion hook is still pending is logged, and the shutdown completes.
+      if (!(aborting ? await this.#idle(ABORT_GRACE) : this.#pending() === 0)) {
+        for (const line of t.runs?.describe() ?? []) {
+          t.log?.(`BODY-24: shutdown timed out after ${timeout} ms with ${line}\n`);
+        }
+      }
     }
     t.finish?.();
     await closed;
@@ -75,7 +105,7 @@ export class GracefulShutdown {
 
   /** Resolves true once nothing is in flight, or false after `ms`. */
   #idle(ms: number): Promise<boolean> {
-    if (this.#transport.pending() === 0) return Promise.resolve(true);
+    if (this.#pending() === 0) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       const done = (idle: boolean): void => {
         clearTimeout(timer);

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { chmod, chown, lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { isDigits } from '@tsgi/core';
 
 /** Who may use a unix socket file (a front end's worker user must be able to connect). */
 export interface UnixSocketOptions {
@@ -93,7 +94,7 @@ export function parseSocketMode(mode: number | string): number {
 
 /** A uid or gid: a number, decimal text, or a name looked up in /etc/passwd or /etc/group. */
 export function resolveId(kind: 'user' | 'group', id: number | string): number {
-  if (typeof id === 'number' || /^[0-9]+$/.test(id)) {
+  if (typeof id === 'number' || isDigits(id)) {
     const n = Number(id);
     if (Number.isSafeInteger(n) && n >= 0) return n;
     throw new RangeError(`socket ${kind} id must be a non-negative integer, got ${id}`);
@@ -107,7 +108,7 @@ export function resolveId(kind: 'user' | 'group', id: number | string): number {
   }
   for (const line of text.split('\n')) {
     const fields = line.split(':');
-    if (fields[0] === id && fields[2] !== undefined && /^[0-9]+$/.test(fields[2]))
+    if (fields[0] === id && fields[2] !== undefined && isDigits(fields[2]))
       return Number(fields[2]);
   }
   throw new RangeError(`unknown ${kind} ${JSON.stringify(id)} for the socket (not in ${file})`);

@@ -1,4 +1,5 @@
 /** One request's PARAMS stream (spec §5.2) collected into CGI variables. */
+import { joinHeaderValues } from '@tsgi/core';
 import { FastCGIProtocolError, ParamsDecoder } from '../codec/index.js';
 import { nativeLatin1 } from './latin1.js';
 
@@ -37,12 +38,12 @@ export class ParamsCollector {
     return this.#decoder.end();
   }
 
-  // Duplicate names: HTTP_* variables are request headers a front-end sent once per header line
-  // (nginx 1.22, h2o), so they are joined as ENV-13 says; any other variable: the last one wins.
+  // Duplicate names (ADP-FCGI-12): HTTP_* variables are request headers a front-end sent once per
+  // header line (nginx 1.22, h2o), so core joins them as ENV-13 says; any other: the last wins.
   #onPair = (name: string, value: string): void => {
     const values = this.values;
     const prev = values[name];
     if (prev === undefined || !name.startsWith('HTTP_')) values[name] = value;
-    else values[name] = `${prev}${name === 'HTTP_COOKIE' ? '; ' : ', '}${value}`;
+    else values[name] = joinHeaderValues(name, prev, value);
   };
 }

@@ -3,15 +3,19 @@
  * `ResponseSink` that writes the CGI-syntax response as STDOUT records then END_REQUEST.
  */
 import {
+  addConfigKeys,
   ClientDisconnectError,
   createErrorStream,
   type Environ,
   environFromCgi,
   type InputSource,
   RequestAbort,
-  RequestInput,
+  type RequestInput,
   type ResponseHeaders,
   type ResponseSink,
+  requestFraming,
+  requestInput,
+  respondTooLarge,
   runApplication,
   type Status,
 } from '@tsgi/core';
@@ -29,7 +33,9 @@ import type { RequestChannel } from './request-channel.js';
 const _PARAMS = 0;
 const _RUNNING = 1;
 const _DONE = 2;
-const _DIGITS = /^[0-9]+$/;
+
+// A refused request's environ gets an ended input: the body is discarded, never read.
+const _NO_BODY = { kind: 'none' } as const;
 
 /** `appStatus` of an END_REQUEST whose response is complete. */
 export const APP_STATUS_OK = 0;
@@ -50,6 +56,9 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   #paused = false;
   #abort: RequestAbort | null = null;
   #head = '';
+  /** The engine called end() or abort() (for the shutdown log, BODY-24). */
+  #responseEnded = false;
+  #environ: Environ | null = null;
   #drainReject: ((err: unknown) => void) | null = null;
 
   constructor(conn: RequestChannel, id: number, keepConn: boolean) {
@@ -62,6 +71,17 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   /** ResponseSink.aborted: lets the engine check for a disconnect without creating the signal. */
   get aborted(): boolean {
     return this.#abort?.aborted ?? false;
+  }
+
+  /** `METHOD REQUEST_URI` once the request has started, for logs. */
+  get target(): string {
+    const e = this.#environ;
+    return e === null ? '(no request line)' : `${e.REQUEST_METHOD} ${e.REQUEST_URI}`;
+  }
+
+  /** The engine has ended or aborted the response: what is left is its completion hook. */
+  get responseEnded(): boolean {
+    return this.#responseEnded;
   }
 
   /** The request's input is above its high-water mark (InputSource.pause was called). */
@@ -95,52 +115,49 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     const host = conn.host;
     this.#params = null;
     this.#state = _RUNNING;
-    const cl = params.CONTENT_LENGTH;
-    const length = cl !== undefined && _DIGITS.test(cl) ? Number(cl) : undefined;
-    if (length !== undefined && length > host.maxBodySize) {
-      // SRV-05: a declared body above the limit is refused without invoking the application.
-      this.#reply('413 Content Too Large', 'Content Too Large\n');
-      return;
-    }
-    const input = new RequestInput(this, {
-      length,
-      limit: Number.isFinite(host.maxBodySize) ? host.maxBodySize : undefined,
+    // IN-02, IN-03, SRV-05: core decides. Without a CONTENT_LENGTH the body is STDIN up to its
+    // empty record (front ends stream a chunked upload so; nginx sends an empty STDIN for GET).
+    const framing = requestFraming({
+      contentLength: params.CONTENT_LENGTH,
+      streamed: true,
+      limit: host.maxBodySize,
     });
+    const errors = createErrorStream(this.#stderr);
+    const input = requestInput(framing.kind === 'refuse' ? _NO_BODY : framing, this, { errors });
     this.#input = input;
     // The signal is created only if the app reads it: an AbortController per request is a
     // large share of a small request's cost on Node 20 (see RequestAbort).
     const abort = new RequestAbort();
     this.#abort = abort;
-    let environ: Environ & Record<string, unknown>;
+    let environ: ReturnType<typeof environFromCgi>;
     try {
       environ = environFromCgi(
         params,
         {
           input,
-          errors: createErrorStream(this.#stderr),
+          errors,
           signal: abort,
           multithread: false,
           multiprocess: host.multiprocess,
           runOnce: false,
         },
         host.cgiOptions,
-      ) as Environ & Record<string, unknown>;
+      );
     } catch (err) {
       // SRV-02: parameters that cannot make a request (no REQUEST_METHOD) never reach the app.
       host.log(`tsgi fastcgi: request ${this.id}: ${(err as Error).message}; answered 400`);
       this.#reply('400 Bad Request', 'Bad Request\n');
       return;
     }
-    const extras = host.environ;
-    if (extras !== undefined) {
-      // SRV-11: configuration keys never replace what the request produced.
-      for (const k in extras) if (!(k in environ)) environ[k] = extras[k];
-    }
+    addConfigKeys(environ, host.environ); // SRV-03, checked at setup (SRV-11)
+    this.#environ = environ;
     conn.updateReading();
-    void runApplication(host.app, environ, this, host.runOptions);
+    // SRV-05: a declared body above the limit gets core's 413; the application is not invoked.
+    const app = framing.kind === 'refuse' ? respondTooLarge : host.app;
+    host.runs.track(this, runApplication(app, environ, this, host.runOptions));
   }
 
-  /** Answers without the application (SRV-02, SRV-05): a complete plain-text response. */
+  /** Answers without the application (SRV-02): a complete plain-text response. */
   #reply(status: string, text: string): void {
     const head = `Status: ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
     this.#complete(head, APP_STATUS_OK);
@@ -276,6 +293,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   }
 
   end(): void {
+    this.#responseEnded = true;
     if (this.#state === _DONE) return;
     const head = this.#head;
     this.#head = '';
@@ -283,6 +301,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   }
 
   abort(_reason: unknown): void {
+    this.#responseEnded = true;
     if (this.#state === _DONE) return;
     const conn = this.conn;
     const head = this.#head;

@@ -5,7 +5,7 @@
  * @tsgi/server-node's, shared with @tsgi/node.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Application } from '@tsgi/core';
+import { type Application, checkBodyLimit, checkConfigKeys } from '@tsgi/core';
 import {
   DEFAULT_SHUTDOWN_TIMEOUT,
   GracefulShutdown,
@@ -13,9 +13,11 @@ import {
   isInheritedSocket,
   listen,
   listenTarget,
+  PendingRuns,
   signalsOption,
 } from '@tsgi/server-node';
 import { type ConnectionHost, FastCGIConnection } from './connection.js';
+import type { RequestInFlight } from './context.js';
 import type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
 
 export type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
@@ -63,13 +65,14 @@ export class FastCGIServer {
       app,
       runOptions: { exposeErrors: options.exposeErrors === true },
       cgiOptions: { scriptName: options.scriptName },
-      environ: _extras(options.environ, log),
+      environ: checkConfigKeys(options.environ), // SRV-11: refused here, at setup
       maxParamsSize: options.maxParamsSize ?? 65536,
-      maxBodySize: options.maxBodySize ?? Number.POSITIVE_INFINITY,
+      maxBodySize: checkBodyLimit(options.maxBodySize),
       maxConns: options.maxConns ?? 1024,
       maxReqs: options.maxReqs ?? 4096,
       multiplex: options.multiplex !== false,
       multiprocess: options.multiprocess === true,
+      runs: new PendingRuns<RequestInFlight>(_describe),
       activeRequests: 0,
       draining: false,
       log,
@@ -165,6 +168,8 @@ export class FastCGIServer {
     return new GracefulShutdown({
       server: this.server,
       pending: () => connections.size,
+      runs: host.runs, // BODY-24: in flight until the completion hook settled
+      log: host.log,
       drain() {
         host.draining = true;
         for (const c of connections) c.drain();
@@ -179,22 +184,12 @@ export class FastCGIServer {
   }
 }
 
-function _extras(
-  environ: Readonly<Record<string, unknown>> | undefined,
-  log: (text: string) => void,
-): Readonly<Record<string, unknown>> | undefined {
-  if (environ === undefined) return undefined;
-  const out: Record<string, unknown> = {};
-  let any = false;
-  for (const k of Object.keys(environ)) {
-    if (k.startsWith('tsgi.') || k.startsWith('HTTP_')) {
-      log(`tsgi fastcgi: environ option key ${JSON.stringify(k)} ignored (SRV-11)`);
-      continue;
-    }
-    out[k] = environ[k];
-    any = true;
-  }
-  return any ? out : undefined;
+/** A request pending at the end of a shutdown, for its log (BODY-24). */
+function _describe(request: RequestInFlight): string {
+  const waiting = request.responseEnded
+    ? 'the completion hook of its response body'
+    : 'its application, which has not ended its response';
+  return `FastCGI request ${request.id} (${request.target}) still waiting for ${waiting}`;
 }
 
 /** Creates a FastCGI server for `app` without listening yet (see `FastCGIServer.listen`). */
