@@ -17,6 +17,13 @@ export {
   percentEncodePath,
   utf8,
 } from './bytes.js';
+export {
+  type CgiResponse,
+  formatCgiHead,
+  formatNphHead,
+  type NphHead,
+  parseCgiResponse,
+} from './cgi-head.js';
 export { addConfigKeys, type ConfigKeys, checkConfigKeys } from './config-keys.js';
 export { completedSynchronously, type RunOptions, runApplication } from './engine.js';
 export {
