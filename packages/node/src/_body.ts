@@ -138,7 +138,11 @@ function _writeInPlace(ex: _Body, res: ServerResponse, chunk: Uint8Array): void 
   });
   const socket = res.socket;
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
-  if (written || res.writableLength === 0) return;
+  // An empty queue means the kernel took the bytes, unless the socket died: a write to a reset
+  // connection is discarded, leaves nothing queued, and fails only in a later tick. Returning
+  // at once then would let an awaiting app write on in microtasks without the 'close' event
+  // ever running (512 writes of 64 KiB all resolved, ERR-05); waiting lets 'close' end it.
+  if (written || (res.writableLength === 0 && socket !== null && !socket.destroyed)) return;
   return new Promise<void>((resolve) => {
     wake = resolve;
     ex.pending = resolve;
