@@ -133,7 +133,10 @@ export interface ResponseSink {
   /**
    * Sends one non-empty chunk. Returns nothing only when the sink is done with the bytes (copied
    * or written, BODY-19); otherwise a promise that settles when it is, which is also how the
-   * transport makes the engine wait (backpressure, BODY-02).
+   * transport makes the engine wait (backpressure, BODY-02). One exception: with `'whole'`
+   * framing (an Array body, whose chunks the application lends until the completion hook,
+   * BODY-17) a sink may keep references and return nothing, as long as `end()` then returns a
+   * promise that settles once the transport is done with them.
    */
   write(chunk: Uint8Array): void | Promise<void>;
   /**
