@@ -1,13 +1,6 @@
-import {
-  type Application,
-  createEnviron,
-  createErrorStream,
-  type Environ,
-  type RequestAbort,
-  RequestInput,
-  type StartResponse,
-} from '@tsgi/core';
+import type { Application, Environ, RequestAbort, StartResponse } from '@tsgi/core';
 import { request, type TestRequest, type TestResponse } from '@tsgi/core/testing';
+import { testEnviron } from '@tsgi/harness/kit';
 import { type LintRecord, lint, type Violation } from '../src/lint/index.js';
 
 /** Runs `app` under the lint in memory, collecting violations instead of throwing. */
@@ -44,28 +37,7 @@ export function fakeEnviron(
   overrides: Record<string, unknown> = {},
   signal: AbortSignal | RequestAbort = new AbortController().signal,
 ): Environ {
-  const env = createEnviron(
-    {
-      method: 'GET',
-      scriptName: '',
-      pathInfo: '/',
-      queryString: '',
-      requestUri: '/',
-      serverName: 'localhost',
-      serverPort: '80',
-      protocol: 'HTTP/1.1',
-    },
-    {
-      input: new RequestInput(null, { length: 0 }),
-      errors: createErrorStream(() => {}),
-      signal,
-      urlScheme: 'http',
-      multithread: false,
-      multiprocess: false,
-      runOnce: false,
-    },
-  );
-  return Object.assign(env, overrides);
+  return testEnviron({ overrides, signal });
 }
 
 /** A startResponse that accepts anything and returns a resolving write. */

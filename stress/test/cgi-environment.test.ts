@@ -4,8 +4,8 @@
  * pass. Each run must end with a well-defined response and exit status (ADP-CGI-06, -09, -11),
  * never an adapter crash (exit 70) or a hang.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type CgiRun, runCgi as runCgiScript } from '@tsgi/harness';
 import { describe, expect, it } from 'vitest';
 import { pool } from '../src/http.js';
 import { profile, report, timeoutFor } from '../src/profile.js';
@@ -13,69 +13,13 @@ import { profile, report, timeoutFor } from '../src/profile.js';
 const SCRIPT = fileURLToPath(new URL('../fixtures/cgi-app.mjs', import.meta.url));
 const STRESS_DIR = fileURLToPath(new URL('..', import.meta.url));
 
-interface CgiRun {
-  code: number | null;
-  signal: string | null;
-  stdout: Buffer;
-  stderr: string;
-  /** From the `Status:` line; 0 when stdout holds no CGI header block. */
-  status: number;
-  body: string;
-  ms: number;
-}
-
-/**
- * Runs the fixture as a web server would: exactly `env` (plus PATH), `stdin`, a 15 s limit.
- * Values in `raw` are byte strings set through /bin/sh printf so non-UTF-8 octets arrive intact.
- */
-function runCgi(
-  env: Record<string, string>,
-  stdin = '',
-  raw: Record<string, string> = {},
-): Promise<CgiRun> {
-  const t0 = Date.now();
-  let command = process.execPath;
-  let args = [SCRIPT];
-  const names = Object.keys(raw);
-  if (names.length > 0) {
-    const octal = (s: string): string =>
-      [...s].map((c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`).join('');
-    const sets = names.map((n) => `export ${n}="$(printf '${octal(raw[n]!)}')"`).join('; ');
-    command = '/bin/sh';
-    args = ['-c', `${sets}; exec "$0" "$@"`, process.execPath, SCRIPT];
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: STRESS_DIR,
-      env: { PATH: '/usr/bin:/bin', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => {
-      if (err.length < 20_000) err += d.toString();
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      const stdout = Buffer.concat(out);
-      const text = stdout.toString('latin1');
-      const cut = text.indexOf('\r\n\r\n');
-      const m = /^Status: (\d{3})/.exec(text);
-      resolve({
-        code,
-        signal,
-        stdout,
-        stderr: err,
-        status: cut >= 0 && m !== null ? Number(m[1]) : 0,
-        body: cut >= 0 ? text.slice(cut + 4) : '',
-        ms: Date.now() - t0,
-      });
-    });
+/** Runs the fixture as a web server would: exactly `env` (plus PATH), `stdin`, a 15 s limit. */
+function runCgi(env: Record<string, string>, stdin = '', raw: Record<string, string> = {}) {
+  return runCgiScript(SCRIPT, env, stdin, {
+    rawEnv: raw,
+    cwd: STRESS_DIR,
+    timeout: 15_000,
+    maxStderr: 20_000,
   });
 }
 
@@ -114,7 +58,8 @@ describe('CGI with a huge or malformed environment', () => {
       env.QUERY_STRING = `q=${big}`;
       env.PATH_INFO = `/${'p'.repeat(100_000)}`;
       const r = await runCgi(env);
-      const seen = r.status === 200 ? (JSON.parse(r.body) as Record<string, number>) : {};
+      const seen =
+        r.status === 200 ? (JSON.parse(r.body.toString()) as Record<string, number>) : {};
       report('cgi-huge-environment', {
         variables: Object.keys(env).length,
         envBytes: Object.entries(env).reduce((a, [k, v]) => a + k.length + v.length + 2, 0),
@@ -152,11 +97,11 @@ describe('CGI with a huge or malformed environment', () => {
       runs.forEach((r, i) => {
         const seen =
           r.status === 200
-            ? (JSON.parse(r.body) as { contentLength: string | null; body: number })
+            ? (JSON.parse(r.body.toString()) as { contentLength: string | null; body: number })
             : null;
         if (!wellDefined(r) || seen === null || seen.contentLength !== null || seen.body !== 5)
           wrong.push(
-            `CONTENT_LENGTH ${JSON.stringify(garbage[i])}: status ${r.status} exit ${r.code} ${r.body.slice(0, 80)}`,
+            `CONTENT_LENGTH ${JSON.stringify(garbage[i])}: status ${r.status} exit ${r.code} ${r.body.toString('latin1', 0, 80)}`,
           );
       });
       // Declared longer than what arrives: InputTruncatedError, the app rethrows: 500.

@@ -1,14 +1,15 @@
 import {
   type Application,
   type BodyFraming,
-  createEnviron,
-  createErrorStream,
   type Environ,
-  RequestInput,
   type ResponseHeaders,
   type ResponseSink,
   runApplication,
 } from '@tsgi/core';
+// The test kit by path: @tsgi/harness depends on @tsgi/core, so core cannot list it back.
+import { testEnviron } from '../../harness/src/kit.js';
+
+export { testEnviron };
 
 /** Everything a sink saw, in order, so tests can assert on the exact sequence of events. */
 export interface Recording {
@@ -47,6 +48,7 @@ export function recordingSink(rec: Recording, opts: { slow?: boolean } = {}): Re
   };
 }
 
+/** The kit's default environ (`GET /`, empty body) with a recording of what the sink sees. */
 export function makeEnviron(
   method = 'GET',
   controller = new AbortController(),
@@ -61,29 +63,10 @@ export function makeEnviron(
       return Buffer.concat(this.chunks).toString('latin1');
     },
   };
-  const environ = createEnviron(
-    {
-      method,
-      scriptName: '',
-      pathInfo: '/',
-      queryString: '',
-      requestUri: '/',
-      serverName: 'localhost',
-      serverPort: '80',
-      protocol: 'HTTP/1.1',
-    },
-    {
-      input: new RequestInput(null, { length: 0 }),
-      errors: createErrorStream((t) => {
-        rec.errors += t;
-      }),
-      signal: controller.signal,
-      urlScheme: 'http',
-      multithread: false,
-      multiprocess: false,
-      runOnce: false,
-    },
-  );
+  const errors = (t: string): void => {
+    rec.errors += t;
+  };
+  const environ = testEnviron({ method, signal: controller.signal, errors });
   return { environ, rec, controller };
 }
 
@@ -99,7 +82,8 @@ export async function run(
   return rec;
 }
 
-export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+/** Text as UTF-8 bytes: core's `utf8`. */
+export { utf8 as enc } from '@tsgi/core';
 
 /** A body that records how it was released. */
 export function trackedBody(

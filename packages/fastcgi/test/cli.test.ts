@@ -2,35 +2,20 @@
  * `tsgi fastcgi APP` (packages/cli): options reach the server, `--workers` share one socket with
  * `tsgi.multiprocess` true, and SIGTERM shuts down gracefully with exit code 0.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FastCGIClient } from '@tsgi/fastcgi/client';
-import { freePort, tempDir, waitForPort } from '@tsgi/harness';
+import { type Daemon, freePort, startDaemon, tempDir, waitForPort } from '@tsgi/harness';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams } from './_helpers.js';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
 const APP = `${fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url))}:app`;
 
-function start(args: string[]): {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-} {
-  const child = spawn(process.execPath, [CLI, 'fastcgi', APP, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out };
-}
+/** `tsgi fastcgi APP ...args` with its output collected. */
+const start = (args: string[]): Daemon =>
+  startDaemon(process.execPath, [CLI, 'fastcgi', APP, ...args]);
 
 describe.skipIf(!existsSync(CLI))('tsgi fastcgi', () => {
   it('ADP-FCGI-17, ADP-FCGI-21, ADP-FCGI-04: --bind HOST:PORT, --workers 2 (tsgi.multiprocess), --script-name; SIGTERM exits 0', async () => {
@@ -50,7 +35,7 @@ describe.skipIf(!existsSync(CLI))('tsgi fastcgi', () => {
       expect(seen.environ.PATH_INFO).toBe('/a b');
       c.destroy();
     } finally {
-      p.child.kill('SIGTERM');
+      p.process.kill('SIGTERM');
     }
     expect(await p.exited).toBe(0);
   });
@@ -68,7 +53,7 @@ describe.skipIf(!existsSync(CLI))('tsgi fastcgi', () => {
       expect(seen.multiprocess).toBe(false);
       c.destroy();
     } finally {
-      p.child.kill('SIGTERM');
+      p.process.kill('SIGTERM');
     }
     expect(await p.exited).toBe(0);
     dir.remove();

@@ -3,8 +3,6 @@ import { APP_STATUS_INCOMPLETE, ProtocolStatus } from '@tsgi/fastcgi';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams, deferred, startServer } from './_helpers.js';
 
-const _enc = new TextEncoder();
-
 describe('FastCGI multiplexing, aborts and disconnects', () => {
   it('ADP-FCGI-08: several request ids run concurrently on one connection (FCGI_MPXS_CONNS=1)', async () => {
     const gate = deferred();

@@ -3,8 +3,6 @@ import { APP_STATUS_INCOMPLETE } from '@tsgi/fastcgi';
 import { describe, expect, it } from 'vitest';
 import { cgi, cgiParams, deferred, startServer } from './_helpers.js';
 
-const _enc = new TextEncoder();
-
 describe('FastCGI streams: record splitting and backpressure', () => {
   it('ADP-FCGI-15, BODY-03: a large response is split into STDOUT records of at most 65535 bytes, bytes intact', async () => {
     const big = new Uint8Array(1 << 20).map((_, i) => (i * 7) & 0xff);

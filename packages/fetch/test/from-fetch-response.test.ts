@@ -1,10 +1,8 @@
 /** fromFetch, response side: Response → status line, header tuples, streamed body. */
-import { type Environ, runApplication } from '@tsgi/core';
+import { type Environ, runApplication, utf8 } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import { fromFetch } from '@tsgi/fetch';
 import { describe, expect, it } from 'vitest';
-
-const enc = (s: string) => new TextEncoder().encode(s);
 
 /** A response body the test drives: `push` a chunk, `end()`, and see whether it was cancelled. */
 function controlledBody() {
@@ -20,7 +18,7 @@ function controlledBody() {
   });
   return {
     stream,
-    push: (s: string) => controller.enqueue(enc(s)),
+    push: (s: string) => controller.enqueue(utf8(s)),
     end: () => controller.close(),
     fail: (e: unknown) => controller.error(e),
     get cancelled() {

@@ -6,9 +6,9 @@
  */
 import { toFetch } from '@tsgi/fetch';
 import {
+  REUSE_MODES,
   REUSE_SIZES,
   type ReuseCase,
-  type ReuseMode,
   type ReuseProgress,
   reuseCount,
   reuseHeader,
@@ -16,8 +16,6 @@ import {
   reuseVerdict,
 } from '@tsgi/harness/reuse';
 import { describe, expect, it } from 'vitest';
-
-const MODES: readonly ReuseMode[] = ['sync', 'async', 'write', 'array'];
 
 function request(c: ReuseCase): Request {
   return new Request('http://localhost/', { headers: { 'x-reuse': reuseHeader(c) } });
@@ -41,7 +39,7 @@ async function readSlowly(body: ReadableStream<Uint8Array>): Promise<Buffer> {
 }
 
 describe('BODY-17 / BODY-19: a reused buffer, the Response read at once', () => {
-  const cases = MODES.flatMap((mode) =>
+  const cases = REUSE_MODES.flatMap((mode) =>
     REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 64 * 1024, 8) })),
   );
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
@@ -53,7 +51,7 @@ describe('BODY-17 / BODY-19: a reused buffer, the Response read at once', () => 
 
 describe('BODY-17 / BODY-19 / BODY-02: a reused buffer, the Response read slowly', () => {
   const progress: ReuseProgress = { produced: 0 };
-  const cases = MODES.flatMap((mode) =>
+  const cases = REUSE_MODES.flatMap((mode) =>
     // Far more than the stream's high-water mark (4 KiB here).
     REUSE_SIZES.map((size) => ({
       mode,

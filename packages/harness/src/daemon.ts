@@ -54,6 +54,8 @@ export interface Daemon {
   process: ChildProcess;
   /** stdout and stderr so far, for failure messages. */
   output(): string;
+  /** Settles with the exit code (null when a signal ended it) once the process has exited. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -75,10 +77,11 @@ export function startDaemon(
   child.stderr?.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return {
     process: child,
     output: () => out,
+    exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -13,6 +13,7 @@
  */
 export * from './apache.js';
 export * from './busybox.js';
+export * from './cgi-process.js';
 export * from './daemon.js';
 export * from './lighttpd.js';
 export * from './nginx.js';

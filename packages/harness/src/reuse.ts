@@ -11,6 +11,8 @@
  * @module
  */
 import type { Application, ResponseHeader } from '@tsgi/core';
+import { parseResponse, request } from './http.js';
+import { readSlowly } from './slow-peer.js';
 
 export * from './slow-peer.js';
 
@@ -23,6 +25,9 @@ export * from './slow-peer.js';
  *   completion hook overwrites that buffer (BODY-17: the Array is held until the hook).
  */
 export type ReuseMode = 'sync' | 'async' | 'write' | 'array';
+
+/** Every `ReuseMode`. */
+export const REUSE_MODES: readonly ReuseMode[] = ['sync', 'async', 'write', 'array'];
 
 /** One response: `count` chunks of `size` bytes. */
 export interface ReuseCase {
@@ -175,4 +180,43 @@ export function reuseRouter(progress?: ReuseProgress): Application {
     }
     return reuseApp(c, progress)(environ, startResponse);
   };
+}
+
+/** Where `reuseThroughFrontEnd` sends its requests: request-targets served by `reuseRouter`. */
+export interface FrontEndTargets {
+  /** For the client that reads at once. */
+  fast: string;
+  /** For the slow reader (say, a location without response buffering). Default `fast`. */
+  slow?: string;
+}
+
+/**
+ * BODY-17 / BODY-19 through a front end (nginx, lighttpd, ...) on 127.0.0.1:`port` in front of
+ * `reuseRouter`: every mode at every size to a client that reads at once, then 8 MB per mode
+ * (more than loopback TCP buffers) to one that reads slowly. Resolves with what went wrong, one
+ * line per case; empty when every body arrived whole with the bytes the app yielded.
+ */
+export async function reuseThroughFrontEnd(
+  port: number,
+  targets: FrontEndTargets,
+): Promise<string[]> {
+  const wrong: string[] = [];
+  const check = (c: ReuseCase, res: ReturnType<typeof parseResponse>): void => {
+    const verdict =
+      res.status === 200 && res.complete
+        ? reuseVerdict(res.body, c)
+        : `status ${res.status}, complete ${res.complete}`;
+    if (verdict !== 'ok') wrong.push(`${c.mode} ${c.count} x ${c.size}: ${verdict}`);
+  };
+  for (const mode of REUSE_MODES) {
+    for (const size of REUSE_SIZES) {
+      const c = { mode, size, count: reuseCount(size, 128 * 1024, 8) };
+      const headers = [['X-Reuse', reuseHeader(c)]] as const;
+      check(c, await request(port, { target: targets.fast, headers, timeout: 20_000 }));
+    }
+    const c = { mode, size: 100_000, count: 80 };
+    const slow = `GET ${targets.slow ?? targets.fast} HTTP/1.1\r\nHost: x\r\nX-Reuse: ${reuseHeader(c)}\r\nConnection: close\r\n\r\n`;
+    check(c, parseResponse(await readSlowly({ port }, slow)));
+  }
+  return wrong;
 }

@@ -5,6 +5,7 @@
 import { request as httpRequest, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Application, Environ } from '@tsgi/core';
+import type { Exchanged } from '@tsgi/harness/http';
 import { type CloseOptions, type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
 
 export interface TestServer {
@@ -185,101 +186,22 @@ export class RawClient {
   }
 }
 
-export interface ParsedResponse {
-  status: number;
-  reason: string;
-  headers: Array<[string, string]>;
-  body: Buffer;
-  /** False when the connection ended before the framing said the body was complete. */
-  complete: boolean;
-  chunked: boolean;
-  header(name: string): string | undefined;
-}
+/** A response parsed from raw bytes (the kit's parser). */
+export type ParsedResponse = Exchanged;
 
 /**
- * Parses consecutive HTTP/1.1 responses from raw bytes. `methods` lists the request methods in
- * order (a HEAD response has no body whatever its headers say). 1xx responses are returned too.
+ * Parses consecutive HTTP/1.1 responses from raw bytes (the kit's `parseResponses`). `methods`
+ * lists the request methods in order (a HEAD response has no body whatever its headers say).
+ * 1xx responses are returned too.
  */
-export function parseResponses(data: Buffer, methods: readonly string[] = []): ParsedResponse[] {
-  const out: ParsedResponse[] = [];
-  let pos = 0;
-  let index = 0;
-  while (pos < data.length) {
-    const end = data.indexOf('\r\n\r\n', pos);
-    if (end < 0) break;
-    const lines = data.toString('latin1', pos, end).split('\r\n');
-    const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(lines[0]!);
-    if (m === null) throw new Error(`not a status line: ${JSON.stringify(lines[0])}`);
-    const headers = lines.slice(1).map((l): [string, string] => {
-      const c = l.indexOf(':');
-      return [l.slice(0, c), l.slice(c + 1).trim()];
-    });
-    const header = (n: string): string | undefined =>
-      headers.find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
-    const status = Number(m[1]);
-    pos = end + 4;
-    const base = { status, reason: m[2]!, headers, header };
-    if (status < 200) {
-      out.push({ ...base, body: Buffer.alloc(0), complete: true, chunked: false });
-      continue;
-    }
-    const method = methods[index++];
-    if (method === 'HEAD' || status === 204 || status === 304) {
-      out.push({ ...base, body: Buffer.alloc(0), complete: true, chunked: false });
-      continue;
-    }
-    const te = header('transfer-encoding');
-    const cl = header('content-length');
-    if (te !== undefined && /chunked/i.test(te)) {
-      const parts: Buffer[] = [];
-      let complete = false;
-      for (;;) {
-        const lineEnd = data.indexOf('\r\n', pos);
-        if (lineEnd < 0) break;
-        const size = Number.parseInt(data.toString('latin1', pos, lineEnd), 16);
-        if (Number.isNaN(size)) break;
-        if (size === 0) {
-          const trailerEnd = data.indexOf('\r\n\r\n', lineEnd);
-          if (trailerEnd < 0) break;
-          pos = trailerEnd + 4;
-          complete = true;
-          break;
-        }
-        if (data.length < lineEnd + 2 + size + 2) {
-          parts.push(data.subarray(lineEnd + 2, Math.min(data.length, lineEnd + 2 + size)));
-          pos = data.length;
-          break;
-        }
-        parts.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
-        pos = lineEnd + 2 + size + 2;
-      }
-      out.push({ ...base, body: Buffer.concat(parts), complete, chunked: true });
-      if (!complete) break;
-    } else if (cl !== undefined) {
-      const n = Number(cl);
-      const body = data.subarray(pos, Math.min(data.length, pos + n));
-      pos += body.length;
-      out.push({ ...base, body, complete: body.length === n, chunked: false });
-    } else {
-      out.push({ ...base, body: data.subarray(pos), complete: true, chunked: false });
-      pos = data.length;
-    }
-  }
-  return out;
-}
+export { parseResponses } from '@tsgi/harness/http';
 
-/** A promise plus its resolve function, for apps that report back to the test. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-}
+export { deferred } from '@tsgi/harness/kit';
 
 /** Polls `predicate` every few ms until it holds (no timing assertion: the test timeout bounds it). */
 export async function eventually(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((r) => setTimeout(r, 5));
 }
 
-export const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+/** Text as UTF-8 bytes: core's `utf8`. */
+export { utf8 as enc } from '@tsgi/core';

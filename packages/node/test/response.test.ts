@@ -107,7 +107,7 @@ describe('responses', () => {
     });
     const { text } = await exchange(server.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n', ['GET']);
     const [res] = parseResponses(Buffer.from(text, 'latin1'));
-    expect(res!.chunked).toBe(true);
+    expect(res!.framing).toBe('chunked');
     expect(res!.complete).toBe(true);
     expect(res!.body.toString()).toBe('abbccc');
   });

@@ -9,9 +9,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  REUSE_MODES,
   REUSE_SIZES,
   type ReuseCase,
-  type ReuseMode,
   type ReuseProgress,
   readSlowly,
   reuseCount,
@@ -26,8 +26,6 @@ import { closeAll, parseResponses, request, start } from './_helpers.js';
 
 afterEach(closeAll);
 
-const MODES: readonly ReuseMode[] = ['sync', 'async', 'write', 'array'];
-
 function get(c: ReuseCase, close = true): string {
   return `GET /${c.mode}/${c.size} HTTP/1.1\r\nHost: x\r\nX-Reuse: ${reuseHeader(c)}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
 }
@@ -41,7 +39,7 @@ function body(raw: Buffer): Buffer {
 }
 
 describe('BODY-17 / BODY-19 / ADP-NODE-12: a reused buffer, a client reading at once', () => {
-  const cases = MODES.flatMap((mode) =>
+  const cases = REUSE_MODES.flatMap((mode) =>
     REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 64 * 1024, 16) })),
   );
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
@@ -81,7 +79,7 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12 / ADP-NODE-02: a reused buffer, a slow
     return path;
   }
 
-  const cases = MODES.flatMap((mode) =>
+  const cases = REUSE_MODES.flatMap((mode) =>
     // Half a MiB (a quarter for 4-byte chunks, 9 bytes each on the wire) outgrows the socket's
     // buffers and ADP-NODE-02's 128 KiB bound, so node queues and waits for 'drain'.
     REUSE_SIZES.map((size) => ({
@@ -102,7 +100,7 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12 / ADP-NODE-02: a reused buffer, a slow
     if (c.mode !== 'array') expect(held).toBeLessThan(c.count);
   });
 
-  it.each(MODES)('%s body of 8 MB in 100 000-byte chunks, over TCP', async (mode) => {
+  it.each(REUSE_MODES)('%s body of 8 MB in 100 000-byte chunks, over TCP', async (mode) => {
     const c = { mode, size: 100000, count: 80 };
     const tcp = await start(reuseRouter(progress));
     let held = -1;
@@ -119,7 +117,7 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12 / ADP-NODE-02: a reused buffer, a slow
     // The second response is written while the first still owns the connection, so node keeps
     // its chunks in the response's own queue (outputData) until the first has finished.
     const first = { mode: 'sync' as const, size: 65536, count: 16 };
-    const cases = MODES.map((mode) => ({ mode, size: 4096, count: 32 }));
+    const cases = REUSE_MODES.map((mode) => ({ mode, size: 4096, count: 32 }));
     const raw = await readSlowly(
       { path: await unix() },
       get(first, false) + cases.map((c, i) => get(c, i === cases.length - 1)).join(''),
@@ -139,15 +137,18 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12: a socket that takes part of a write a
   // "kernel" at once and keeps the rest by reference, as libuv does with a full socket. A copy
   // is safe as soon as it is made; a chunk written where it is only once the write completed.
   const server = createServer(createRequestListener(reuseRouter(), { errors: () => {} }));
-  it.each(MODES)('%s body, every chunk size (and either side of the copy limit)', async (mode) => {
-    for (const size of [...REUSE_SIZES, 32 * 1024, 32 * 1024 + 1]) {
-      const c = { mode, size, count: reuseCount(size, 128 * 1024, 16) };
-      const peer = new SlowPeerSocket({ capacity: 50_000, rate: 30_000 });
-      server.emit('connection', peer);
-      peer.send(get(c));
-      await peer.done; // Connection: close
-      peer.destroy();
-      expect(reuseVerdict(body(peer.received()), c)).toBe('ok');
-    }
-  });
+  it.each(REUSE_MODES)(
+    '%s body, every chunk size (and either side of the copy limit)',
+    async (mode) => {
+      for (const size of [...REUSE_SIZES, 32 * 1024, 32 * 1024 + 1]) {
+        const c = { mode, size, count: reuseCount(size, 128 * 1024, 16) };
+        const peer = new SlowPeerSocket({ capacity: 50_000, rate: 30_000 });
+        server.emit('connection', peer);
+        peer.send(get(c));
+        await peer.done; // Connection: close
+        peer.destroy();
+        expect(reuseVerdict(body(peer.received()), c)).toBe('ok');
+      }
+    },
+  );
 });

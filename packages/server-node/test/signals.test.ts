@@ -3,6 +3,7 @@
  * (SRV-09: the first SIGTERM/SIGINT shuts down gracefully; a second one stops waiting).
  */
 import { spawn } from 'node:child_process';
+import { deferred } from '@tsgi/harness/kit';
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -23,16 +24,6 @@ afterEach(() => {
     for (const l of process.listeners(s)) if (!before.get(s)?.includes(l)) process.off(s, l);
   }
 });
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Installs the handlers with a recorded exit; signals are delivered with process.emit. */
 function install(shutdown: () => Promise<unknown>, options = {}) {
