@@ -11,6 +11,7 @@ import {
   checkConfigKeys,
   createErrorStream,
   environFromCgi,
+  refusalResponse,
   respondTooLarge,
   runApplication,
 } from '@tsgi/core';
@@ -100,28 +101,25 @@ function _basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-/** Answers for the web server when it could not pass the body on (see `repairVariables`). */
+/**
+ * Answers for the web server when it could not pass the body on (see `repairVariables`): core's
+ * refusal, with why it was refused in the log.
+ */
 function _refuseBody(mode: Exclude<BodyMode, 'ok'>): Application {
-  const [status, text] =
+  const [status, why] =
     mode === 'length-required'
-      ? ([
-          '411 Length Required',
-          'This server cannot pass a chunked request body to CGI programs; send Content-Length.\n',
-        ] as const)
+      ? (['411 Length Required', 'it cannot pass a chunked one to CGI programs'] as const)
       : ([
           '501 Not Implemented',
-          'This server passes request bodies to CGI programs for POST only.\n',
+          'it passes request bodies to CGI programs for POST only',
         ] as const);
-  const body = new TextEncoder().encode(text);
   return (environ, startResponse) => {
     environ['tsgi.errors'].write(
-      `tsgi cgi: ${status}: the web server did not pass the request body intact\n`,
+      `tsgi cgi: ${status}: the web server did not pass the request body intact (${why})\n`,
     );
-    startResponse(status, [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(body.length)],
-    ]);
-    return [body];
+    const response = refusalResponse(status);
+    startResponse(response.status, response.headers);
+    return [response.body];
   };
 }
 

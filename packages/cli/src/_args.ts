@@ -4,6 +4,7 @@
  * `--bind` and numeric options.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { isDigits } from '@tsgi/core';
 import type { UnixSocketOptions } from '@tsgi/server-node';
 
 /** The `options` of a `parseArgs` config. */
@@ -89,7 +90,7 @@ export function parseBind(text: string): Bind {
       throw new UsageError(`--bind ${text}: put an IPv6 address in brackets, e.g. [::1]:8000`);
     }
     if (colon < 0) {
-      if (/^[0-9]+$/.test(text)) [host, portText] = ['127.0.0.1', text];
+      if (isDigits(text)) [host, portText] = ['127.0.0.1', text];
       else [host, portText] = [text, '8000'];
     } else {
       host = text.slice(0, colon) || '127.0.0.1';
@@ -102,7 +103,7 @@ export function parseBind(text: string): Bind {
 
 /** Parses a decimal integer within [min, max], or throws `UsageError` naming `what`. */
 export function parseInteger(what: string, text: string, min: number, max: number): number {
-  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${what} must be a whole number, got '${text}'`);
+  if (!isDigits(text)) throw new UsageError(`${what} must be a whole number, got '${text}'`);
   const n = Number(text);
   if (n < min || n > max)
     throw new UsageError(`${what} must be between ${min} and ${max}, got ${n}`);

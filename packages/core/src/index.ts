@@ -104,4 +104,4 @@ export type {
   StatusCode,
   Write,
 } from './types.js';
-export type { OwnResponse } from './wire-head.js';
+export { type OwnResponse, refusalResponse } from './wire-head.js';

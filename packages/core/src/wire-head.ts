@@ -26,6 +26,18 @@ export interface OwnResponse {
   body: Uint8Array;
 }
 
+/** Every response the server produces itself is this: text/plain in UTF-8, framed by length. */
+function _plainText(status: Status, body: Uint8Array): OwnResponse {
+  return {
+    status,
+    headers: [
+      ['content-type', 'text/plain; charset=utf-8'],
+      ['content-length', String(body.length)],
+    ],
+    body,
+  };
+}
+
 /**
  * ERR-02: the generic 500 (`Internal Server Error\n`, no error text unless `expose`), or the 413
  * of IN-08 (`Content Too Large\n`), as text/plain framed by content-length.
@@ -37,12 +49,16 @@ export function errorResponse(error: unknown, expose: boolean): OwnResponse {
     : expose
       ? _encoder.encode(`${stackOf(error)}\n`)
       : _ERROR_BODY;
-  return {
-    status: tooLarge ? '413 Content Too Large' : '500 Internal Server Error',
-    headers: [
-      ['content-type', 'text/plain; charset=utf-8'],
-      ['content-length', String(body.length)],
-    ],
-    body,
-  };
+  return _plainText(tooLarge ? '413 Content Too Large' : '500 Internal Server Error', body);
+}
+
+/**
+ * A request refused without the application (SRV-02 `400`, SRV-07 `431`, SRV-16 `505`, ENV-34,
+ * an adapter's own `400`, `408`, `411`, `501`, `503`...): the status line (`<code> <reason>`) and
+ * a LF as the body, with the same `content-type: text/plain; charset=utf-8` and `content-length`
+ * as `errorResponse`. Every adapter sends its refusals so, whatever the transport. (SRV-05's 413
+ * and ERR-02's 500 have the bodies the spec fixes: `tooLargeResponse`, `errorResponse`.)
+ */
+export function refusalResponse(status: Status): OwnResponse {
+  return _plainText(status, _encoder.encode(`${status}\n`));
 }

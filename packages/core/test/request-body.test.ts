@@ -11,6 +11,7 @@ import {
   createErrorStream,
   type Environ,
   joinHeaderValues,
+  refusalResponse,
   requestFraming,
   requestInput,
   respondTooLarge,
@@ -115,6 +116,27 @@ describe("SRV-05's 413", () => {
     const head = await run(respondTooLarge, { method: 'HEAD' });
     expect(head.headers).toContainEqual(['content-length', '18']);
     expect(head.chunks).toEqual([]);
+  });
+});
+
+describe('refusalResponse', () => {
+  it('SRV-02 SRV-07 SRV-16: `<code> <reason>\\n`, text/plain; charset=utf-8, content-length', () => {
+    for (const status of [
+      '400 Bad Request',
+      '408 Request Timeout',
+      '431 Request Header Fields Too Large',
+      '503 Service Unavailable',
+      '505 HTTP Version Not Supported',
+    ] as const) {
+      const r = refusalResponse(status);
+      const text = `${status}\n`;
+      expect(r.status).toBe(status);
+      expect(r.headers).toEqual([
+        ['content-type', 'text/plain; charset=utf-8'],
+        ['content-length', String(text.length)],
+      ]);
+      expect(new TextDecoder().decode(r.body)).toBe(text);
+    }
   });
 });
 

@@ -13,7 +13,7 @@
 // The client stays exported here too, as before it had an entry of its own.
 export * from './client/index.js';
 export * from './codec/index.js';
-export { APP_STATUS_INCOMPLETE, APP_STATUS_OK } from './server/request.js';
+export { APP_STATUS_INCOMPLETE, APP_STATUS_OK } from './server/response-sink.js';
 export {
   type CloseOptions,
   createFastCGIServer,

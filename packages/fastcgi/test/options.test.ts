@@ -41,6 +41,10 @@ describe('FastCGI server options', () => {
     delete params.REQUEST_METHOD;
     const res = await c.request({ params });
     expect(cgi(res).status).toBe(400);
+    // core's refusal, the same bytes as every adapter's
+    expect(Buffer.from(res.stdout).toString('latin1')).toBe(
+      'Status: 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: 16\r\n\r\n400 Bad Request\n',
+    );
     expect(res.appStatus).toBe(0);
     expect(calls).toBe(0);
     expect(cgi(await c.request({ params: cgiParams() })).status).toBe(200);

@@ -1,7 +1,8 @@
 /**
  * One FastCGI transport connection: the record dispatcher, management records and request
- * bookkeeping. The per-request state machine is in `request.ts`, the output queue in
- * `../output.ts`; every record is encoded and decoded by `../codec`.
+ * bookkeeping. The per-request state machine is in `request.ts`, its response sink in
+ * `response-sink.ts`, the output queue in `../output.ts`; every record is encoded and decoded by
+ * `../codec`.
  */
 import type { Socket } from 'node:net';
 import {

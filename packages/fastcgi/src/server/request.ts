@@ -1,6 +1,7 @@
 /**
- * One FastCGI RESPONDER request (spec §6.2): PARAMS → environ, STDIN → `tsgi.input`, and the
- * `ResponseSink` that writes the CGI-syntax response as STDOUT records then END_REQUEST.
+ * One FastCGI RESPONDER request (spec §6.2): PARAMS → environ, STDIN → `tsgi.input`,
+ * ABORT_REQUEST and the connection's loss → `tsgi.signal`, `tsgi.errors` → STDERR. Its response
+ * is written by its `StdoutSink` (`response-sink.ts`).
  */
 import {
   addConfigKeys,
@@ -11,24 +12,21 @@ import {
   type InputSource,
   RequestAbort,
   type RequestInput,
-  type ResponseHeaders,
-  type ResponseSink,
+  refusalResponse,
   requestFraming,
   requestInput,
   respondTooLarge,
   runApplication,
-  type Status,
 } from '@tsgi/core';
-import { formatCgiHead } from '../cgi.js';
 import {
   encodeEndRequest,
-  encodeRecord,
   FastCGIProtocolError,
   ProtocolStatus,
   RecordType,
 } from '../codec/index.js';
 import { ParamsCollector } from './params.js';
 import type { RequestChannel } from './request-channel.js';
+import { APP_STATUS_INCOMPLETE, type SinkOwner, StdoutSink } from './response-sink.js';
 
 const _PARAMS = 0;
 const _RUNNING = 1;
@@ -37,13 +35,8 @@ const _DONE = 2;
 // A refused request's environ gets an ended input: the body is discarded, never read.
 const _NO_BODY = { kind: 'none' } as const;
 
-/** `appStatus` of an END_REQUEST whose response is complete. */
-export const APP_STATUS_OK = 0;
-/** `appStatus` of an END_REQUEST whose response is incomplete (ABORT_REQUEST, or a failed multiplexed response). */
-export const APP_STATUS_INCOMPLETE = 1;
-
 /** A request on a connection, from BEGIN_REQUEST to END_REQUEST (or the connection's close). */
-export class FastCGIRequest implements ResponseSink, InputSource {
+export class FastCGIRequest implements SinkOwner, InputSource {
   /** The connection, as far as a request needs it (see `RequestChannel`). */
   readonly conn: RequestChannel;
   readonly id: number;
@@ -55,20 +48,18 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   #discard = false;
   #paused = false;
   #abort: RequestAbort | null = null;
-  #head = '';
-  /** The engine called end() or abort() (for the shutdown log, BODY-24). */
-  #responseEnded = false;
+  readonly #sink: StdoutSink;
   #environ: Environ | null = null;
-  #drainReject: ((err: unknown) => void) | null = null;
 
   constructor(conn: RequestChannel, id: number, keepConn: boolean) {
     this.conn = conn;
     this.id = id;
     this.keepConn = keepConn;
     this.#params = new ParamsCollector(id, conn.host.maxParamsSize);
+    this.#sink = new StdoutSink(this);
   }
 
-  /** ResponseSink.aborted: lets the engine check for a disconnect without creating the signal. */
+  /** `tsgi.signal` has been aborted (read without creating the signal, see RequestAbort). */
   get aborted(): boolean {
     return this.#abort?.aborted ?? false;
   }
@@ -81,7 +72,12 @@ export class FastCGIRequest implements ResponseSink, InputSource {
 
   /** The engine has ended or aborted the response: what is left is its completion hook. */
   get responseEnded(): boolean {
-    return this.#responseEnded;
+    return this.#sink.ended;
+  }
+
+  /** END_REQUEST was sent or the connection is gone: nothing more is written for it. */
+  get done(): boolean {
+    return this.#state === _DONE;
   }
 
   /** The request's input is above its high-water mark (InputSource.pause was called). */
@@ -146,7 +142,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     } catch (err) {
       // SRV-02: parameters that cannot make a request (no REQUEST_METHOD) never reach the app.
       host.log(`tsgi fastcgi: request ${this.id}: ${(err as Error).message}; answered 400`);
-      this.#reply('400 Bad Request', 'Bad Request\n');
+      this.#sink.reply(refusalResponse('400 Bad Request'));
       return;
     }
     addConfigKeys(environ, host.environ); // SRV-03, checked at setup (SRV-11)
@@ -154,29 +150,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     conn.updateReading();
     // SRV-05: a declared body above the limit gets core's 413; the application is not invoked.
     const app = framing.kind === 'refuse' ? respondTooLarge : host.app;
-    host.runs.track(this, runApplication(app, environ, this, host.runOptions));
-  }
-
-  /** Answers without the application (SRV-02): a complete plain-text response. */
-  #reply(status: string, text: string): void {
-    const head = `Status: ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
-    this.#complete(head, APP_STATUS_OK);
-  }
-
-  /**
-   * Spec §6.1: STDOUT always ends with an empty record, then END_REQUEST (ADP-FCGI-01) with
-   * appStatus 0 for a complete response or 1 for an incomplete one (ADP-FCGI-03, ADP-FCGI-16).
-   */
-  #complete(rest: string, appStatus: number): void {
-    this.conn.out.sendStream(
-      RecordType.STDOUT,
-      this.id,
-      null,
-      true,
-      rest,
-      encodeEndRequest(this.id, appStatus, ProtocolStatus.REQUEST_COMPLETE),
-    );
-    this.#finish();
+    host.runs.track(this, runApplication(app, environ, this.#sink, host.runOptions));
   }
 
   // ---- STDIN ----------------------------------------------------------------------------------
@@ -228,7 +202,7 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     this.conn.out.send(
       encodeEndRequest(this.id, APP_STATUS_INCOMPLETE, ProtocolStatus.REQUEST_COMPLETE),
     );
-    this.#finish();
+    this.finished();
     this.#abortSignal(
       new ClientDisconnectError('the web server aborted the request (FCGI_ABORT_REQUEST)'),
     );
@@ -244,19 +218,22 @@ export class FastCGIRequest implements ResponseSink, InputSource {
   #abortSignal(reason: ClientDisconnectError): void {
     this.#input?.fail(reason);
     this.#abort?.abort(reason);
-    // ERR-05: a write waiting for the socket to drain rejects.
-    const reject = this.#drainReject;
-    this.#drainReject = null;
-    reject?.(reason);
+    this.#sink.disconnected(reason); // ERR-05: a write waiting for the socket to drain rejects
   }
 
   #fail(code: 'UNEXPECTED_RECORD', message: string): void {
     this.conn.protocolError(new FastCGIProtocolError(code, `request ${this.id}: ${message}`));
   }
 
-  #finish(): void {
+  /** SinkOwner: END_REQUEST was sent; the connection frees the id. */
+  finished(): void {
     this.#state = _DONE;
     this.conn.requestDone(this);
+  }
+
+  /** SinkOwner: the connection closes without END_REQUEST; nothing more is sent. */
+  abandoned(): void {
+    this.#state = _DONE;
   }
 
   // ---- tsgi.errors → STDERR -------------------------------------------------------------------
@@ -268,58 +245,4 @@ export class FastCGIRequest implements ResponseSink, InputSource {
     }
     this.conn.out.sendStream(RecordType.STDERR, this.id, Buffer.from(text, 'utf8'), false);
   };
-
-  // ---- ResponseSink ---------------------------------------------------------------------------
-
-  head(status: Status, headers: ResponseHeaders): void {
-    if (this.#state === _DONE) return;
-    this.#head = formatCgiHead(status, headers);
-  }
-
-  write(chunk: Uint8Array): void | Promise<void> {
-    if (this.#state === _DONE) return;
-    const head = this.#head;
-    this.#head = '';
-    this.conn.out.sendStream(RecordType.STDOUT, this.id, chunk, false, head);
-    const drain = this.conn.out.backpressure();
-    if (drain === undefined) return;
-    return new Promise<void>((resolve, reject) => {
-      this.#drainReject = reject;
-      drain.then(() => {
-        this.#drainReject = null;
-        resolve();
-      });
-    });
-  }
-
-  end(): void {
-    this.#responseEnded = true;
-    if (this.#state === _DONE) return;
-    const head = this.#head;
-    this.#head = '';
-    this.#complete(head, APP_STATUS_OK);
-  }
-
-  abort(_reason: unknown): void {
-    this.#responseEnded = true;
-    if (this.#state === _DONE) return;
-    const conn = this.conn;
-    const head = this.#head;
-    this.#head = '';
-    if (conn.requestCount <= 1) {
-      // ADP-FCGI-16, ERR-03: close without END_REQUEST. A bare close is not enough for nginx
-      // without fastcgi_keep_conn (it then takes EOF as the end of the response), so an
-      // FCGI_ABORT_REQUEST record, a type no front end accepts from an application, goes first:
-      // nginx fails the response ("upstream sent invalid FastCGI record type: 2"), Apache too,
-      // and lighttpd (which skips unknown types) fails it on the close when it streams responses.
-      // Everything queued before it (the STDERR text of the error) still reaches the front end.
-      if (head !== '') conn.out.sendStream(RecordType.STDOUT, this.id, null, false, head);
-      conn.out.send(encodeRecord(RecordType.ABORT_REQUEST, this.id));
-      this.#state = _DONE;
-      conn.closeAfterFlush('response aborted');
-      return;
-    }
-    // Other requests share the connection: end only this one, marked incomplete (appStatus 1).
-    this.#complete(head, APP_STATUS_INCOMPLETE);
-  }
 }
