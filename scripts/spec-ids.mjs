@@ -252,7 +252,8 @@ export function validateRedirects(redirects, reqs) {
     for (const id of [r.from, ...r.to]) {
       if (!ids.has(id)) problems.push(`17-changelog.md redirects: ${id} is not defined`);
     }
-    if (!r.to.includes(r.from)) problems.push(`17-changelog.md redirects: ${r.from} must keep a part`);
+    if (!r.to.includes(r.from))
+      problems.push(`17-changelog.md redirects: ${r.from} must keep a part`);
   }
   return problems;
 }
