@@ -3,11 +3,11 @@
  * engine.ts: an Array or a synchronous iterable stays synchronous until the sink asks to wait
  * (backpressure); an async iterable is awaited, racing a disconnect.
  */
-import type { _ExchangeState as _Exchange } from './exchange.js';
+import type { ResponseRun } from './engine.js';
 import { send } from './response.js';
 
 /** A pump sends chunks from where it stopped; the sink's promise when it asks to wait. */
-type _Pump<B> = (ex: _Exchange, body: B) => Promise<void> | null;
+type _Pump<B> = (run: ResponseRun, body: B) => Promise<void> | null;
 
 const _ABORTED = Symbol('aborted');
 
@@ -19,94 +19,97 @@ function _noop(): void {}
  * makes the rest asynchronous (see `_resume`).
  */
 export function drive<B extends object>(
-  ex: _Exchange,
+  run: ResponseRun,
   body: B,
   pump: _Pump<B>,
 ): void | Promise<void> {
   let pending: Promise<void> | null;
   try {
-    pending = pump(ex, body);
+    pending = pump(run, body);
   } catch (err) {
-    return ex.complete(body, err);
+    return run.complete(body, err);
   }
-  return pending === null ? ex.complete(body, undefined) : _resume(ex, body, pending, pump);
+  return pending === null ? run.complete(body, undefined) : _resume(run, body, pending, pump);
 }
 
 async function _resume<B extends object>(
-  ex: _Exchange,
+  run: ResponseRun,
   body: B,
   pending: Promise<void>,
   pump: _Pump<B>,
 ): Promise<void> {
   let error: unknown;
   try {
-    for (let p: Promise<void> | null = pending; p !== null; p = pump(ex, body)) await p;
+    for (let p: Promise<void> | null = pending; p !== null; p = pump(run, body)) await p;
   } catch (err) {
     error = err;
   }
-  return ex.complete(body, error);
+  return run.complete(body, error);
 }
 
 /** Sends an Array body's chunks from `index`. */
-export function pumpArray(ex: _Exchange, body: readonly unknown[]): Promise<void> | null {
-  while (ex.index < body.length && !ex.stop && !ex.aborted && !ex.bodiless) {
-    const r = send(ex, ex.checkChunk(body[ex.index++]));
+export function pumpArray(run: ResponseRun, body: readonly unknown[]): Promise<void> | null {
+  while (run.index < body.length && !run.stop && !run.aborted && !run.bodiless) {
+    const r = send(run, run.checkChunk(body[run.index++]));
     if (r !== undefined) return r;
   }
   return null;
 }
 
 /** Sends a synchronous iterable's chunks. */
-export function pumpSync(ex: _Exchange, body: Iterable<Uint8Array>): Promise<void> | null {
-  let it = ex.iter as Iterator<Uint8Array> | undefined;
+export function pumpSync(run: ResponseRun, body: Iterable<Uint8Array>): Promise<void> | null {
+  let it = run.iter as Iterator<Uint8Array> | undefined;
   if (it === undefined) {
     it = body[Symbol.iterator]();
-    ex.iter = it;
-    ex.open = true;
+    run.iter = it;
+    run.open = true;
   }
-  while (!ex.stop && !ex.aborted && !ex.bodiless) {
-    ex.open = false; // BODY-04: if next() throws, the iterator is finished and owes no return().
+  while (!run.stop && !run.aborted && !run.bodiless) {
+    run.open = false; // BODY-04: if next() throws, the iterator is finished and owes no return().
     const res = it.next();
-    ex.open = true;
+    run.open = true;
     if (res.done) {
-      ex.open = false;
+      run.open = false;
       return null;
     }
-    const r = send(ex, ex.checkChunk(res.value));
+    const r = send(run, run.checkChunk(res.value));
     if (r !== undefined) return r;
   }
   return null;
 }
 
-export async function iterateAsync(ex: _Exchange, body: AsyncIterable<Uint8Array>): Promise<void> {
+export async function iterateAsync(
+  run: ResponseRun,
+  body: AsyncIterable<Uint8Array>,
+): Promise<void> {
   let error: unknown;
   let aborted: Promise<typeof _ABORTED> | undefined;
   try {
     const it = body[Symbol.asyncIterator]();
-    ex.iter = it;
-    ex.open = true;
-    while (!ex.stop && !ex.aborted && !ex.bodiless) {
+    run.iter = it;
+    run.open = true;
+    while (!run.stop && !run.aborted && !run.bodiless) {
       const p = it.next();
-      ex.open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
+      run.open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
       // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
-      aborted ??= _watchAbort(ex.environ['tsgi.signal']);
+      aborted ??= _watchAbort(run.environ['tsgi.signal']);
       const res = await Promise.race([p, aborted]);
-      ex.open = true;
+      run.open = true;
       if (res === _ABORTED) {
         p.then(_noop, _noop);
         break;
       }
       if (res.done) {
-        ex.open = false;
+        run.open = false;
         break;
       }
-      const r = send(ex, ex.checkChunk(res.value));
+      const r = send(run, run.checkChunk(res.value));
       if (r !== undefined) await r;
     }
   } catch (err) {
     error = err;
   }
-  return ex.complete(body, error);
+  return run.complete(body, error);
 }
 
 function _watchAbort(signal: AbortSignal): Promise<typeof _ABORTED> {

@@ -127,9 +127,10 @@ export interface ResponseSink {
   /**
    * Sends the status and the final headers (validated; a `content-length` the engine decided to
    * add is already among them, so a sink neither scans them nor knows HEAD, 204 or 304).
-   * `framing` says what follows.
+   * `framing` says what follows. `code` is the status's numeric code (`statusCode(status)`),
+   * which the engine has already computed: a sink that needs the number takes it from here.
    */
-  head(status: Status, headers: ResponseHeaders, framing: BodyFraming): void;
+  head(status: Status, headers: ResponseHeaders, framing: BodyFraming, code: number): void;
   /**
    * Sends one non-empty chunk. Returns nothing only when the sink is done with the bytes (copied
    * or written, BODY-19); otherwise a promise that settles when it is, which is also how the

@@ -13,7 +13,6 @@ import {
   type RunOptions,
   respondTooLarge,
   runApplication,
-  statusCode,
 } from '@tsgi/core';
 import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
 
@@ -112,8 +111,7 @@ export function toFetch(
         framing.kind === 'refuse' ? respondTooLarge : app,
         environ,
         {
-          head(status, headers, framing) {
-            const code = statusCode(status);
+          head(status, headers, framing, code) {
             const h = new Headers();
             // Headers.append keeps each Set-Cookie apart (getSetCookie), as SR-03 tuples are.
             // The headers are final: a content-length the engine knew is among them (BODY-10).

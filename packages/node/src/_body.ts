@@ -9,7 +9,7 @@
 import type { ServerResponse } from 'node:http';
 
 /** What the body path keeps on the exchange. */
-export interface _Body {
+export interface BodyState {
   readonly res: ServerResponse;
   /** The whole body is at hand (an Array): its chunks and end() follow in this same tick. */
   whole: boolean;
@@ -37,7 +37,7 @@ const _QUEUE_LIMIT = 128 * 1024;
  */
 const _COPY_LIMIT = 32 * 1024;
 
-/** Largest whole body sent as a latin-1 string with the head (see `_endBody`). */
+/** Largest whole body sent as a latin-1 string with the head (see `endBody`). */
 const _STRING_BODY_LIMIT = 1024;
 const _latin1Slice = Buffer.prototype.latin1Slice as (
   this: Uint8Array,
@@ -99,7 +99,7 @@ function _slabFor(n: number): _Slab {
 }
 
 /** Sends one chunk (the sink's write() once the response is known to be open). */
-export function _writeBody(ex: _Body, chunk: Uint8Array): void | Promise<void> {
+export function writeBody(ex: BodyState, chunk: Uint8Array): void | Promise<void> {
   const res = ex.res;
   let room: boolean;
   if (ex.whole) {
@@ -129,7 +129,11 @@ export function _writeBody(ex: _Body, chunk: Uint8Array): void | Promise<void> {
  * keeps up, everything), and the engine waits for the write's callback only when node still
  * holds some of it (a slow client; a pipelined response queued behind another has no socket).
  */
-function _writeInPlace(ex: _Body, res: ServerResponse, chunk: Uint8Array): void | Promise<void> {
+function _writeInPlace(
+  ex: BodyState,
+  res: ServerResponse,
+  chunk: Uint8Array,
+): void | Promise<void> {
   let written = false;
   let wake: (() => void) | null = null;
   res.write(chunk, () => {
@@ -151,7 +155,7 @@ function _writeInPlace(ex: _Body, res: ServerResponse, chunk: Uint8Array): void 
 }
 
 /** Ends the response (the sink's end() once the response is known to be open). */
-export function _endBody(ex: _Body): void | Promise<void> {
+export function endBody(ex: BodyState): void | Promise<void> {
   const res = ex.res;
   const held = ex.held;
   if (held === null) {
@@ -178,7 +182,7 @@ export function _endBody(ex: _Body): void | Promise<void> {
   return _waitFor(ex, 'finish');
 }
 
-function _waitFor(ex: _Body, event: 'drain' | 'finish'): Promise<void> {
+function _waitFor(ex: BodyState, event: 'drain' | 'finish'): Promise<void> {
   return new Promise<void>((resolve) => {
     ex.pending = resolve;
     ex.res.once(event, () => _settle(ex, resolve));
@@ -187,13 +191,13 @@ function _waitFor(ex: _Body, event: 'drain' | 'finish'): Promise<void> {
 }
 
 /** Resolves `resolve` and clears it from `ex` unless a newer wait took its place. */
-function _settle(ex: _Body, resolve: () => void): void {
+function _settle(ex: BodyState, resolve: () => void): void {
   if (ex.pending === resolve) ex.pending = null;
   resolve();
 }
 
 /** The response closed: the engine's wait is over (it then sees the disconnect, if any). */
-export function _wake(ex: _Body): void {
+export function endWait(ex: BodyState): void {
   const resolve = ex.pending;
   if (resolve !== null) {
     ex.pending = null;

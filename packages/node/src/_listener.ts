@@ -23,7 +23,7 @@ import {
 import { PendingRuns } from '@tsgi/server-node';
 import { formatAccessLog, formatRefusalLog } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
-import { _Exchange, type _ExchangeHost } from './_exchange.js';
+import { type ExchangeHost, NodeExchange } from './_exchange.js';
 import {
   _BodyFacts,
   _checkRequest,
@@ -47,8 +47,8 @@ const _100_CONTINUE = /^\s*100-continue\s*$/i;
 // SRV-05: core's 413, the bytes every adapter sends.
 const _TOO_LARGE = tooLargeResponse();
 
-/** The listener's shared, per-server state; `serve` uses it for graceful shutdown. */
-export class _ListenerState implements _ExchangeHost {
+/** The listener's shared, per-server context; `serve` uses it for graceful shutdown. */
+export class ListenerContext implements ExchangeHost {
   readonly app: Application;
   readonly errors: ErrorStream;
   readonly env: _EnvironConfig;
@@ -60,7 +60,7 @@ export class _ListenerState implements _ExchangeHost {
   /** Requests whose response has not finished or closed (a count: shutdown needs no list). */
   active = 0;
   /** Requests whose completion hook (or application) has not settled (SRV-09, BODY-24). */
-  readonly runs = new PendingRuns<_Exchange>(_describe);
+  readonly runs = new PendingRuns<NodeExchange>(_describe);
   closing = false;
   /** Shutdown ran out of time: connections are being destroyed under running requests. */
   aborting = false;
@@ -100,7 +100,7 @@ export class _ListenerState implements _ExchangeHost {
           : undefined;
   }
 
-  done(ex: _Exchange): void {
+  done(ex: NodeExchange): void {
     this.active--;
     if (this.accessLog !== undefined)
       this._log(formatAccessLog(ex.req, ex.status, ex.bytes, ex.start));
@@ -130,7 +130,7 @@ export class _ListenerState implements _ExchangeHost {
     // SRV-02: an earlier request on this connection was refused; node:http parsed this one
     // before the socket closed. It never reaches the application, and gets no answer.
     if (_refusedConnection(req)) return;
-    const ex = new _Exchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
+    const ex = new NodeExchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
     this.active++;
     const refusal = _checkRequest(req, this.maxHeaders, this.body);
     if (refusal !== null) {
@@ -167,7 +167,7 @@ export class _ListenerState implements _ExchangeHost {
   }
 
   /** Answers in place of the application and closes the connection (SRV-02, SRV-05, SRV-07). */
-  _refuse(ex: _Exchange, refusal: _Refusal | OwnResponse): void {
+  _refuse(ex: NodeExchange, refusal: _Refusal | OwnResponse): void {
     ex.watch();
     ex.replaced = true;
     ex.status = _refusalCode(refusal);
@@ -176,7 +176,7 @@ export class _ListenerState implements _ExchangeHost {
 }
 
 /** A request pending at the end of a shutdown, for its log (BODY-24). */
-function _describe(ex: _Exchange): string {
+function _describe(ex: NodeExchange): string {
   const waiting = ex.ended
     ? 'the completion hook of its response body'
     : 'its application, which has not ended its response';
@@ -185,12 +185,15 @@ function _describe(ex: _Exchange): string {
 
 /** A node request listener with access to its state (for `serve`). */
 export type _Listener = ((req: IncomingMessage, res: ServerResponse) => void) & {
-  readonly state: _ListenerState;
+  readonly state: ListenerContext;
 };
+
+/** The former name, for _serve.ts until it imports `ListenerContext`. */
+export type _ListenerState = ListenerContext;
 
 /** Internal: the listener plus its state. */
 export function _createListener(app: Application, options: ListenerOptions = {}): _Listener {
-  const state = new _ListenerState(app, options);
+  const state = new ListenerContext(app, options);
   const listener = (req: IncomingMessage, res: ServerResponse): void => state.handle(req, res);
   return Object.assign(listener, { state });
 }

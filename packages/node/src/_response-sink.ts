@@ -1,0 +1,115 @@
+/**
+ * The `ResponseSink` side of an exchange: the engine's head, chunks, end and abort, onto the
+ * `ServerResponse` (ADP-NODE-02, -06; the body bytes themselves go through _body.ts). When
+ * node:http refuses a head the engine validated, the adapter answers 500 itself and drops the
+ * engine's output (`replaced`).
+ */
+import type { ServerResponse } from 'node:http';
+import {
+  type BodyFraming,
+  ClientDisconnectError,
+  type ResponseHeaders,
+  type Status,
+} from '@tsgi/core';
+import { endBody, writeBody } from './_body.js';
+import type { NodeExchange } from './_exchange.js';
+import { continueUnanswered } from './_request-body.js';
+
+const _TEXT = 'text/plain; charset=utf-8';
+
+/** ResponseSink.head: the status line and the final headers. */
+export function sendHead(
+  ex: NodeExchange,
+  status: Status,
+  headers: ResponseHeaders,
+  framing: BodyFraming,
+  code: number,
+): void {
+  if (ex.replaced) return;
+  const res = ex.res;
+  // The headers are final: a content-length the engine knew is among them (BODY-10); without
+  // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
+  if (ex.host.closing || ex.tooLarge || continueUnanswered(ex)) res.shouldKeepAlive = false;
+  // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
+  const list =
+    code === 426 && _hasUpgrade(headers)
+      ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
+      : headers;
+  try {
+    // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
+    // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
+    res.writeHead(code, status.slice(4), list as unknown as string[]);
+    ex.status = code;
+    // The whole body is at hand (an Array, APP-08, or a body that ended before any byte):
+    // its chunks and end() follow in this same tick.
+    ex.whole = framing === 'whole';
+  } catch (err) {
+    // node:http is stricter than SR-05 about control characters; the engine has already
+    // validated, so this is rare. Nothing is on the wire yet: answer 500 ourselves.
+    ex.host.errors.write(`SR-05: node:http refused the response head: ${_message(err)}\n`);
+    _replace(ex, err);
+  }
+}
+
+/** ResponseSink.write. */
+export function sendChunk(ex: NodeExchange, chunk: Uint8Array): void | Promise<void> {
+  if (ex.replaced) return;
+  // ERR-05. `destroyed` covers the moment between a socket dying and its close event.
+  if (ex.closed || ex.res.destroyed) return Promise.reject(new ClientDisconnectError());
+  ex.bytes += chunk.length;
+  return writeBody(ex, chunk); // BODY-19, ADP-NODE-12, ADP-NODE-02
+}
+
+/** ResponseSink.end. */
+export function endResponse(ex: NodeExchange): void | Promise<void> {
+  ex.ended = true;
+  if (ex.replaced || ex.closed || ex.res.destroyed) return;
+  return endBody(ex); // may wait for node to finish with an Array's chunks (ADP-NODE-12)
+}
+
+/**
+ * ResponseSink.abort (ERR-03, BODY-09): destroy the socket so no terminating chunk is sent and a
+ * declared content-length is left short: the client cannot mistake this for a complete response.
+ * What the app produced still goes out first: node:http corks the socket on write until the
+ * next tick, and destroy() would silently drop corked data.
+ */
+export function abortResponse(ex: NodeExchange): void {
+  ex.ended = true;
+  if (ex.replaced) return;
+  const res = ex.res;
+  const held = ex.held;
+  ex.held = null;
+  if (held !== null && !ex.closed) res.write(held);
+  const socket = res.socket;
+  if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
+  res.destroy();
+}
+
+/** Sends a small plain-text response; `close` adds `Connection: close`. */
+export function reply(res: ServerResponse, code: number, reason: string, close: boolean): void {
+  const body = `${code} ${reason}\n`;
+  const headers: string[][] = [
+    ['content-type', _TEXT],
+    ['content-length', String(body.length)],
+  ];
+  if (close) headers.push(['connection', 'close']);
+  res.writeHead(code, reason, headers as unknown as string[]);
+  res.end(body);
+}
+
+/** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
+function _replace(ex: NodeExchange, err: unknown): void {
+  ex.replaced = true;
+  ex.abortState.abort(err);
+  ex.status = 500;
+  if (ex.res.headersSent) ex.res.destroy();
+  else reply(ex.res, 500, 'Internal Server Error', true);
+}
+
+function _hasUpgrade(headers: ResponseHeaders): boolean {
+  return headers.some((h) => h[0].length === 7 && h[0].toLowerCase() === 'upgrade');
+}
+
+function _message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
