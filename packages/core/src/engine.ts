@@ -66,11 +66,7 @@ export function completedSynchronously(run: Promise<void>): boolean {
   return run === _RESOLVED;
 }
 
-/**
- * One request's run of the engine: the application's side (startResponse, write) and the state
- * pump.ts, response.ts and release.ts read and write. Internal to core; one class (no subclass)
- * keeps every field in object.
- */
+/** One request's run of the engine: startResponse, write, and the state pump.ts and response.ts use. */
 export class ResponseRun {
   readonly environ: Environ;
   readonly sink: ResponseSink;
