@@ -104,4 +104,4 @@ export type {
   StatusCode,
   Write,
 } from './types.js';
-export { type OwnResponse, refusalResponse } from './wire-head.js';
+export { errorResponse, type OwnResponse, refusalResponse } from './wire-head.js';

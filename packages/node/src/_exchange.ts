@@ -29,9 +29,6 @@ import { markDone, watchResponse } from './_lifecycle.js';
 import { cancelBody, startReading } from './_request-body.js';
 import { abortResponse, endResponse, sendChunk, sendHead } from './_response-sink.js';
 
-// _reject.ts imports `reply` from here; it lives with the other response writing.
-export { reply } from './_response-sink.js';
-
 /** Where an exchange reports back: the listener's shared context. */
 export interface ExchangeHost {
   readonly errors: ErrorStream;

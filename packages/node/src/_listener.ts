@@ -188,9 +188,6 @@ export type _Listener = ((req: IncomingMessage, res: ServerResponse) => void) & 
   readonly state: ListenerContext;
 };
 
-/** The former name, for _serve.ts until it imports `ListenerContext`. */
-export type _ListenerState = ListenerContext;
-
 /** Internal: the listener plus its state. */
 export function _createListener(app: Application, options: ListenerOptions = {}): _Listener {
   const state = new ListenerContext(app, options);

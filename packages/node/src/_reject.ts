@@ -13,11 +13,13 @@ import {
   isValidHost,
   type OwnResponse,
   type RequestBodyFacts,
+  refusalResponse,
   requestTargetForm,
+  type Status,
   statusCode,
 } from '@tsgi/core';
 import { _lastHost } from './_environ.js';
-import { reply } from './_exchange.js';
+import { reply } from './_response-sink.js';
 
 const kRefused = Symbol('tsgi.refused');
 
@@ -140,17 +142,11 @@ export function _refuse(
 ): void {
   const socket = req.socket as _Socket | null;
   if (socket !== null) socket[kRefused] = true;
-  if (_isTuple(refusal)) reply(res, refusal[0], refusal[1], true);
-  else {
-    // Core's own response (SRV-05's 413), the same bytes as every other adapter's.
-    const headers = [...refusal.headers, ['connection', 'close']];
-    res.writeHead(
-      statusCode(refusal.status),
-      refusal.status.slice(4),
-      headers as unknown as string[],
-    );
-    res.end(refusal.body);
-  }
+  // Refusals and SRV-05's 413 come from core: the same bytes as every other adapter's.
+  const own = _isTuple(refusal)
+    ? refusalResponse(`${refusal[0]} ${refusal[1]}` as Status)
+    : refusal;
+  reply(res, own, true);
   // node:http corks the socket until the next tick; a parse error later in this same chunk
   // (an undecodable body) would destroy it with the answer still corked.
   const out = res.socket;

@@ -8,14 +8,14 @@ import type { ServerResponse } from 'node:http';
 import {
   type BodyFraming,
   ClientDisconnectError,
+  errorResponse,
+  type OwnResponse,
   type ResponseHeaders,
   type Status,
 } from '@tsgi/core';
 import { endBody, writeBody } from './_body.js';
 import type { NodeExchange } from './_exchange.js';
 import { continueUnanswered } from './_request-body.js';
-
-const _TEXT = 'text/plain; charset=utf-8';
 
 /** ResponseSink.head: the status line and the final headers. */
 export function sendHead(
@@ -85,16 +85,19 @@ export function abortResponse(ex: NodeExchange): void {
   res.destroy();
 }
 
-/** Sends a small plain-text response; `close` adds `Connection: close`. */
-export function reply(res: ServerResponse, code: number, reason: string, close: boolean): void {
-  const body = `${code} ${reason}\n`;
-  const headers: string[][] = [
-    ['content-type', _TEXT],
-    ['content-length', String(body.length)],
-  ];
+/**
+ * Sends a response the server produces itself (core's `refusalResponse` or `errorResponse`: one
+ * shape on every transport), with `Connection: close` when `close`.
+ */
+export function reply(res: ServerResponse, own: OwnResponse, close: boolean): void {
+  const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
   if (close) headers.push(['connection', 'close']);
-  res.writeHead(code, reason, headers as unknown as string[]);
-  res.end(body);
+  res.writeHead(
+    Number(own.status.slice(0, 3)),
+    own.status.slice(4),
+    headers as unknown as string[],
+  );
+  res.end(own.body);
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
@@ -103,7 +106,7 @@ function _replace(ex: NodeExchange, err: unknown): void {
   ex.abortState.abort(err);
   ex.status = 500;
   if (ex.res.headersSent) ex.res.destroy();
-  else reply(ex.res, 500, 'Internal Server Error', true);
+  else reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
 }
 
 function _hasUpgrade(headers: ResponseHeaders): boolean {

@@ -20,7 +20,7 @@ import {
   listenUrl,
   signalsOption,
 } from '@tsgi/server-node';
-import { _createListener, type _ListenerState } from './_listener.js';
+import { _createListener, type ListenerContext } from './_listener.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
 /** Starts a server and resolves once it is listening. Default `127.0.0.1:8000`. */
@@ -83,7 +83,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
  * connections closes each response early, which aborts its tsgi.signal and fails its input
  * (ADP-NODE-04), so the engine releases every body.
  */
-function _shutdown(server: HttpServer | HttpsServer, state: _ListenerState): GracefulShutdown {
+function _shutdown(server: HttpServer | HttpsServer, state: ListenerContext): GracefulShutdown {
   const shutdown = new GracefulShutdown({
     server,
     pending: () => state.active,

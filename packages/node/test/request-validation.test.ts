@@ -294,3 +294,19 @@ describe('access log', () => {
     expect(server.access).toEqual([expect.stringMatching(/"-" 431 -$/)]);
   });
 });
+
+describe('SRV-02, SRV-16: a refusal has the one shape core gives every adapter', () => {
+  it('400 and 505 carry text/plain; charset=utf-8, the status line as the body, and a length', async () => {
+    const t = await setup();
+    for (const [request, status] of [
+      [get('/', 'a b'), '400 Bad Request'],
+      [get('/', 'x', 'HTTP/2.0'), '505 HTTP Version Not Supported'],
+    ] as const) {
+      const text = await exchange(t.server.port, request);
+      const body = `${status}\n`;
+      expect(text).toMatch(/\r\ncontent-type: text\/plain; charset=utf-8\r\n/i);
+      expect(text).toMatch(new RegExp(`\\r\\ncontent-length: ${body.length}\\r\\n`, 'i'));
+      expect(text.endsWith(`\r\n\r\n${body}`)).toBe(true);
+    }
+  });
+});
