@@ -9,8 +9,8 @@ import { findTool } from '@tsgi/harness';
 import { parseResponse } from '@tsgi/harness/http';
 import {
   REUSE_MODES,
-  REUSE_SIZES,
   type ReuseCase,
+  reuseCases,
   reuseCount,
   reuseHeader,
   reuseThroughFrontEnd,
@@ -24,9 +24,7 @@ const SCRIPT = `${FIXTURES}reuse.mjs`;
 const GET = { REQUEST_METHOD: 'GET', SCRIPT_NAME: '/cgi-bin/reuse', SERVER_PROTOCOL: 'HTTP/1.1' };
 
 describe('BODY-17 / BODY-19 / ADP-CGI-02: a reused buffer, stdout read at once', () => {
-  const cases = REUSE_MODES.flatMap((mode) =>
-    REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 64 * 1024, 8) })),
-  );
+  const cases = reuseCases(64 * 1024, { min: 8 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const r = await runCgi(SCRIPT, { ...GET, HTTP_X_REUSE: reuseHeader(c) });
     expect(r.code).toBe(0);
@@ -82,14 +80,8 @@ describe('BODY-17 / BODY-19 / ADP-CGI-02: a reused buffer, stdout read slowly', 
     });
   }
 
-  const cases = REUSE_MODES.flatMap((mode) =>
-    // More than the pipe's 64 KiB (4-byte chunks: 128 KiB, one write(2) each).
-    REUSE_SIZES.map((size) => ({
-      mode,
-      size,
-      count: Math.min(32768, reuseCount(size, 512 * 1024)),
-    })),
-  );
+  // More than the pipe's 64 KiB (4-byte chunks: 128 KiB, one write(2) each).
+  const cases = reuseCases(512 * 1024, { max: 32768 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const r = await runSlowly(c);
     expect(r.code).toBe(0);

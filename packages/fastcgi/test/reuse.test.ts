@@ -22,10 +22,9 @@ import {
 import { requireTool, startNginx } from '@tsgi/harness';
 import {
   REUSE_MODES,
-  REUSE_SIZES,
   type ReuseCase,
   type ReuseProgress,
-  reuseCount,
+  reuseCases,
   reuseHeader,
   reuseRouter,
   reuseThroughFrontEnd,
@@ -42,9 +41,7 @@ const params = (c: ReuseCase): Record<string, string> =>
   cgiParams({ HTTP_X_REUSE: reuseHeader(c) });
 
 describe('BODY-17 / BODY-19: a reused buffer, a web server reading at once', () => {
-  const cases = REUSE_MODES.flatMap((mode) =>
-    REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 256 * 1024, 8) })),
-  );
+  const cases = reuseCases(256 * 1024, { min: 8 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const srv = await startServer(reuseRouter());
     try {
@@ -59,14 +56,8 @@ describe('BODY-17 / BODY-19: a reused buffer, a web server reading at once', () 
 
 describe('BODY-17 / BODY-19 / ADP-FCGI-13: a reused buffer, a web server reading slowly', () => {
   const progress: ReuseProgress = { produced: 0 };
-  const cases = REUSE_MODES.flatMap((mode) =>
-    // Over a Unix socket (buffers of about 200 KiB) half a MiB makes the output queue wait.
-    REUSE_SIZES.map((size) => ({
-      mode,
-      size,
-      count: Math.min(65536, reuseCount(size, 512 * 1024)),
-    })),
-  );
+  // Over a Unix socket (buffers of about 200 KiB) half a MiB makes the output queue wait.
+  const cases = reuseCases(512 * 1024, { max: 65536 });
   let sockets = 0;
   it.each(cases)('$mode body, chunks of $size bytes, over a Unix socket', async (c) => {
     const path = join(dir, `${++sockets}.sock`);

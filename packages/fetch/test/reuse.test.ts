@@ -6,11 +6,9 @@
  */
 import { toFetch } from '@tsgi/fetch';
 import {
-  REUSE_MODES,
-  REUSE_SIZES,
   type ReuseCase,
   type ReuseProgress,
-  reuseCount,
+  reuseCases,
   reuseHeader,
   reuseRouter,
   reuseVerdict,
@@ -39,9 +37,7 @@ async function readSlowly(body: ReadableStream<Uint8Array>): Promise<Buffer> {
 }
 
 describe('BODY-17 / BODY-19: a reused buffer, the Response read at once', () => {
-  const cases = REUSE_MODES.flatMap((mode) =>
-    REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 64 * 1024, 8) })),
-  );
+  const cases = reuseCases(64 * 1024, { min: 8 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const res = await toFetch(reuseRouter())(request(c));
     expect(res.status).toBe(200);
@@ -51,14 +47,8 @@ describe('BODY-17 / BODY-19: a reused buffer, the Response read at once', () => 
 
 describe('BODY-17 / BODY-19 / BODY-02: a reused buffer, the Response read slowly', () => {
   const progress: ReuseProgress = { produced: 0 };
-  const cases = REUSE_MODES.flatMap((mode) =>
-    // Far more than the stream's high-water mark (4 KiB here).
-    REUSE_SIZES.map((size) => ({
-      mode,
-      size,
-      count: Math.min(4096, reuseCount(size, 512 * 1024)),
-    })),
-  );
+  // Far more than the stream's high-water mark (4 KiB here).
+  const cases = reuseCases(512 * 1024, { max: 4096 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const res = await toFetch(reuseRouter(progress), { highWaterMark: 4096 })(request(c));
     await new Promise((r) => setTimeout(r, 20));

@@ -14,6 +14,7 @@ import {
   type ReuseCase,
   type ReuseProgress,
   readSlowly,
+  reuseCases,
   reuseCount,
   reuseHeader,
   reuseRouter,
@@ -39,9 +40,7 @@ function body(raw: Buffer): Buffer {
 }
 
 describe('BODY-17 / BODY-19 / ADP-NODE-12: a reused buffer, a client reading at once', () => {
-  const cases = REUSE_MODES.flatMap((mode) =>
-    REUSE_SIZES.map((size) => ({ mode, size, count: reuseCount(size, 64 * 1024, 16) })),
-  );
+  const cases = reuseCases(64 * 1024, { min: 16 });
   it.each(cases)('$mode body, chunks of $size bytes', async (c) => {
     const server = await start(reuseRouter());
     const res = await request(server.port, '/', { headers: { 'x-reuse': reuseHeader(c) } });
@@ -79,15 +78,9 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12 / ADP-NODE-02: a reused buffer, a slow
     return path;
   }
 
-  const cases = REUSE_MODES.flatMap((mode) =>
-    // Half a MiB (a quarter for 4-byte chunks, 9 bytes each on the wire) outgrows the socket's
-    // buffers and ADP-NODE-02's 128 KiB bound, so node queues and waits for 'drain'.
-    REUSE_SIZES.map((size) => ({
-      mode,
-      size,
-      count: Math.min(65536, reuseCount(size, 512 * 1024)),
-    })),
-  );
+  // Half a MiB (a quarter for 4-byte chunks, 9 bytes each on the wire) outgrows the socket's
+  // buffers and ADP-NODE-02's 128 KiB bound, so node queues and waits for 'drain'.
+  const cases = reuseCases(512 * 1024, { max: 65536 });
   it.each(cases)('$mode body, chunks of $size bytes, over a Unix socket', async (c) => {
     let held = -1;
     const raw = await readSlowly({ path: await unix() }, get(c), {
