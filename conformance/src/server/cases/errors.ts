@@ -1,7 +1,7 @@
 /** Cases for application errors, disconnects and the errors stream (spec 04, 09). */
 import type { Observation } from '../../probe/store.js';
 import type { CaseContext, ServerCase } from '../case.js';
-import { delay, pattern } from './helpers.js';
+import { delay, leaveIdle, pattern } from './helpers.js';
 
 const released = (o: Observation): boolean => o.released;
 
@@ -104,12 +104,7 @@ export const ERROR_CASES: ServerCase[] = [
     request: 'GET /__tsgi/idle (one chunk, then next() never settles); the client closes',
     expect: 'tsgi.signal aborted; return() once without waiting for next(); release once',
     async run(t) {
-      const token = t.token();
-      const conn = await t.connect();
-      conn.send(t.build({ path: 'idle' }, token));
-      await conn.waitUntil((b) => b.includes('aaaaaa'), 3000);
-      conn.destroy();
-      const o = await t.observe(token, released, 5000);
+      const o = await leaveIdle(t);
       t.check('ENV-24', o.signal.aborted, 'tsgi.signal aborted', o.signal);
       t.equal('BODY-05', o.body.returnCalls, 1, 'return() calls');
       t.equal('BODY-06', o.body.releaseCalls, 1, 'completion hook calls');
@@ -124,12 +119,7 @@ export const ERROR_CASES: ServerCase[] = [
     request: 'GET /__tsgi/idle?wait=signal; the client closes',
     expect: 'the signal aborts (reason ClientDisconnectError, SHOULD); released',
     async run(t) {
-      const token = t.token();
-      const conn = await t.connect();
-      conn.send(t.build({ path: 'idle', query: 'wait=signal' }, token));
-      await conn.waitUntil((b) => b.includes('aaaaaa'), 3000);
-      conn.destroy();
-      const o = await t.observe(token, released, 5000);
+      const o = await leaveIdle(t, 'wait=signal');
       t.check('ENV-24', o.signal.aborted && o.released, 'aborted and released', o.signal);
     },
   },

@@ -1,4 +1,5 @@
 /** Helpers shared by the case files. */
+import type { Observation } from '../../probe/store.js';
 import type { CaseContext, ProbeRequest } from '../case.js';
 import type { RawResponse } from '../http-parser.js';
 
@@ -49,3 +50,17 @@ export function letters(n: number, size: number, from = 0): string {
 
 /** How long a negative check waits to see that nothing arrives (SR-08, WR-04). */
 export const QUIET_MS = 300;
+
+/**
+ * A client that leaves mid-response: requests `/__tsgi/idle` (one chunk, then a body that waits),
+ * waits for that chunk, closes the connection, and resolves with what the probe saw once the
+ * body was released (or after 5 s).
+ */
+export async function leaveIdle(t: CaseContext, query?: string): Promise<Observation> {
+  const token = t.token();
+  const conn = await t.connect();
+  conn.send(t.build(query === undefined ? { path: 'idle' } : { path: 'idle', query }, token));
+  await conn.waitUntil((b) => b.includes('aaaaaa'), 3000);
+  conn.destroy();
+  return t.observe(token, (o) => o.released, 5000);
+}

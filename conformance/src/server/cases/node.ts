@@ -1,7 +1,7 @@
 /** Cases for the node:http profile (spec 12-profile-node-http.md). */
 import { isDigits } from '@tsgi/core';
 import type { ServerCase } from '../case.js';
-import { delay, pattern } from './helpers.js';
+import { delay, leaveIdle, pattern } from './helpers.js';
 
 const node = ['node'];
 
@@ -119,12 +119,7 @@ export const NODE_CASES: ServerCase[] = [
     request: 'GET /__tsgi/idle; the client closes',
     expect: 'tsgi.signal aborted, return() and release',
     async run(t) {
-      const token = t.token();
-      const conn = await t.connect();
-      conn.send(t.build({ path: 'idle' }, token));
-      await conn.waitUntil((b) => b.includes('aaaaaa'), 3000);
-      conn.destroy();
-      const o = await t.observe(token, (x) => x.released, 5000);
+      const o = await leaveIdle(t);
       t.equal(
         'ADP-NODE-04',
         [o.signal.aborted, o.body.returnCalls, o.body.releaseCalls],
