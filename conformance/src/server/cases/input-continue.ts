@@ -1,6 +1,19 @@
 /** Cases for Expect: 100-continue (spec 03-input.md, IN-07). */
-import type { ServerCase } from '../case.js';
+import type { CaseContext, ServerCase } from '../case.js';
+import type { Connection } from '../connection.js';
 import { parseEcho } from './input.js';
+
+/** Opens a connection and sends the head of `POST /__tsgi/echo` (Expect: 100-continue) only. */
+async function expectContinue(t: CaseContext, length: number, query?: string): Promise<Connection> {
+  const conn = await t.connect();
+  const headers: Array<[string, string]> = [
+    ['Expect', '100-continue'],
+    ['Content-Length', String(length)],
+  ];
+  const req = { method: 'POST', path: 'echo', headers };
+  conn.send(t.build(query === undefined ? req : { ...req, query }, t.token()));
+  return conn;
+}
 
 export const CONTINUE_CASES: ServerCase[] = [
   {
@@ -12,20 +25,7 @@ export const CONTINUE_CASES: ServerCase[] = [
     request: 'POST /__tsgi/echo with Expect: 100-continue; the body follows the 100 (or 1 s)',
     expect: 'the application reads the 11 bytes and answers',
     async run(t) {
-      const conn = await t.connect();
-      conn.send(
-        t.build(
-          {
-            method: 'POST',
-            path: 'echo',
-            headers: [
-              ['Expect', '100-continue'],
-              ['Content-Length', '11'],
-            ],
-          },
-          t.token(),
-        ),
-      );
+      const conn = await expectContinue(t, 11);
       await conn.waitForBytes(1, 1000);
       conn.send('hello world');
       const res = await conn.readResponse();
@@ -41,20 +41,7 @@ export const CONTINUE_CASES: ServerCase[] = [
     request: 'POST /__tsgi/echo with Expect: 100-continue, headers only',
     expect: 'HTTP/1.1 100 Continue before the body is sent',
     async run(t) {
-      const conn = await t.connect();
-      conn.send(
-        t.build(
-          {
-            method: 'POST',
-            path: 'echo',
-            headers: [
-              ['Expect', '100-continue'],
-              ['Content-Length', '2'],
-            ],
-          },
-          t.token(),
-        ),
-      );
+      const conn = await expectContinue(t, 2);
       const got100 = await conn.waitForBytes(12, 2000);
       conn.send('ok');
       const res = await conn.readResponse();
@@ -75,21 +62,7 @@ export const CONTINUE_CASES: ServerCase[] = [
     request: 'POST /__tsgi/echo?mode=none&status=401 with Expect: 100-continue, headers only',
     expect: '401 with no 100 Continue before it (werkzeug #1174)',
     async run(t) {
-      const conn = await t.connect();
-      conn.send(
-        t.build(
-          {
-            method: 'POST',
-            path: 'echo',
-            query: 'mode=none&status=401+Unauthorized',
-            headers: [
-              ['Expect', '100-continue'],
-              ['Content-Length', '5'],
-            ],
-          },
-          t.token(),
-        ),
-      );
+      const conn = await expectContinue(t, 5, 'mode=none&status=401+Unauthorized');
       const res = await conn.readResponse();
       t.equal('IN-07', res.status, 401, 'status');
       t.equal(
