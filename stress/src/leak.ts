@@ -11,6 +11,7 @@
  * and pools are in it; a real leak of even 1 KiB per request shows as 10 MiB of heap over the
  * full profile's 10,000 disconnects.
  */
+import { expect } from 'vitest';
 import type { ChildStats, ServerChild } from './child.js';
 import { waitFor } from './child.js';
 
@@ -45,4 +46,17 @@ export async function settle(
 export function growth(before: ChildStats, after: ChildStats): { heapMiB: number; rssMiB: number } {
   const mib = (n: number): number => Math.round((n / 1048576) * 100) / 100;
   return { heapMiB: mib(after.heapUsed - before.heapUsed), rssMiB: mib(after.rss - before.rss) };
+}
+
+/** ERR-07: the child had no unhandled rejection and no uncaught exception (its last errors say why). */
+export function expectNoStrayErrors(s: ChildStats): void {
+  expect(s.unhandledRejections, s.lastErrors.join('\n')).toBe(0);
+  expect(s.uncaughtExceptions, s.lastErrors.join('\n')).toBe(0);
+}
+
+/** For `afterAll`: `expectNoStrayErrors` on the child's last stats, then stops it. */
+export async function closeChecked(srv: ServerChild | undefined): Promise<void> {
+  const s = await srv?.stats();
+  if (s !== undefined) expectNoStrayErrors(s);
+  await srv?.close();
 }

@@ -10,6 +10,7 @@ import { type ServerChild, spawnServer, waitFor } from '../src/child.js';
 import { outcome, params, requestWithin } from '../src/fcgi.js';
 import { fuzzCase, SEED } from '../src/fuzz.js';
 import { pool } from '../src/http.js';
+import { closeChecked } from '../src/leak.js';
 import { profile, report, timeoutFor } from '../src/profile.js';
 
 const INJECTIONS = [
@@ -30,14 +31,7 @@ describe('hostile input over FastCGI', () => {
       options: { maxBodySize: 1000, maxParamsSize: 8192 },
     });
   });
-  afterAll(async () => {
-    const s = await srv?.stats();
-    if (s !== undefined) {
-      expect(s.unhandledRejections, s.lastErrors.join('\n')).toBe(0);
-      expect(s.uncaughtExceptions, s.lastErrors.join('\n')).toBe(0);
-    }
-    await srv?.close();
-  });
+  afterAll(() => closeChecked(srv));
 
   it('SR-04, SR-05, ERR-02, ADP-FCGI-15: CR, LF, NUL or a non-byte character in an application header or status gives a 500; nothing injected reaches FCGI_STDOUT', async () => {
     const client = await FastCGIClient.connect({ port: srv.port });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerChild, spawnServer } from '../src/child.js';
 import { exchange, get, pool } from '../src/http.js';
+import { closeChecked } from '../src/leak.js';
 import { profile, profileName, report, timeoutFor } from '../src/profile.js';
 import { slowClient } from '../src/slow.js';
 
@@ -73,14 +74,7 @@ describe('hostile input over node:http', () => {
       },
     });
   });
-  afterAll(async () => {
-    const s = await srv?.stats();
-    if (s !== undefined) {
-      expect(s.unhandledRejections, s.lastErrors.join('\n')).toBe(0);
-      expect(s.uncaughtExceptions, s.lastErrors.join('\n')).toBe(0);
-    }
-    await srv?.close();
-  });
+  afterAll(() => closeChecked(srv));
 
   it('SR-04, SR-05, ERR-02: CR, LF, NUL or a non-byte character in an application header or status is refused with 500; nothing injected reaches the wire', async () => {
     const leaks: string[] = [];
