@@ -3,8 +3,8 @@
  * engine.ts: an Array or a synchronous iterable stays synchronous until the sink asks to wait
  * (backpressure); an async iterable is awaited, racing a disconnect.
  */
-import type { ResponseRun } from './engine.js';
 import { send } from './response.js';
+import type { RunState as ResponseRun } from './run-state.js';
 
 /** A pump sends chunks from where it stopped; the sink's promise when it asks to wait. */
 type _Pump<B> = (run: ResponseRun, body: B) => Promise<void> | null;

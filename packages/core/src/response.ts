@@ -4,10 +4,10 @@
  * error response. Functions of the one per-request `ResponseRun` (engine.ts).
  */
 
-import type { ResponseRun } from './engine.js';
 import { ClientDisconnectError, ContractError } from './errors.js';
 import { statusCode } from './headers.js';
 import { stackOf } from './release.js';
+import type { RunState as ResponseRun } from './run-state.js';
 import type { BodyFraming } from './types.js';
 import { errorResponse, hasNoBody } from './wire-head.js';
 
