@@ -28,6 +28,11 @@ const LIGHTTPD_ABORT =
 const LIGHTTPD_GONE = 'lighttpd does not close the FastCGI connection when the client disconnects';
 const LIGHTTPD_REASON =
   'lighttpd writes its own reason phrase for the status code ("201 Created"), not the application\'s';
+const DROPS_304_LENGTH =
+  'the web server drops the content-length an application sets on a 304 (BODY-21 allows it)';
+const APACHE_205 =
+  'Apache drops the content-length: 0 the adapter adds to a 205, and frames it itself';
+const LIGHTTPD_UPGRADE = 'lighttpd drops the Upgrade header of a 426 response';
 const CGI_NORMALISED =
   'the web server removes dot-segments and merges repeated slashes before it runs the program (PATH_INFO /__tsgi/env/a/b/d)';
 
@@ -48,6 +53,8 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'body/content-length-underrun': FCGI_APACHE_ABORT,
     'errors/disconnect-idle': FCGI_APACHE_GONE,
     'errors/disconnect-signal': FCGI_APACHE_GONE,
+    'errors/signal-reason': FCGI_APACHE_GONE,
+    'body/no-added-length': DROPS_304_LENGTH,
   },
   'FastCGI + lighttpd': {
     'response/reason-phrase': LIGHTTPD_REASON,
@@ -60,6 +67,9 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'errors/after-headers': LIGHTTPD_ABORT,
     'errors/disconnect-idle': LIGHTTPD_GONE,
     'errors/disconnect-signal': LIGHTTPD_GONE,
+    'errors/signal-reason': LIGHTTPD_GONE,
+    'body/no-added-length': DROPS_304_LENGTH,
+    'response/upgrade-426': LIGHTTPD_UPGRADE,
   },
   'CGI + Apache': {
     'environ/no-normalisation': CGI_NORMALISED,
@@ -68,6 +78,8 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'body/head': APACHE_HEAD,
     'server/malformed-requests': APACHE_CLTE,
     'server/header-limits': LIMITS_400,
+    'body/no-added-length': DROPS_304_LENGTH,
+    'body/reset-content': APACHE_205,
   },
   'CGI + lighttpd': {
     'environ/no-normalisation': CGI_NORMALISED,
@@ -77,6 +89,7 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'environ/content-headers': LIGHTTPD_CL0,
     'environ/header-mapping': LIGHTTPD_EMPTY,
     'environ/underscore-headers': UNDERSCORE,
+    'body/no-added-length': DROPS_304_LENGTH,
   },
   'CGI + busybox httpd': {
     'environ/no-normalisation': CGI_NORMALISED,

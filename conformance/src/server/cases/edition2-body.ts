@@ -236,14 +236,20 @@ export const EDITION2_BODY_CASES: ServerCase[] = [
         const res = await conn.readResponse();
         t.equal('BODY-23', res.status, 205, 'status');
         t.equal('BODY-23', res.headerAll('content-length'), ['0'], `content-length (${query})`);
-        conn.send(t.build({ path: 'env' }, t.token()));
-        const next = await conn.readResponse();
-        t.check(
-          'BODY-23',
-          next.status === 200 && next.text().startsWith('{'),
-          `the next response on the connection intact (${query})`,
-          `${next.status} ${next.text().slice(0, 40)}`,
-        );
+        // The framing is proved by the next response on the same connection, where the front
+        // end keeps connections open for it (busybox httpd closes after every response).
+        if (t.has('pipelining')) {
+          conn.send(t.build({ path: 'env' }, t.token()));
+          const next = await conn.readResponse();
+          t.check(
+            'BODY-23',
+            next.status === 200 && next.text().startsWith('{'),
+            `the next response on the connection intact (${query})`,
+            `${next.status} ${next.text().slice(0, 40)}`,
+          );
+        } else {
+          t.unobserved('pipelining', `the next response on the same connection (${query})`);
+        }
         if (query === '&kind=array') continue; // a plain Array: nothing to iterate or release
         const o = await t.observe(token, released);
         t.equal('BODY-23', o.body.nextCalls, 0, `next() calls (${query})`);
