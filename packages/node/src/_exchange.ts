@@ -13,89 +13,15 @@
  * `RequestAbort`), a 'close' listener and a property on every response a tenth of a hello
  * world's adapter overhead (hence `finishNow`).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type BodyFraming,
-  type ErrorStream,
-  type InputSource,
-  RequestAbort,
-  type RequestInput,
-  type ResponseHeaders,
-  type ResponseSink,
-  type Status,
-} from '@tsgi/core';
-import type { BodyState } from './_body.js';
+import type { BodyFraming, InputSource, ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
+import { ExchangeState } from './_exchange-state.js';
 import { markDone, watchResponse } from './_lifecycle.js';
 import { cancelBody, startReading } from './_request-body.js';
 import { abortResponse, endResponse, sendChunk, sendHead } from './_response-sink.js';
 
-/** Where an exchange reports back: the listener's shared context. */
-export interface ExchangeHost {
-  readonly errors: ErrorStream;
-  /** True once graceful shutdown has begun: new responses get `Connection: close`. */
-  readonly closing: boolean;
-  /** True once shutdown gave up waiting and is destroying connections (ENV-24). */
-  readonly aborting: boolean;
-  /** Called exactly once per exchange, when its response has finished or closed. */
-  done(ex: NodeExchange): void;
-}
+export type { ExchangeHost } from './_exchange-state.js';
 
-export class NodeExchange implements ResponseSink, InputSource, BodyState {
-  readonly host: ExchangeHost;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  /** `tsgi.signal`, created only if the app reads it (see the module comment). */
-  readonly abortState = new RequestAbort();
-
-  // Request body (_request-body.ts).
-  /** `tsgi.input` when the request has a body; null for the shared empty input. */
-  input: RequestInput | null = null;
-  /** The declared body length (CONTENT_LENGTH), or -1 for a chunked body. */
-  length = -1;
-  /** The body size limit for a chunked body (IN-08), or -1. */
-  limit = -1;
-  /** The request carried `Expect: 100-continue` (IN-07). */
-  expectContinue = false;
-  /** The application has read: the body is flowing into `input`. */
-  reading = false;
-  /** The chunked body passed `maxBodySize` (IN-08): the rest is discarded, the connection closed. */
-  tooLarge = false;
-
-  // Lifecycle (_lifecycle.ts).
-  /** Set once `done()` has been reported. */
-  done = false;
-  /** The engine called end() or abort(): it has finished with this sink. */
-  ended = false;
-  /** The response closed before finishing: reads and writes now fail (ERR-05). */
-  closed = false;
-  /** A 'close' listener is on `req` (a pipelined response, or a body being read). */
-  reqCloseWatched = false;
-
-  // Response (_response-sink.ts; the next four are BodyState's, documented in _body.ts).
-  /** node:http refused the head, or the request was refused: the engine's output is dropped. */
-  replaced = false;
-  whole = false;
-  held: Uint8Array | null = null;
-  inPlace = false;
-  pending: (() => void) | null = null;
-
-  // Access log: the status code sent (0: none), body bytes handed to node, the start time.
-  status = 0;
-  bytes = 0;
-  readonly start: number;
-
-  constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, start: number) {
-    this.host = host;
-    this.req = req;
-    this.res = res;
-    this.start = start;
-  }
-
-  /** ResponseSink.aborted: the engine checks for a disconnect without creating the signal. */
-  get aborted(): boolean {
-    return this.abortState.aborted;
-  }
-
+export class NodeExchange extends ExchangeState implements ResponseSink, InputSource {
   // --- lifecycle ------------------------------------------------------------------------------
 
   /** Watches the response for its end or the client leaving (idempotent). */

@@ -8,20 +8,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClientDisconnectError, InputTruncatedError } from '@tsgi/core';
 import { endWait } from './_body.js';
-import type { NodeExchange } from './_exchange.js';
+import type { ExchangeState } from './_exchange-state.js';
 
 export const kExchange = Symbol('tsgi.exchange');
 
 /** A request or response that may carry its exchange. */
-export type ExchangeRequest = IncomingMessage & { [kExchange]?: NodeExchange };
-export type ExchangeResponse = ServerResponse & { [kExchange]?: NodeExchange };
+export type ExchangeRequest = IncomingMessage & { [kExchange]?: ExchangeState };
+export type ExchangeResponse = ServerResponse & { [kExchange]?: ExchangeState };
 
 /**
  * Watches the response for its end or the client leaving. Called once the application has not
  * finished synchronously, or when the request has a body; node emits no event during the
  * synchronous call to the application, so none is missed.
  */
-export function watchResponse(ex: NodeExchange): void {
+export function watchResponse(ex: ExchangeState): void {
   const res = ex.res as ExchangeResponse;
   if (res[kExchange] === ex) return; // already watched (_body.ts waits)
   res[kExchange] = ex;
@@ -32,7 +32,7 @@ export function watchResponse(ex: NodeExchange): void {
 }
 
 /** Watches the request for the connection closing (a pipelined response, a body being read). */
-export function watchRequestClose(ex: NodeExchange): void {
+export function watchRequestClose(ex: ExchangeState): void {
   if (ex.reqCloseWatched) return;
   ex.reqCloseWatched = true;
   const req = ex.req as ExchangeRequest;
@@ -46,13 +46,13 @@ export function watchRequestClose(ex: NodeExchange): void {
  * accounted for now and no 'close' listener is added (bench/node-overhead.mjs: a listener and a
  * property on every response were a tenth of a hello world's adapter overhead).
  */
-export function markDone(ex: NodeExchange): void {
+export function markDone(ex: ExchangeState): void {
   ex.done = true;
   ex.host.done(ex);
 }
 
 /** ADP-NODE-04: the response closed; before `writableFinished` that is a disconnect. */
-function _closed(ex: NodeExchange): void {
+function _closed(ex: ExchangeState): void {
   endWait(ex); // a wait for 'drain', a write or 'finish' is over; the engine sees why
   if (ex.done) return;
   ex.done = true;
@@ -78,7 +78,7 @@ function _closed(ex: NodeExchange): void {
  * socket) before the declared length: truncation. The connection died otherwise (reset, or a
  * chunked body with no declared length): a disconnect (ERR-05).
  */
-function _inputFailure(ex: NodeExchange, disconnect: Error): Error {
+function _inputFailure(ex: ExchangeState, disconnect: Error): Error {
   const received = ex.input!.received;
   if (ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
     return new InputTruncatedError(ex.length, received);

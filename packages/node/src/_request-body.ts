@@ -6,14 +6,14 @@
  * the lifecycle's to classify (_lifecycle.ts: truncation or disconnect, IN-04/IN-15).
  */
 import type { ServerResponse } from 'node:http';
-import type { NodeExchange } from './_exchange.js';
+import type { ExchangeState } from './_exchange-state.js';
 import { type ExchangeRequest, kExchange, watchRequestClose } from './_lifecycle.js';
 
 /** node's own flag: without a 'checkContinue' listener node sent 100 Continue itself. */
 type _ContinueResponse = ServerResponse & { _sent100?: boolean };
 
 /** InputSource.firstRead: the application reads for the first time. */
-export function startReading(ex: NodeExchange): void {
+export function startReading(ex: ExchangeState): void {
   if (ex.closed || ex.reading) return;
   ex.reading = true;
   const res = ex.res as _ContinueResponse;
@@ -31,7 +31,7 @@ export function startReading(ex: NodeExchange): void {
  * node:http reads a body to its end before parsing the next request on the connection, so
  * keep-alive stays safe.
  */
-export function cancelBody(ex: NodeExchange): void {
+export function cancelBody(ex: ExchangeState): void {
   if (ex.reading) _discard(ex);
 }
 
@@ -39,7 +39,7 @@ export function cancelBody(ex: NodeExchange): void {
  * IN-07, IN-06: the client was told to wait for 100 Continue and never got it, so it may or may
  * not send the body: the connection cannot carry another request safely.
  */
-export function continueUnanswered(ex: NodeExchange): boolean {
+export function continueUnanswered(ex: ExchangeState): boolean {
   return (
     ex.expectContinue &&
     !ex.reading &&
@@ -49,7 +49,7 @@ export function continueUnanswered(ex: NodeExchange): boolean {
   );
 }
 
-function _discard(ex: NodeExchange): void {
+function _discard(ex: ExchangeState): void {
   ex.req.off('data', _onData);
   ex.req.resume();
 }

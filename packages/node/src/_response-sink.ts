@@ -14,12 +14,12 @@ import {
   type Status,
 } from '@tsgi/core';
 import { endBody, writeBody } from './_body.js';
-import type { NodeExchange } from './_exchange.js';
+import type { ExchangeState } from './_exchange-state.js';
 import { continueUnanswered } from './_request-body.js';
 
 /** ResponseSink.head: the status line and the final headers. */
 export function sendHead(
-  ex: NodeExchange,
+  ex: ExchangeState,
   status: Status,
   headers: ResponseHeaders,
   framing: BodyFraming,
@@ -52,7 +52,7 @@ export function sendHead(
 }
 
 /** ResponseSink.write. */
-export function sendChunk(ex: NodeExchange, chunk: Uint8Array): void | Promise<void> {
+export function sendChunk(ex: ExchangeState, chunk: Uint8Array): void | Promise<void> {
   if (ex.replaced) return;
   // ERR-05. `destroyed` covers the moment between a socket dying and its close event.
   if (ex.closed || ex.res.destroyed) return Promise.reject(new ClientDisconnectError());
@@ -61,7 +61,7 @@ export function sendChunk(ex: NodeExchange, chunk: Uint8Array): void | Promise<v
 }
 
 /** ResponseSink.end. */
-export function endResponse(ex: NodeExchange): void | Promise<void> {
+export function endResponse(ex: ExchangeState): void | Promise<void> {
   ex.ended = true;
   if (ex.replaced || ex.closed || ex.res.destroyed) return;
   return endBody(ex); // may wait for node to finish with an Array's chunks (ADP-NODE-12)
@@ -73,7 +73,7 @@ export function endResponse(ex: NodeExchange): void | Promise<void> {
  * What the app produced still goes out first: node:http corks the socket on write until the
  * next tick, and destroy() would silently drop corked data.
  */
-export function abortResponse(ex: NodeExchange): void {
+export function abortResponse(ex: ExchangeState): void {
   ex.ended = true;
   if (ex.replaced) return;
   const res = ex.res;
@@ -101,7 +101,7 @@ export function reply(res: ServerResponse, own: OwnResponse, close: boolean): vo
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
-function _replace(ex: NodeExchange, err: unknown): void {
+function _replace(ex: ExchangeState, err: unknown): void {
   ex.replaced = true;
   ex.abortState.abort(err);
   ex.status = 500;
