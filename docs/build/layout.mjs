@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 
 /** Top-level sections: [label, site path, one line for the home page]. Every page links to each. */
 export const SECTIONS = [
-  ['Specification', 'spec/index.html', 'The normative TSGI 1.0 text, one anchor per rule.'],
+  ['Specification', 'spec/index.html', 'The normative TSGI 1.1 text, one anchor per rule.'],
   ['Requirements', 'spec/requirements.html', 'Every rule ID in one table, with its coverage.'],
   ['Guides', 'guides/index.html', 'For framework authors, server authors and deployers.'],
   ['Conformance', 'reports/conformance.html', 'Each server against each rule, from the suite.'],
@@ -85,7 +85,7 @@ ${sidebar ? `<aside class="tsgi-side">${sidebar}</aside>` : ''}
 ${body}
 </main>
 </div>
-<footer class="tsgi-footer">TSGI 1.0 · built from the repository by <code>pnpm docs:build</code></footer>
+<footer class="tsgi-footer">TSGI 1.1 · built from the repository by <code>pnpm docs:build</code></footer>
 </body>
 </html>
 `;
