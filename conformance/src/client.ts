@@ -7,5 +7,5 @@
  * (`@tsgi/harness/http`) is built on it.
  * @module
  */
-export { Connection, type ReadOptions, TimeoutError } from './server/connection.js';
+export { Connection, noResponse, type ReadOptions, TimeoutError } from './server/connection.js';
 export { type RawResponse, ResponseParser } from './server/http-parser.js';

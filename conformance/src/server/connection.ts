@@ -29,22 +29,27 @@ export interface ReadOptions {
   orNothing?: boolean;
 }
 
+/** The response read from a connection that closed without one: status 0, incomplete. */
+export function noResponse(reason = '(connection closed before any response)'): RawResponse {
+  return {
+    version: '',
+    status: 0,
+    reason,
+    headers: [],
+    body: new Uint8Array(0),
+    framing: 'none',
+    complete: false,
+    chunkSizes: [],
+    trailers: [],
+    interim: [],
+    header: () => undefined,
+    headerAll: () => [],
+    text: () => '',
+  };
+}
+
 /** What `orNothing` reads return when the connection closed without a byte. */
-const _NOTHING: RawResponse = {
-  version: '',
-  status: 0,
-  reason: '(connection closed before any response)',
-  headers: [],
-  body: new Uint8Array(0),
-  framing: 'none',
-  complete: false,
-  chunkSizes: [],
-  trailers: [],
-  interim: [],
-  header: () => undefined,
-  headerAll: () => [],
-  text: () => '',
-};
+const _NOTHING: RawResponse = noResponse();
 
 /** One client connection. */
 export class Connection {

@@ -11,7 +11,7 @@
  * a dependency back would be a cycle, and this package is private to the repository.
  */
 import { connect, type Socket } from 'node:net';
-import { type RawResponse, ResponseParser } from '../../../conformance/dist/client.js';
+import { noResponse, type RawResponse, ResponseParser } from '../../../conformance/dist/client.js';
 
 export {
   Connection,
@@ -50,24 +50,6 @@ function _buffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-function _nothing(): RawResponse {
-  return {
-    version: '',
-    status: 0,
-    reason: '',
-    headers: [],
-    body: new Uint8Array(0),
-    framing: 'none',
-    complete: false,
-    chunkSizes: [],
-    trailers: [],
-    interim: [],
-    header: () => undefined,
-    headerAll: () => [],
-    text: () => '',
-  };
-}
-
 /**
  * Parses the one response on a connection that has closed. `status` is 0 when no whole status
  * line and header section arrived (or it was not HTTP); a close-delimited body is complete only
@@ -87,7 +69,7 @@ export function parseResponse(bytes: Uint8Array, options: ParseOptions = {}): Ex
   } catch {
     res = undefined; // not an HTTP response: the caller sees status 0
   }
-  res ??= _nothing();
+  res ??= noResponse('');
   const end = raw.indexOf(_HEAD_END);
   return {
     ...res,
@@ -135,7 +117,7 @@ export function parseResponses(bytes: Uint8Array, methods: readonly string[] = [
 function _interim(final: RawResponse, status: number, headers: Array<[string, string]>): Exchanged {
   const find = (n: string) => headers.filter(([k]) => k.toLowerCase() === n.toLowerCase());
   return {
-    ..._nothing(),
+    ...noResponse(''),
     version: final.version,
     status,
     headers,
