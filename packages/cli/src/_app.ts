@@ -6,11 +6,10 @@
  * (JavaScript apps never load it), and a failure is a `UsageError` (exit code 2, one line).
  */
 import type { Application } from '@tsgi/core';
+import { AppLoadError, splitAppSpec } from '@tsgi/server-node/app-export';
 import {
-  AppLoadError,
   loadApp as loadAppModule,
   resolveAppModule as resolveModule,
-  splitAppSpec,
 } from '@tsgi/server-node/load-app';
 import { printDebugStack, UsageError } from './_args.js';
 

@@ -13,16 +13,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
 import { AppLoadError, loadFailure, pickApplication, splitAppSpec } from './app-export.js';
 
-export {
-  APP_EXPORTS,
-  AppLoadError,
-  type AppSpec,
-  describeExports,
-  loadFailure,
-  pickApplication,
-  splitAppSpec,
-} from './app-export.js';
-
 /** Options for {@link loadApp}. */
 export interface LoadAppOptions {
   /** Where relative paths and package specifiers are resolved from. Default `process.cwd()`. */
