@@ -19,6 +19,7 @@ export {
   pickApplication,
   splitAppSpec,
 } from './app-export.js';
+export { nativeLatin1 } from './latin1.js';
 export {
   DEFAULT_HOST,
   isInheritedSocket,
