@@ -10,7 +10,8 @@
 import { describeValue, isChunk } from './chunk.js';
 import { ClientDisconnectError, ContractError } from './errors.js';
 import { statusCode, validateHeaders, validateStatus } from './headers.js';
-import { drive, iterateAsync, pumpArray, pumpSync } from './pump.js';
+import { RequestInput } from './input.js';
+import { drive, iterateAsync, pumpArray, pumpInput, pumpSync } from './pump.js';
 import { callCompletionHook, isThenable, returnIterator, stackOf } from './release.js';
 import { finish, send } from './response.js';
 import type {
@@ -72,6 +73,8 @@ export class ResponseRun {
   readonly sink: ResponseSink;
   readonly expose: boolean;
   readonly isHead: boolean;
+  /** The `tsgi.input` the server put in environ, before the application could replace it. */
+  readonly input: unknown;
   status: Status | undefined = undefined;
   /** `status`'s numeric code, computed once in startResponse (0 before). */
   code = 0;
@@ -108,6 +111,7 @@ export class ResponseRun {
     this.sink = sink;
     this.expose = expose;
     this.isHead = environ.REQUEST_METHOD === 'HEAD';
+    this.input = environ['tsgi.input'];
   }
 
   // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
@@ -253,6 +257,8 @@ export class ResponseRun {
     // BODY-18: no iterator is obtained at all (no [Symbol.iterator]() call, no return()).
     if (this.bodiless) return this.complete(body, undefined);
     this.iterating = true;
+    // The server's own tsgi.input, returned as it is: see pumpInput.
+    if (body === this.input && body instanceof RequestInput) return pumpInput(this, body);
     if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
       return iterateAsync(this, body as AsyncIterable<Uint8Array>);
     }

@@ -11,8 +11,11 @@ import type { RunState as ResponseRun } from './run-state.js';
 import type { BodyFraming } from './types.js';
 import { errorResponse, hasNoBody } from './wire-head.js';
 
-/** Sends one chunk, honouring deferred headers and content-length. */
-export function send(run: ResponseRun, chunk: Uint8Array): void | Promise<void> {
+/**
+ * Sends one chunk, honouring deferred headers and content-length. `owned`: the chunk came from
+ * the server's own `tsgi.input` untouched (see `ResponseSink.write`).
+ */
+export function send(run: ResponseRun, chunk: Uint8Array, owned = false): void | Promise<void> {
   if (chunk.length === 0) return; // APP-07: an empty chunk sends nothing and ends nothing.
   if (!run.headersSent) {
     if (run.status === undefined)
@@ -40,7 +43,7 @@ export function send(run: ResponseRun, chunk: Uint8Array): void | Promise<void> 
     }
   }
   run.sent += chunk.length;
-  return run.sink.write(chunk);
+  return run.sink.write(chunk, owned);
 }
 
 /**

@@ -138,8 +138,13 @@ export interface ResponseSink {
    * framing (an Array body, whose chunks the application lends until the completion hook,
    * BODY-17) a sink may keep references and return nothing, as long as `end()` then returns a
    * promise that settles once the transport is done with them.
+   *
+   * `owned` is true when the chunk is the transport's own: the body is the very `tsgi.input`
+   * the server put in `environ`, returned as it is (an echo), so no application code holds the
+   * chunk and lending does not apply. A sink whose transport never reuses the buffers it pushed
+   * into `tsgi.input` may then keep the chunk without copying it.
    */
-  write(chunk: Uint8Array): void | Promise<void>;
+  write(chunk: Uint8Array, owned?: boolean): void | Promise<void>;
   /**
    * Finishes the response cleanly. Returns nothing when no chunk's bytes are still referenced,
    * else a promise that settles once the transport is done with them: the engine calls the

@@ -98,8 +98,12 @@ function _slabFor(n: number): _Slab {
   return slab;
 }
 
-/** Sends one chunk (the sink's write() once the response is known to be open). */
-export function writeBody(ex: BodyState, chunk: Uint8Array): void | Promise<void> {
+/**
+ * Sends one chunk (the sink's write() once the response is known to be open). `owned`: the chunk
+ * is node's own request body Buffer, passed through from `tsgi.input` (core's pumpInput); node
+ * never reuses those, so it is written where it is, as `req.pipe(res)` would.
+ */
+export function writeBody(ex: BodyState, chunk: Uint8Array, owned: boolean): void | Promise<void> {
   const res = ex.res;
   let room: boolean;
   if (ex.whole) {
@@ -110,6 +114,8 @@ export function writeBody(ex: BodyState, chunk: Uint8Array): void | Promise<void
     if (previous === null) return;
     ex.inPlace = true;
     room = res.write(previous);
+  } else if (owned) {
+    room = res.write(chunk);
   } else if (chunk.length > _COPY_LIMIT) {
     return _writeInPlace(ex, res, chunk);
   } else {

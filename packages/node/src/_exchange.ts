@@ -40,8 +40,8 @@ export class NodeExchange extends ExchangeState implements ResponseSink, InputSo
     sendHead(this, status, headers, framing, code);
   }
 
-  write(chunk: Uint8Array): void | Promise<void> {
-    return sendChunk(this, chunk);
+  write(chunk: Uint8Array, owned?: boolean): void | Promise<void> {
+    return sendChunk(this, chunk, owned === true);
   }
 
   end(): void | Promise<void> {

@@ -52,12 +52,16 @@ export function sendHead(
 }
 
 /** ResponseSink.write. */
-export function sendChunk(ex: ExchangeState, chunk: Uint8Array): void | Promise<void> {
+export function sendChunk(
+  ex: ExchangeState,
+  chunk: Uint8Array,
+  owned: boolean,
+): void | Promise<void> {
   if (ex.replaced) return;
   // ERR-05. `destroyed` covers the moment between a socket dying and its close event.
   if (ex.closed || ex.res.destroyed) return Promise.reject(new ClientDisconnectError());
   ex.bytes += chunk.length;
-  return writeBody(ex, chunk); // BODY-19, ADP-NODE-12, ADP-NODE-02
+  return writeBody(ex, chunk, owned); // BODY-19, ADP-NODE-12, ADP-NODE-02
 }
 
 /** ResponseSink.end. */

@@ -145,3 +145,34 @@ describe('BODY-17 / BODY-19 / ADP-NODE-12: a socket that takes part of a write a
     },
   );
 });
+
+describe("BODY-19 / ADP-NODE-12: tsgi.input echoed as the body (the server's own chunks, uncopied)", () => {
+  const echo: Parameters<typeof start>[0] = (environ, startResponse) => {
+    startResponse('200 OK', [['content-type', 'application/octet-stream']]);
+    return environ['tsgi.input'];
+  };
+  const payload = Buffer.alloc(3 * 1024 * 1024 + 17);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + (i >> 12)) & 0xff;
+
+  it('a client reading at once gets exactly the bytes it sent (3 MiB)', async () => {
+    const server = await start(echo);
+    const res = await request(server.port, '/', { method: 'POST', body: payload });
+    expect(res.status).toBe(200);
+    expect(Buffer.compare(res.body, payload)).toBe(0);
+  });
+
+  it('a client reading slowly gets exactly the bytes it sent (1 MiB, backpressure engaged)', async () => {
+    const server = await start(echo);
+    const body = payload.subarray(0, 1024 * 1024);
+    const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const raw = await readSlowly(
+      { port: server.port },
+      Buffer.concat([Buffer.from(head, 'latin1'), body]),
+      { holdMs: 150, pauseMs: 0 },
+    );
+    const [res] = parseResponses(raw, ['POST']);
+    expect(res?.status).toBe(200);
+    expect(res?.complete).toBe(true);
+    expect(Buffer.compare(res!.body, body)).toBe(0);
+  });
+});
