@@ -13,10 +13,17 @@
  * `RequestAbort`), a 'close' listener and a property on every response a tenth of a hello
  * world's adapter overhead (hence `finishNow`).
  */
-import type { BodyFraming, InputSource, ResponseHeaders, ResponseSink, Status } from '@tsgi/core';
+import type {
+  BodyFraming,
+  InputSource,
+  RequestInput,
+  ResponseHeaders,
+  ResponseSink,
+  Status,
+} from '@tsgi/core';
 import { ExchangeState } from './_exchange-state.js';
 import { markDone, watchResponse } from './_lifecycle.js';
-import { cancelBody, startReading } from './_request-body.js';
+import { cancelBody, expectBody, startReading } from './_request-body.js';
 import { abortResponse, endResponse, sendChunk, sendHead } from './_response-sink.js';
 
 export type { ExchangeHost } from './_exchange-state.js';
@@ -53,6 +60,15 @@ export class NodeExchange extends ExchangeState implements ResponseSink, InputSo
   }
 
   // --- InputSource ----------------------------------------------------------------------------
+
+  /** The request has a body: see `expectBody` (the listener's only write to the exchange). */
+  hasBody(
+    framing: Parameters<typeof expectBody>[1],
+    input: RequestInput,
+    expectContinue: boolean,
+  ): void {
+    expectBody(this, framing, input, expectContinue);
+  }
 
   firstRead(): void {
     startReading(this);

@@ -42,8 +42,6 @@ export const VERSION = '0.1.0';
 // ENV-22: a cluster worker is one of several processes serving the same app.
 const _IS_WORKER = cluster.isWorker;
 
-const _100_CONTINUE = /^\s*100-continue\s*$/i;
-
 // SRV-05: core's 413, the bytes every adapter sends.
 const _TOO_LARGE = tooLargeResponse();
 
@@ -148,11 +146,7 @@ export class ListenerContext implements ExchangeHost {
     const input = requestInput(framing, ex, { errors: this.errors });
     const environ = buildEnviron(req, this.env, input, ex.abortState);
     if (framing.kind !== 'none') {
-      if (framing.kind === 'length') ex.length = framing.length;
-      else if (framing.limit !== undefined) ex.limit = framing.limit;
-      ex.input = input;
-      const expect = environ.HTTP_EXPECT;
-      if (expect !== undefined && _100_CONTINUE.test(expect)) ex.expectContinue = true;
+      ex.hasBody(framing, input, this.body.expectContinue);
     } else {
       // ADP-NODE-09: a request without a body has no bytes to drain, but node:http resumes every
       // stream nobody read once the response finishes (`req._dump()`), which costs a chain of

@@ -29,6 +29,7 @@ type _Socket = Socket & { [kRefused]?: true };
 export const _MAX_HEADERS = 100;
 
 const _CHUNKED = /^[ \t]*chunked[ \t]*$/i;
+const _100_CONTINUE = /^\s*100-continue\s*$/i;
 
 /** A refusal: status code and reason phrase. */
 export type _Refusal = readonly [code: number, reason: string];
@@ -53,6 +54,8 @@ export class _BodyFacts implements RequestBodyFacts {
   contentLength: string | undefined = undefined;
   /** Transfer-Encoding: chunked (any other coding is refused below). */
   streamed = false;
+  /** `Expect: 100-continue` (IN-07): the client waits before sending the body. */
+  expectContinue = false;
   readonly limit: number | undefined;
   constructor(limit: number | undefined) {
     this.limit = limit;
@@ -79,6 +82,7 @@ export function _checkRequest(
   let host = '';
   let coding: string | undefined;
   let length: string | undefined;
+  let expect: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.length === 4) {
@@ -88,6 +92,8 @@ export function _checkRequest(
       }
     } else if (name.length === 14) {
       if (name.toLowerCase() === 'content-length') length = raw[i + 1]!;
+    } else if (name.length === 6 && name.toLowerCase() === 'expect') {
+      expect = expect === undefined ? raw[i + 1]! : `${expect}, ${raw[i + 1]!}`;
     } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
       // Several lines are one list (RFC 9110 §5.3): `chunked` twice is not `chunked`.
       coding = coding === undefined ? raw[i + 1]! : `${coding}, ${raw[i + 1]!}`;
@@ -95,6 +101,7 @@ export function _checkRequest(
   }
   body.contentLength = length;
   body.streamed = coding !== undefined;
+  body.expectContinue = expect !== undefined && _100_CONTINUE.test(expect);
   // ENV-34 (RFC 9112 §3.2): 400 for an HTTP/1.1 request without Host, for any with several, and
   // for a value that is not `uri-host [":" port]` (node takes `a b` or `x/y@z`). A keep-alive
   // connection usually repeats the Host its last request had, which was checked then.

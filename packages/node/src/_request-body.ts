@@ -6,11 +6,28 @@
  * the lifecycle's to classify (_lifecycle.ts: truncation or disconnect, IN-04/IN-15).
  */
 import type { ServerResponse } from 'node:http';
+import type { RequestFraming, RequestInput } from '@tsgi/core';
 import type { ExchangeState } from './_exchange-state.js';
 import { type ExchangeRequest, kExchange, watchRequestClose } from './_lifecycle.js';
 
 /** node's own flag: without a 'checkContinue' listener node sent 100 Continue itself. */
 type _ContinueResponse = ServerResponse & { _sent100?: boolean };
+
+/**
+ * The request has a body (core's `requestFraming` said `length` or `stream`): what reading it
+ * needs, the truncation check (IN-04), the limit (IN-08) and 100-continue (IN-07).
+ */
+export function expectBody(
+  ex: ExchangeState,
+  framing: Exclude<RequestFraming, { kind: 'none' | 'refuse' }>,
+  input: RequestInput,
+  expectContinue: boolean,
+): void {
+  if (framing.kind === 'length') ex.length = framing.length;
+  else if (framing.limit !== undefined) ex.limit = framing.limit;
+  ex.input = input;
+  ex.expectContinue = expectContinue;
+}
 
 /** InputSource.firstRead: the application reads for the first time. */
 export function startReading(ex: ExchangeState): void {
