@@ -4,11 +4,11 @@
  * and configuration, and reduced to what the test compares.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createErrorStream } from '@tsgi/core';
 import { createFastCGIServer, FastCGIClient, parseCgiResponse, serveFastCGI } from '@tsgi/fastcgi';
 import { toFetch } from '@tsgi/fetch';
+import { request } from '@tsgi/harness/http';
 import { createRequestListener, serve } from '@tsgi/node';
 import { expect } from 'vitest';
 import { apps } from './fixtures/cross-apps.mjs';
@@ -71,57 +71,23 @@ function header(headers: Array<[string, string]>, name: string): string | null {
   return headers.find(([n]) => n.toLowerCase() === name)?.[1] ?? null;
 }
 
-/** A raw HTTP/1.1 exchange over one connection, so framing and headers are seen as sent. */
-function rawHttp(port: number, req: Req): Promise<Result> {
-  let head = `${req.method} ${req.path} HTTP/1.1\r\nHost: cross.test\r\nConnection: close\r\n`;
-  for (const [n, v] of req.headers ?? []) head += `${n}: ${v}\r\n`;
-  let body = Buffer.alloc(0);
-  if (req.body !== undefined && req.chunked) {
-    head += 'Transfer-Encoding: chunked\r\n';
-    const b = Buffer.from(req.body, 'latin1');
-    body = Buffer.concat([
-      Buffer.from(`${b.length.toString(16)}\r\n`),
-      b,
-      Buffer.from('\r\n0\r\n\r\n'),
-    ]);
-  } else if (req.body !== undefined) {
-    head += `Content-Length: ${req.body.length}\r\n`;
-    body = Buffer.from(req.body, 'latin1');
-  }
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1' });
-    const parts: Buffer[] = [];
-    socket.on('data', (d: Buffer) => parts.push(d));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const raw = Buffer.concat(parts);
-      const cut = raw.indexOf('\r\n\r\n');
-      const lines = raw.subarray(0, cut).toString('latin1').split('\r\n');
-      const headers = lines.slice(1).map((l): [string, string] => {
-        const i = l.indexOf(':');
-        return [l.slice(0, i), l.slice(i + 1).trim()];
-      });
-      let rest = raw.subarray(cut + 4);
-      if (header(headers, 'transfer-encoding') === 'chunked') {
-        const chunks: Buffer[] = [];
-        for (let i = 0; ; ) {
-          const eol = rest.indexOf('\r\n', i);
-          const size = Number.parseInt(rest.subarray(i, eol).toString('latin1'), 16);
-          if (!(size > 0)) break;
-          chunks.push(rest.subarray(eol + 2, eol + 2 + size));
-          i = eol + 2 + size + 2;
-        }
-        rest = Buffer.concat(chunks);
-      }
-      resolve({
-        status: Number(lines[0]!.split(' ')[1]),
-        contentLength: header(headers, 'content-length'),
-        contentType: header(headers, 'content-type'),
-        body: rest.toString('latin1'),
-      });
-    });
-    socket.write(Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), body]));
+/** A raw HTTP/1.1 exchange over one connection (the test kit's client), so framing and headers are seen as sent. */
+async function rawHttp(port: number, req: Req): Promise<Result> {
+  const body = req.body === undefined ? undefined : Buffer.from(req.body, 'latin1');
+  const res = await request(port, {
+    method: req.method,
+    target: req.path,
+    hostHeader: 'cross.test',
+    headers: req.headers,
+    body,
+    chunked: req.chunked && body !== undefined ? Math.max(body.length, 1) : undefined,
   });
+  return {
+    status: res.status,
+    contentLength: res.header('content-length') ?? null,
+    contentType: res.header('content-type') ?? null,
+    body: res.body.toString('latin1'),
+  };
 }
 
 /** The CGI variables a front end would pass for `req` (the body's framing as RFC 3875 §4.1.2). */
