@@ -15,9 +15,10 @@ export interface FrontEnd {
   prefix: string;
   /**
    * What a chunked request body becomes: `streamed` (no CONTENT_LENGTH, read to the empty STDIN
-   * record) or `buffered` (the front end de-chunks and sends CONTENT_LENGTH).
+   * record) or `buffered` (the front end de-chunks and sends CONTENT_LENGTH); `refused`: the
+   * front end answers 411 itself (Apache mod_proxy_scgi, ADP-SCGI-10).
    */
-  chunkedRequest: 'streamed' | 'buffered';
+  chunkedRequest: 'streamed' | 'buffered' | 'refused';
   /** The application runs in this process, so its `stats` can be checked. */
   inProcess?: boolean;
   /**
@@ -100,6 +101,10 @@ export function frontEndMatrix(fe: FrontEnd): void {
       body: body200k,
       chunked: 7000,
     });
+    if (fe.chunkedRequest === 'refused') {
+      expect(res.status).toBe(411);
+      return;
+    }
     const s = seen(res);
     expect(s.bodyLength).toBe(body200k.length);
     if (fe.chunkedRequest === 'streamed') expect(s.environ.CONTENT_LENGTH).toBeUndefined();

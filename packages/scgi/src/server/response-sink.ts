@@ -77,7 +77,7 @@ export class SocketSink implements ResponseSink {
     this.#head = formatCgiHead(status, headers);
   }
 
-  write(chunk: Uint8Array): void | Promise<void> {
+  write(chunk: Uint8Array, owned?: boolean): void | Promise<void> {
     const owner = this.#owner;
     if (owner.done) return;
     const socket = owner.socket;
@@ -91,6 +91,11 @@ export class SocketSink implements ResponseSink {
       return this.#wait((settle) => socket.once('drain', settle));
     }
     if (head !== '') socket.write(Buffer.from(head, 'latin1'));
+    if (owned === true) {
+      // The socket's own read buffer returned by an echo: node never reuses it, so it is kept.
+      socket.write(chunk);
+      return socket.writableNeedDrain ? this.#wait((s) => socket.once('drain', s)) : undefined;
+    }
     // BODY-19: the chunk is the application's until the socket's callback says it is written.
     return this.#wait((settle) => socket.write(chunk, settle));
   }
