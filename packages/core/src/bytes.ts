@@ -56,6 +56,19 @@ export function utf8(text: string): Uint8Array {
   return _encoder.encode(text);
 }
 
+/** The bytes of `chunks` one after another, in a new array (a body collected for a test, a buffer). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const c of chunks) n += c.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
 function _hex(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   c |= 0x20;

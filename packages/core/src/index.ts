@@ -9,6 +9,7 @@
 export { defineLazySignal, RequestAbort } from './abort.js';
 export {
   bytesToLatin1,
+  concatBytes,
   decodeUtf8,
   encodeUtf8,
   isByteString,

@@ -2,7 +2,7 @@
  * An in-memory client for framework authors' tests: `request(app, ...)` runs an application
  * through the real response engine with no sockets.
  */
-import { percentDecode, utf8 } from './bytes.js';
+import { concatBytes, percentDecode, utf8 } from './bytes.js';
 import { runApplication } from './engine.js';
 import { createEnviron } from './environ.js';
 import { addRequestHeader } from './headers.js';
@@ -115,7 +115,7 @@ export async function request(app: Application, req: TestRequest = {}): Promise<
       res.complete = false;
     },
   });
-  const body = _concat(chunks);
+  const body = concatBytes(chunks);
   return {
     ...res,
     body,
@@ -134,16 +134,4 @@ async function _feed(input: RequestInput, body: TestRequest['body']): Promise<vo
   } catch (err) {
     input.fail(err);
   }
-}
-
-function _concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
