@@ -3,25 +3,9 @@
  * a Unix socket, or the listening socket a web server passes on fd 0 (lighttpd `bin-path`,
  * spawn-fcgi, `cgi-fcgi -start`).
  */
-import cluster from 'node:cluster';
-import {
-  type FastCGIServer,
-  type FastCGIServerOptions,
-  isListenSocketInherited,
-  serveFastCGI,
-} from '@tsgi/fastcgi';
-import { handleShutdownSignals, serverSignals, urlHost } from '@tsgi/server-node';
-import { loadApp } from '../_app.js';
-import {
-  firstLine,
-  parseBind,
-  parseCommandArgs,
-  parseInteger,
-  parseServerArgs,
-  SERVER_FLAGS,
-  UsageError,
-} from '../_args.js';
-import { superviseWorkers } from '../_cluster.js';
+import { type FastCGIServerOptions, serveFastCGI } from '@tsgi/fastcgi';
+import { parseCommandArgs, parseInteger, parseServerArgs, SERVER_FLAGS } from '../_args.js';
+import { gatewayOptions, runGatewayServer } from '../_socket-server.js';
 
 /** Where FastCGI listens when there is neither `--bind` nor a socket on fd 0 (php-fpm's port). */
 const DEFAULT_FASTCGI_BIND = '127.0.0.1:9000';
@@ -79,45 +63,12 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseServerArgs('fastcgi', values, positionals);
-  const { spec, workers } = args;
-  const inherited = values.bind === undefined && isListenSocketInherited(0);
-  const options: FastCGIServerOptions = inherited
-    ? { fd: 0 }
-    : { ...parseBind(values.bind ?? DEFAULT_FASTCGI_BIND), ...args.socket };
-  if (args.scriptName !== undefined) options.scriptName = args.scriptName;
-  if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
+  const plan = gatewayOptions(values.bind, args, DEFAULT_FASTCGI_BIND);
+  const options: FastCGIServerOptions = plan.options;
   if (values['max-conns'] !== undefined)
     options.maxConns = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);
   if (values['max-reqs'] !== undefined)
     options.maxReqs = parseInteger('--max-reqs', values['max-reqs'], 1, 1_000_000);
   if (values['no-multiplex'] === true) options.multiplex = false;
-  if (args.exposeErrors === true) options.exposeErrors = true;
-  if (workers > 1) options.multiprocess = true;
-  if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
-
-  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, options.path);
-  // Web servers stop their FastCGI children with SIGTERM (spec §7): the shared signal rule
-  // (@tsgi/server-node); a cluster worker leaves SIGINT to the primary.
-  let close = async (): Promise<void> => {}; // nothing to shut down before listening
-  handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
-  const app = await loadApp(spec);
-  let server: FastCGIServer;
-  try {
-    server = await serveFastCGI(app, options);
-  } catch (err) {
-    const where = inherited ? 'fd 0' : (values.bind ?? DEFAULT_FASTCGI_BIND);
-    throw new UsageError(`cannot listen on ${where}: ${firstLine(err)}`);
-  }
-  close = () => server.close();
-  const a = server.address;
-  if (!cluster.isWorker && a !== undefined) {
-    const where =
-      a.kind === 'tcp'
-        ? `${urlHost(a.host)}:${a.port}`
-        : a.kind === 'unix'
-          ? `unix:${a.path}`
-          : `fd ${a.fd}`;
-    process.stdout.write(`FastCGI listening on ${where}\n`);
-  }
-  return new Promise<number>(() => {}); // runs until a signal shuts the server down
+  return runGatewayServer('FastCGI', args, plan, (app) => serveFastCGI(app, options));
 }
