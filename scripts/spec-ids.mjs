@@ -35,6 +35,7 @@ export const PREFIXES = Object.freeze([
   'ADP-NODE',
   'ADP-FCGI',
   'ADP-CGI',
+  'ADP-SCGI',
 ]);
 
 /** The shape every requirement ID must have. */

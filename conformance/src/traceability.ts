@@ -32,6 +32,8 @@ const _FCGI =
   'a FastCGI record-level rule: checked by the tests of packages/fastcgi with its in-repo client; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
 const _CGI =
   'a CGI process-level rule: checked by the tests of packages/cgi; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
+const _SCGI =
+  'an SCGI connection-level rule: checked by the tests of packages/scgi with raw sockets and behind nginx, Apache and lighttpd; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
 const _CONFIG = 'depends on deployment configuration the suite neither sets nor can see';
 
 /** Requirements neither a server case nor the lint checks, and why. */
@@ -105,7 +107,8 @@ export function traceability(
     const exempt =
       NOT_CHECKED_HERE[r.id] ??
       (r.id.startsWith('ADP-FCGI-') ? { kind: 'elsewhere' as const, reason: _FCGI } : undefined) ??
-      (r.id.startsWith('ADP-CGI-') ? { kind: 'elsewhere' as const, reason: _CGI } : undefined);
+      (r.id.startsWith('ADP-CGI-') ? { kind: 'elsewhere' as const, reason: _CGI } : undefined) ??
+      (r.id.startsWith('ADP-SCGI-') ? { kind: 'elsewhere' as const, reason: _SCGI } : undefined);
     let status: TraceRow['status'] = 'uncovered';
     let reason: string | null = null;
     if (byCases.length > 0 || lint !== null) status = 'covered';

@@ -4,6 +4,7 @@ const _FILES: ReadonlyArray<readonly [prefix: string, file: string]> = [
   ['ADP-NODE', '12-profile-node-http.md'],
   ['ADP-FCGI', '13-profile-fastcgi.md'],
   ['ADP-CGI', '14-profile-cgi.md'],
+  ['ADP-SCGI', '18-profile-scgi.md'],
   ['APP', '01-application.md'],
   ['ENV', '02-environ.md'],
   ['IN', '03-input.md'],
