@@ -67,6 +67,11 @@ export class RequestInput implements InputStream {
     return this.#ended || this.#error !== undefined;
   }
 
+  /** Bytes received and not yet read by the application (a transport's memory bound). */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
   /** Bytes received from the transport so far. */
   get received(): number {
     return this.#received;

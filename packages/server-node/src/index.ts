@@ -32,7 +32,7 @@ export {
   urlHost,
 } from './listen.js';
 export { type LoadAppOptions, loadApp, resolveAppModule } from './load-app.js';
-export type { LifecycleOptions } from './options.js';
+export { type LifecycleOptions, positiveOption } from './options.js';
 export { PendingRuns } from './pending-runs.js';
 export {
   ABORT_GRACE,

@@ -24,3 +24,19 @@ export interface LifecycleOptions extends UnixSocketOptions {
    */
   signals?: boolean | readonly NodeJS.Signals[];
 }
+
+/**
+ * A positive integer option (a count, a size in bytes, milliseconds), or `fallback` when unset.
+ * Throws a RangeError naming the adapter and the option, so a bad value fails at setup.
+ */
+export function positiveOption(
+  owner: string,
+  name: string,
+  value: number | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${owner}: ${name} must be a positive integer, got ${String(value)}`);
+  return value;
+}

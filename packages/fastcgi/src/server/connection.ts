@@ -45,6 +45,8 @@ export class FastCGIConnection implements RequestChannel {
   #closed = false;
   #closeWhenIdle = false;
   #readingPaused = false;
+  /** The socket timeout in force (ADP-FCGI-24), 0 for none. */
+  #timeout = 0;
 
   constructor(socket: Socket, host: ConnectionHost) {
     this.socket = socket;
@@ -56,6 +58,8 @@ export class FastCGIConnection implements RequestChannel {
     socket.on('end', this.#onEnd);
     socket.on('error', this.#onGone);
     socket.on('close', this.#onGone);
+    socket.on('timeout', this.#onTimeout);
+    this.#updateTimer();
   }
 
   /** True once the connection is closing or closed: records are ignored, output dropped. */
@@ -90,6 +94,7 @@ export class FastCGIConnection implements RequestChannel {
       }
     }
     if (err !== undefined) this.protocolError(err);
+    else this.#updateTimer();
   };
 
   #onEnd = (): void => {
@@ -169,7 +174,7 @@ export class FastCGIConnection implements RequestChannel {
     }
     this.host.activeRequests++;
     this.requests.set(id, new FastCGIRequest(this, id, keepConn));
-    this.updateReading();
+    this.updateReading(); // and the timer: PARAMS are awaited
   }
 
   /** A peer broke the protocol: log it and close this connection (no other is affected). */
@@ -183,22 +188,66 @@ export class FastCGIConnection implements RequestChannel {
   /**
    * Pauses reading the socket when some request's input is above its high-water mark and no
    * other request on the connection is still waiting for records (see README: with
-   * multiplexing, one slow reader does not stall the others' input).
+   * multiplexing, one slow reader does not stall the others' input), or when the bodies waiting
+   * unread on this connection reach `maxBufferedInput` whatever the others need (ADP-FCGI-25:
+   * 768 MiB of STDIN for a request that never read grew a process to 835 MiB while another
+   * request's PARAMS kept the socket flowing).
    */
   updateReading(): void {
     if (this.#closed) return;
     let paused = false;
     let needed = false;
+    let unread = 0;
     for (const r of this.requests.values()) {
-      if (r.inputPaused) paused = true;
-      else if (r.wantsRecords) needed = true;
+      if (r.inputPaused) {
+        paused = true;
+        unread += r.bufferedInput;
+      } else if (r.wantsRecords) needed = true;
     }
-    const pause = paused && !needed;
-    if (pause === this.#readingPaused) return;
-    this.#readingPaused = pause;
-    if (pause) this.socket.pause();
-    else this.socket.resume();
+    const pause = paused && (!needed || unread >= this.host.maxBufferedInput);
+    if (pause !== this.#readingPaused) {
+      this.#readingPaused = pause;
+      if (pause) this.socket.pause();
+      else this.socket.resume();
+    }
+    this.#updateTimer();
   }
+
+  // ---- timeouts (ADP-FCGI-24) ---------------------------------------------------------------
+
+  /**
+   * Which timeout watches the socket now. `readTimeout` while the connection waits for bytes a
+   * web server sends at once (the first record, the rest of a record, a request's PARAMS);
+   * `idleTimeout` while no request is in flight; none while reading is paused or the requests
+   * have all their PARAMS (the application's time is its own; the web server's timeouts apply).
+   * node's socket timer restarts on every read and write, so this only runs when state changes.
+   */
+  #updateTimer(): void {
+    if (this.#closed) return;
+    const host = this.host;
+    let ms = 0;
+    if (!this.#readingPaused) {
+      if (!this.#decoder.idle || this.#decoder.records === 0) ms = host.readTimeout;
+      else if (this.requests.size === 0) ms = host.idleTimeout;
+      else for (const r of this.requests.values()) if (r.readingParams) ms = host.readTimeout;
+    }
+    if (ms === this.#timeout) return;
+    this.#timeout = ms;
+    this.socket.setTimeout(ms);
+  }
+
+  #onTimeout = (): void => {
+    if (this.#closed) return;
+    if (this.requests.size === 0 && this.#decoder.idle && this.#decoder.records > 0) {
+      this.closeAfterFlush('idle timeout');
+      return;
+    }
+    this.host.log(
+      `tsgi fastcgi: no bytes from the web server for ${this.#timeout} ms in the middle of a record or of PARAMS (readTimeout, ADP-FCGI-24); closing the connection`,
+    );
+    this.#decoder.stop();
+    this.#onGone();
+  };
 
   // ---- request completion -------------------------------------------------------------------
 
@@ -222,6 +271,7 @@ export class FastCGIConnection implements RequestChannel {
     this.socket.end();
     if (this.#readingPaused) this.socket.resume(); // read (and drop) until the peer closes
     // A peer that never closes its side is dropped after a while (the timer dies with the socket).
+    this.socket.off('timeout', this.#onTimeout);
     this.socket.setTimeout(_LINGER_MS, () => this.socket.destroy());
   }
 

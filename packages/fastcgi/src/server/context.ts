@@ -22,6 +22,12 @@ export interface ServerContext {
   /** IN-08, SRV-05: undefined for no limit. */
   readonly maxBodySize: number | undefined;
   readonly maxConns: number;
+  /** ADP-FCGI-24, ms. */
+  readonly readTimeout: number;
+  /** ADP-FCGI-24, ms. */
+  readonly idleTimeout: number;
+  /** ADP-FCGI-25, bytes. */
+  readonly maxBufferedInput: number;
   readonly maxReqs: number;
   readonly multiplex: boolean;
   readonly multiprocess: boolean;

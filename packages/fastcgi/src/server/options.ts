@@ -51,6 +51,27 @@ export interface FastCGIServerOptions extends LifecycleOptions {
    * limit, such as nginx `client_max_body_size`, applies first).
    */
   maxBodySize?: number;
+  /**
+   * Milliseconds a connection may wait for bytes it needs (ADP-FCGI-24): the first record of a
+   * new connection, the rest of a record begun, the rest of a request's PARAMS. A web server
+   * writes each of these at once, so a peer that stalls in one is closed after this long and its
+   * connection slot freed. Default 10 000 (nginx's `fastcgi_connect_timeout`-like scale; its
+   * `client_header_timeout` is 60 s for clients on the network).
+   */
+  readTimeout?: number;
+  /**
+   * Milliseconds a kept-alive connection may stay without a request in flight before it is
+   * closed (ADP-FCGI-24). Default 75 000: longer than nginx's upstream `keepalive_timeout`
+   * (60 s), so nginx, not the application, ends its idle connections.
+   */
+  idleTimeout?: number;
+  /**
+   * Request body bytes one connection may hold unread by the applications on it
+   * (ADP-FCGI-25). Past it the socket is paused even while other requests on the connection
+   * still need records, so one application that does not read cannot make the process buffer
+   * without bound. Default 1 MiB.
+   */
+  maxBufferedInput?: number;
   /** Most concurrent connections (FCGI_MAX_CONNS); more are accepted and closed at once. Default 1024. */
   maxConns?: number;
   /** Most concurrent requests over all connections (FCGI_MAX_REQS); more get OVERLOADED. Default 4096. */

@@ -85,6 +85,16 @@ export class FastCGIRequest implements SinkOwner, InputSource {
     return this.#paused;
   }
 
+  /** Body bytes received and not yet read by the application (ADP-FCGI-25). */
+  get bufferedInput(): number {
+    return this.#input?.buffered ?? 0;
+  }
+
+  /** The request is still reading its PARAMS (ADP-FCGI-24: the web server sends them at once). */
+  get readingParams(): boolean {
+    return this.#state === _PARAMS;
+  }
+
   /** The request still needs records from the socket (params, or body the app has not cancelled). */
   get wantsRecords(): boolean {
     return (
@@ -174,7 +184,11 @@ export class FastCGIRequest implements SinkOwner, InputSource {
       }
       return;
     }
-    if (!this.#discard) this.#input!.push(content);
+    if (this.#discard) return;
+    this.#input!.push(content);
+    // ADP-FCGI-25: above its high-water mark the input still grows while other requests on the
+    // connection need records; the connection weighs the total.
+    if (this.#paused) this.conn.updateReading();
   }
 
   // InputSource: backpressure and cancel (IN-06).

@@ -14,6 +14,7 @@ import {
   listen,
   listenTarget,
   PendingRuns,
+  positiveOption,
   signalsOption,
 } from '@tsgi/server-node';
 import { type ConnectionHost, FastCGIConnection } from './connection.js';
@@ -69,6 +70,14 @@ export class FastCGIServer {
       maxParamsSize: options.maxParamsSize ?? 65536,
       maxBodySize: checkBodyLimit(options.maxBodySize),
       maxConns: options.maxConns ?? 1024,
+      readTimeout: positiveOption('serveFastCGI', 'readTimeout', options.readTimeout, 10_000),
+      idleTimeout: positiveOption('serveFastCGI', 'idleTimeout', options.idleTimeout, 75_000),
+      maxBufferedInput: positiveOption(
+        'serveFastCGI',
+        'maxBufferedInput',
+        options.maxBufferedInput,
+        1024 * 1024,
+      ),
       maxReqs: options.maxReqs ?? 4096,
       multiplex: options.multiplex !== false,
       multiprocess: options.multiprocess === true,
