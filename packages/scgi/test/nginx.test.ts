@@ -32,6 +32,7 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/scgi', () => {
     # docs:begin nginx-scgi
     location ${mount}/ {
       include /etc/nginx/scgi_params;
+      scgi_param SERVER_SOFTWARE nginx/$nginx_version;
       scgi_pass ${address};
       ${extra}
     }

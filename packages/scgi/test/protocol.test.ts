@@ -212,6 +212,16 @@ describe('ADP-SCGI-07: the response', () => {
     expect(res.reset).toBe(true);
   });
 
+  it('ADP-SCGI-06, ENV-09: CONTENT_LENGTH 0 stays only when the client declared it (HTTP_CONTENT_LENGTH)', async () => {
+    const declared = await exchange(
+      srv.target,
+      request({ REQUEST_METHOD: 'POST', HTTP_CONTENT_LENGTH: '0' }),
+    );
+    expect(JSON.parse(declared.cgi().text).environ.CONTENT_LENGTH).toBe('0');
+    const none = await exchange(srv.target, request());
+    expect(JSON.parse(none.cgi().text).environ.CONTENT_LENGTH).toBeUndefined();
+  });
+
   it('ADP-SCGI-06: repeated HTTP_* headers are joined; CONTENT_LENGTH 0 is no body', async () => {
     const pairs: Array<[string, string]> = [
       ['CONTENT_LENGTH', '0'],
@@ -226,7 +236,7 @@ describe('ADP-SCGI-07: the response', () => {
     const seen = JSON.parse((await exchange(srv.target, encodeScgiRequest(pairs))).cgi().text);
     expect(seen.environ.HTTP_X_DUP).toBe('a, b');
     expect(seen.environ.HTTP_COOKIE).toBe('a=1; b=2');
-    expect(seen.environ.CONTENT_LENGTH).toBe('0');
+    expect(seen.environ.CONTENT_LENGTH).toBeUndefined();
     expect(seen.bodyLength).toBe(0);
     expect(seen.multithread).toBe(false);
     expect(seen.runOnce).toBe(false);

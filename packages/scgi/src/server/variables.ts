@@ -6,7 +6,8 @@ import { type CgiEnvironOptions, joinHeaderValues } from '@tsgi/core';
 import type { HeaderPairs } from '../codec/index.js';
 
 /**
- * The pairs by name (a null-prototype object: any name is a plain key). The codec has refused
+ * The pairs by name (a null-prototype object: any name is a plain key), as `environFromCgi`
+ * takes them (ADP-SCGI-06). The codec has refused
  * every repeated name but `HTTP_*` ones; those are request header lines nginx before 1.23 sends
  * once per line, so they are joined as ENV-13 says (ADP-SCGI-06, as ADP-FCGI-12 for FastCGI).
  */
@@ -17,6 +18,11 @@ export function cgiVariables(pairs: HeaderPairs): Record<string, string> {
     const prev = values[name];
     values[name] = prev === undefined ? value : joinHeaderValues(name, prev, value);
   }
+  // ENV-09: SCGI makes CONTENT_LENGTH mandatory, so front ends send "0" for a request without a
+  // body. It stays only when the client declared it, which nginx and lighttpd show by passing
+  // HTTP_CONTENT_LENGTH (Apache passes none: there "Content-Length: 0" reads as no body).
+  if (values.CONTENT_LENGTH === '0' && values.HTTP_CONTENT_LENGTH === undefined)
+    delete values.CONTENT_LENGTH;
   return values;
 }
 
