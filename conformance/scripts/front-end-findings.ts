@@ -1,6 +1,7 @@
 /**
  * What each web server in front of an adapter does that the adapter cannot undo, as observed by
- * `pnpm conformance:matrix` on Debian 12 (nginx 1.22, Apache 2.4, lighttpd 1.4, busybox 1.35).
+ * `pnpm conformance:matrix` on Debian 12 (nginx 1.22, Apache 2.4, lighttpd 1.4, busybox 1.35),
+ * for FastCGI, SCGI and CGI.
  * In the manner of WPT expectation files: a listed case that fails is reported as the front
  * end's finding, with the reason; a failure not listed here fails the matrix. A listed case
  * that the profile now relaxes (ADP-FCGI-22, ADP-CGI-17: ENV-07, ENV-14, SRV-02, SR-12, ...) is
@@ -36,6 +37,16 @@ const LIGHTTPD_UPGRADE = 'lighttpd drops the Upgrade header of a 426 response';
 const CGI_NORMALISED =
   'the web server removes dot-segments and merges repeated slashes before it runs the program (PATH_INFO /__tsgi/env/a/b/d)';
 
+const SCGI_NGINX_BUFFERED =
+  'nginx buffers the request body before it connects (scgi_request_buffering off is not usable: nginx 1.22 then declares a short CONTENT_LENGTH, ADP-SCGI-10), so a request whose client leaves mid-body never reaches the adapter';
+const SCGI_APACHE_ABORT =
+  'mod_proxy_scgi keeps the client connection open after the backend resets an aborted response';
+const SCGI_APACHE_GONE = 'mod_proxy_scgi tells the backend nothing when the client disconnects';
+const SCGI_APACHE_411 =
+  'mod_proxy_scgi answers a chunked request body 411 Length Required itself (SCGI needs CONTENT_LENGTH first)';
+const SCGI_LIGHTTPD_GONE =
+  'lighttpd does not close the SCGI connection when the client disconnects';
+
 /** Config name → case ID → why the front end makes it fail. */
 export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'FastCGI + nginx': {
@@ -68,6 +79,39 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'errors/disconnect-idle': LIGHTTPD_GONE,
     'errors/disconnect-signal': LIGHTTPD_GONE,
     'errors/signal-reason': LIGHTTPD_GONE,
+    'body/no-added-length': DROPS_304_LENGTH,
+    'response/upgrade-426': LIGHTTPD_UPGRADE,
+  },
+  'SCGI + nginx': {
+    'environ/header-mapping': 'nginx passes HTTP_HOST without the port the client sent',
+    'server/header-limits': LIMITS_400,
+    'errors/read-after-disconnect': SCGI_NGINX_BUFFERED,
+    'input/complete-then-disconnect': SCGI_NGINX_BUFFERED,
+  },
+  'SCGI + Apache': {
+    'response/repeated-headers': APACHE_MERGE,
+    'response/headers-copied': APACHE_MERGE,
+    'body/head': APACHE_HEAD,
+    'input/chunked': SCGI_APACHE_411,
+    'server/header-limits': LIMITS_400,
+    'excinfo/after-headers': SCGI_APACHE_ABORT,
+    'errors/after-headers': SCGI_APACHE_ABORT,
+    'body/content-length-underrun': SCGI_APACHE_ABORT,
+    'errors/disconnect-idle': SCGI_APACHE_GONE,
+    'errors/disconnect-signal': SCGI_APACHE_GONE,
+    'errors/signal-reason': SCGI_APACHE_GONE,
+    'errors/read-after-disconnect': SCGI_APACHE_GONE,
+    'body/no-added-length': DROPS_304_LENGTH,
+    'body/reset-content': APACHE_205,
+  },
+  'SCGI + lighttpd': {
+    'environ/path-bytes': LIGHTTPD_PATH,
+    'environ/query-string': LIGHTTPD_QUERY,
+    'environ/header-mapping': LIGHTTPD_EMPTY,
+    'errors/disconnect-idle': SCGI_LIGHTTPD_GONE,
+    'errors/disconnect-signal': SCGI_LIGHTTPD_GONE,
+    'errors/signal-reason': SCGI_LIGHTTPD_GONE,
+    'errors/read-after-disconnect': SCGI_LIGHTTPD_GONE,
     'body/no-added-length': DROPS_304_LENGTH,
     'response/upgrade-426': LIGHTTPD_UPGRADE,
   },

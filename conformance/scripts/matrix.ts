@@ -2,7 +2,7 @@
  * `pnpm conformance:matrix`: the server suite against every server the project ships behind
  * every real web server it supports, with the probe mounted below a SCRIPT_NAME:
  *
- *   node:http direct; FastCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
+ *   node:http direct; FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
  *   and busybox httpd.
  *
  * Writes conformance/results/matrix.json, matrix.md and one report per configuration. A
@@ -26,6 +26,7 @@ import {
   type WebServer,
 } from '@tsgi/harness';
 import { serve } from '@tsgi/node';
+import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite } from '../src/server/runner.js';
@@ -46,7 +47,7 @@ interface Running {
 /** One column of the matrix. */
 interface Config {
   name: string;
-  profile: 'node' | 'fastcgi' | 'cgi';
+  profile: 'node' | 'fastcgi' | 'scgi' | 'cgi';
   /** The web server binary it needs, if any. */
   tool?: string;
   start(obs: string): Promise<Running>;
@@ -54,15 +55,38 @@ interface Config {
 
 const quiet = { errors: () => {} };
 
+/** How a gateway backend (FastCGI, SCGI) is started, and what the matrix needs of it. */
+type Gateway = (
+  app: ReturnType<typeof createProbe>,
+  options: { port: 0; scriptName: string; errors(): void },
+) => Promise<{
+  address: { kind: string; port?: number } | undefined;
+  close(o: { timeout: number }): Promise<void>;
+}>;
+
 /** A FastCGI backend hosting the probe, and a web server in front of it. */
-async function fastcgi(front: (port: number) => Promise<WebServer>, obs: string): Promise<Running> {
-  const backend = await serveFastCGI(createProbe({ dir: obs }), {
+function fastcgi(front: (port: number) => Promise<WebServer>, obs: string): Promise<Running> {
+  return gateway(serveFastCGI, front, obs);
+}
+
+/** An SCGI backend hosting the probe, and a web server in front of it (ADP-SCGI). */
+function scgi(front: (port: number) => Promise<WebServer>, obs: string): Promise<Running> {
+  return gateway(serveSCGI, front, obs);
+}
+
+/** A `serve` backend hosting the probe below MOUNT, and a web server in front of it. */
+async function gateway(
+  serveBackend: Gateway,
+  front: (port: number) => Promise<WebServer>,
+  obs: string,
+): Promise<Running> {
+  const backend = await serveBackend(createProbe({ dir: obs }), {
     port: 0,
     scriptName: MOUNT,
     ...quiet,
   });
   const address = backend.address;
-  const port = address?.kind === 'tcp' ? address.port : 0;
+  const port = address?.kind === 'tcp' ? (address.port ?? 0) : 0;
   const web = await front(port);
   return {
     url: web.url,
@@ -95,6 +119,7 @@ function cgi(web: WebServer, cgiBin: string, obs: string): Running {
 }
 
 const FASTCGI_PARAMS = '/etc/nginx/fastcgi_params';
+const SCGI_PARAMS = '/etc/nginx/scgi_params';
 
 export const CONFIGS: Config[] = [
   {
@@ -154,6 +179,62 @@ export const CONFIGS: Config[] = [
             config: `server.stream-response-body = 2
 server.stream-request-body = 2
 fastcgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "check-local" => "disable" ) ) )
+`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'SCGI + nginx',
+    profile: 'scgi',
+    tool: 'nginx',
+    start: (obs) =>
+      scgi(
+        (p) =>
+          startNginx({
+            // scgi_request_buffering stays on: off, nginx 1.22 declares a short CONTENT_LENGTH
+            // (ADP-SCGI-10).
+            config: ({ port }) => `
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 64m;
+    location ${MOUNT}/ {
+      include ${SCGI_PARAMS};
+      scgi_param SERVER_SOFTWARE nginx/$nginx_version;
+      scgi_pass 127.0.0.1:${p};
+      scgi_buffering off;
+    }
+  }`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'SCGI + Apache',
+    profile: 'scgi',
+    tool: 'apache2',
+    start: (obs) =>
+      scgi(
+        (p) =>
+          startApache({
+            modules: ['proxy', 'proxy_scgi'],
+            config: `ProxyPass "${MOUNT}/" "scgi://127.0.0.1:${p}/"\n`,
+          }),
+        obs,
+      ),
+  },
+  {
+    name: 'SCGI + lighttpd',
+    profile: 'scgi',
+    tool: 'lighttpd',
+    start: (obs) =>
+      scgi(
+        (p) =>
+          startLighttpd({
+            modules: ['mod_scgi'],
+            config: `server.stream-response-body = 2
+server.stream-request-body = 2
+scgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "check-local" => "disable" ) ) )
 `,
           }),
         obs,

@@ -72,6 +72,22 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freez
     ],
     relaxes: _frontEnd('ADP-FCGI-22'),
   },
+  // SCGI behind nginx/Apache/lighttpd (ADP-SCGI-*): as FastCGI, one request per connection.
+  scgi: {
+    name: 'scgi',
+    description: 'an SCGI backend behind a web server (ADP-SCGI-*)',
+    capabilities: [
+      'disconnect',
+      'streaming',
+      'abortVisible',
+      'httpVersion',
+      'rawTarget',
+      'reasonPhrase',
+      'gates',
+      'store',
+    ],
+    relaxes: _frontEnd('ADP-SCGI-11'),
+  },
   // A process per request: no disconnect signal, no raw headers; observations and gates are
   // files in TSGI_CONFORMANCE_DIR.
   cgi: {
