@@ -72,6 +72,14 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freez
     ],
     relaxes: _frontEnd('ADP-FCGI-22'),
   },
+  // A process per request: no disconnect signal, no raw headers; observations and gates are
+  // files in TSGI_CONFORMANCE_DIR.
+  cgi: {
+    name: 'cgi',
+    description: 'a CGI program run by a web server (ADP-CGI-*)',
+    capabilities: ['streaming', 'httpVersion', 'rawTarget', 'reasonPhrase', 'gates', 'store'],
+    relaxes: _frontEnd('ADP-CGI-17'),
+  },
   // SCGI behind nginx/Apache/lighttpd (ADP-SCGI-*): as FastCGI, one request per connection.
   scgi: {
     name: 'scgi',
@@ -87,14 +95,6 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freez
       'store',
     ],
     relaxes: _frontEnd('ADP-SCGI-11'),
-  },
-  // A process per request: no disconnect signal, no raw headers; observations and gates are
-  // files in TSGI_CONFORMANCE_DIR.
-  cgi: {
-    name: 'cgi',
-    description: 'a CGI program run by a web server (ADP-CGI-*)',
-    capabilities: ['streaming', 'httpVersion', 'rawTarget', 'reasonPhrase', 'gates', 'store'],
-    relaxes: _frontEnd('ADP-CGI-17'),
   },
 });
 
