@@ -36,6 +36,7 @@ export const PREFIXES = Object.freeze([
   'ADP-FCGI',
   'ADP-CGI',
   'ADP-SCGI',
+  'ADP-FETCH',
 ]);
 
 /** The shape every requirement ID must have. */

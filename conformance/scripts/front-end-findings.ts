@@ -37,6 +37,10 @@ const LIGHTTPD_UPGRADE = 'lighttpd drops the Upgrade header of a 426 response';
 const CGI_NORMALISED =
   'the web server removes dot-segments and merges repeated slashes before it runs the program (PATH_INFO /__tsgi/env/a/b/d)';
 
+// Node compatibility layers (issue 18): @tsgi/node on the runtime's own node:http.
+const COMPAT_VERSION =
+  "the runtime's node:http answers an unsupported HTTP version with 400 before the adapter sees it";
+
 const SCGI_NGINX_BUFFERED =
   'nginx buffers the request body before it connects (scgi_request_buffering off is not usable: nginx 1.22 then declares a short CONTENT_LENGTH, ADP-SCGI-10), so a request whose client leaves mid-body never reaches the adapter';
 const SCGI_APACHE_ABORT =
@@ -49,6 +53,16 @@ const SCGI_LIGHTTPD_GONE =
 
 /** Config name → case ID → why the front end makes it fail. */
 export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'Bun (node-compat)': {
+    'request/version': COMPAT_VERSION,
+    'request/content-length-repeated':
+      "Bun's node:http joins two equal Content-Length lines and passes the request on",
+    'response/reason-phrase-bytes':
+      "Bun's node:http writes the reason phrase as UTF-8, not one octet per code unit",
+  },
+  'Deno (node-compat)': {
+    'request/version': COMPAT_VERSION,
+  },
   'FastCGI + nginx': {
     'environ/header-mapping': 'nginx passes HTTP_HOST without the port the client sent',
     'server/header-limits': LIMITS_400,

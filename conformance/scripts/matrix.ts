@@ -3,7 +3,8 @@
  * every real web server it supports, with the probe mounted below a SCRIPT_NAME:
  *
  *   node:http direct; FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
- *   and busybox httpd.
+ *   and busybox httpd; @tsgi/serve on Bun, Deno (native, and @tsgi/node through their Node
+ *   compatibility) and workerd (runtimes.ts).
  *
  * Writes conformance/results/matrix.json, matrix.md and one report per configuration. A
  * configuration whose web server is not installed is listed as skipped, with the reason.
@@ -31,6 +32,7 @@ import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite } from '../src/server/runner.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
+import { RUNTIME_CONFIGS } from './runtimes.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '../..');
@@ -38,18 +40,20 @@ const OUT = join(HERE, '../results');
 const MOUNT = '/app';
 
 /** A running configuration. */
-interface Running {
+export interface Running {
   url: string;
   mount: string;
   stop(): Promise<void>;
 }
 
 /** One column of the matrix. */
-interface Config {
+export interface Config {
   name: string;
-  profile: 'node' | 'fastcgi' | 'scgi' | 'cgi';
+  profile: 'node' | 'fastcgi' | 'scgi' | 'cgi' | 'http' | 'bun' | 'deno' | 'workerd';
   /** The web server binary it needs, if any. */
   tool?: string;
+  /** The probe keeps no state between requests (isolates): the suite runs `--stateless`. */
+  stateless?: boolean;
   start(obs: string): Promise<Running>;
 }
 
@@ -277,6 +281,7 @@ $HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ( "" => "" ) }
       return cgi(web, join(web.dir, 'www/cgi-bin'), obs);
     },
   },
+  ...RUNTIME_CONFIGS,
 ];
 
 async function main(): Promise<number> {
@@ -309,6 +314,7 @@ async function main(): Promise<number> {
         url: running.url,
         mount: running.mount,
         profile: config.profile,
+        stateless: config.stateless === true,
       });
       const s = column.report.summary;
       const bad = unexplained(column);

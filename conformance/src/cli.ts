@@ -1,7 +1,7 @@
 /**
  * `tsgi-conformance`: the command line.
  *
- *   tsgi-conformance server --url URL [--mount PREFIX] [--profile http|node|fastcgi|scgi|cgi]
+ *   tsgi-conformance server --url URL [--mount PREFIX] [--profile http|node|fastcgi|scgi|cgi|bun|deno|workerd]
  *                           [--without CAP,...] [--with CAP,...] [--stateless]
  *                           [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
  *                           [--html FILE] [--list]

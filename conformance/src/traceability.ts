@@ -34,6 +34,8 @@ const _CGI =
   'a CGI process-level rule: checked by the tests of packages/cgi; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
 const _SCGI =
   'an SCGI connection-level rule: checked by the tests of packages/scgi with raw sockets and behind nginx, Apache and lighttpd; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
+const _FETCH =
+  'a fetch-runtime rule: checked by the tests of packages/fetch and packages/serve on real Bun, Deno and workerd; its effects on environ and responses are checked by the server suite run on each runtime (pnpm conformance:matrix, profiles bun, deno and workerd)';
 const _CONFIG = 'depends on deployment configuration the suite neither sets nor can see';
 
 /** Requirements neither a server case nor the lint checks, and why. */
@@ -108,7 +110,8 @@ export function traceability(
       NOT_CHECKED_HERE[r.id] ??
       (r.id.startsWith('ADP-FCGI-') ? { kind: 'elsewhere' as const, reason: _FCGI } : undefined) ??
       (r.id.startsWith('ADP-CGI-') ? { kind: 'elsewhere' as const, reason: _CGI } : undefined) ??
-      (r.id.startsWith('ADP-SCGI-') ? { kind: 'elsewhere' as const, reason: _SCGI } : undefined);
+      (r.id.startsWith('ADP-SCGI-') ? { kind: 'elsewhere' as const, reason: _SCGI } : undefined) ??
+      (r.id.startsWith('ADP-FETCH-') ? { kind: 'elsewhere' as const, reason: _FETCH } : undefined);
     let status: TraceRow['status'] = 'uncovered';
     let reason: string | null = null;
     if (byCases.length > 0 || lint !== null) status = 'covered';

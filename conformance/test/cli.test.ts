@@ -138,9 +138,11 @@ describe('tsgi-conformance server: profiles and capabilities', () => {
     const also = await run('server', '--list', '--with', 'nope');
     expect(also).toMatchObject({ code: 2 });
     expect(also.out).toMatch(/unknown capability "nope"/);
-    const profile = await run('server', '--url', server.url, '--profile', 'deno');
+    const profile = await run('server', '--url', server.url, '--profile', 'nosuch');
     expect(profile.code).toBe(2);
-    expect(profile.out).toMatch(/unknown profile "deno"; valid: http, node, fastcgi, cgi/);
+    expect(profile.out).toMatch(
+      /unknown profile "nosuch"; valid: http, node, fastcgi, cgi, bun, deno, workerd/,
+    );
   });
 
   it('--list shows what each case needs and which profile it belongs to', async () => {

@@ -40,7 +40,7 @@ describe('profiles', () => {
   });
 
   it('an unknown profile or capability throws naming the valid ones', () => {
-    expect(() => resolveProfile('deno')).toThrow(/unknown profile "deno"; valid: http, node/);
+    expect(() => resolveProfile('nosuch')).toThrow(/unknown profile "nosuch"; valid: http, node/);
     expect(() => parseCapabilities('rawHeaders,rawHeader')).toThrow(
       /unknown capability "rawHeader"; valid: direct, disconnect/,
     );

@@ -42,6 +42,38 @@ function _frontEnd(by: string): Readonly<Record<string, Relaxation>> {
 /** Capabilities of every direct HTTP/1.1 server whose runtime hides nothing. */
 const _ALL = CAPABILITIES;
 
+/**
+ * A fetch runtime (ADP-FETCH-07) hands the adapter a parsed `Request` and writes the response
+ * itself: no raw target, version or header lines, its own 100 Continue and reason phrase.
+ */
+const _FETCH: readonly Capability[] = CAPABILITIES.filter(
+  (c) =>
+    c !== 'rawTarget' &&
+    c !== 'httpVersion' &&
+    c !== 'rawHeaders' &&
+    c !== 'continue100' &&
+    c !== 'reasonPhrase',
+);
+
+/** The core rules a fetch runtime breaks where the adapter cannot repair them (ADP-FETCH-08..10). */
+function _runtime(
+  by: string,
+  relaxes: Record<string, string>,
+): Readonly<Record<string, Relaxation>> {
+  return Object.freeze(
+    Object.fromEntries(Object.entries(relaxes).map(([id, reason]) => [id, { by, reason }])),
+  );
+}
+
+const _BUN_ABSOLUTE =
+  "Bun builds request.url from Host, so an absolute-form target's authority never reaches the adapter";
+const _WORKERD_PARSES =
+  'workerd parses HTTP and lets the request through to the worker; the adapter cannot see what it was sent';
+const _WORKERD_UPGRADE = 'workerd drops the Upgrade and Connection fields of a 426 response';
+const _WORKERD_ABSOLUTE =
+  "workerd builds request.url from Host: an absolute-form target's authority is lost";
+const _JOINED = 'the runtime joins repeated response fields other than Set-Cookie with ", "';
+
 /** The profiles the suite knows. */
 export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freeze({
   http: {
@@ -79,6 +111,54 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freez
     description: 'a CGI program run by a web server (ADP-CGI-*)',
     capabilities: ['streaming', 'httpVersion', 'rawTarget', 'reasonPhrase', 'gates', 'store'],
     relaxes: _frontEnd('ADP-CGI-17'),
+  },
+  // Fetch runtimes (ADP-FETCH-*): @tsgi/serve or toFetch on Bun.serve, Deno.serve, workerd.
+  bun: {
+    name: 'bun',
+    description: 'Bun.serve through @tsgi/serve or toFetch (ADP-FETCH-*)',
+    capabilities: _FETCH,
+    relaxes: _runtime('ADP-FETCH-08', {
+      'SR-03': _JOINED,
+      'SR-13': _JOINED,
+      'SRV-16': 'Bun answers an HTTP/0.9 request line with 505 before the handler runs',
+      'BODY-25': 'Bun adds content-length: 0 to every HEAD response without one',
+      'ENV-35': _BUN_ABSOLUTE,
+      'ENV-10': _BUN_ABSOLUTE,
+    }),
+  },
+  deno: {
+    name: 'deno',
+    description: 'Deno.serve through @tsgi/serve or toFetch (ADP-FETCH-*)',
+    capabilities: _FETCH,
+    relaxes: _runtime('ADP-FETCH-09', {
+      'SR-03': _JOINED,
+      'SR-13': _JOINED,
+      'SRV-07': 'Deno answers an oversized header section 400 before the handler runs',
+      'SRV-16': 'Deno answers an HTTP/2.0 request line with 400 before the handler runs',
+      'BODY-23': "Deno drops a 205's content-length: 0, so the body is delimited by the close",
+      'BODY-25': "Deno drops the application's content-length from a 304",
+    }),
+  },
+  workerd: {
+    name: 'workerd',
+    description:
+      'a workerd module worker through @tsgi/serve or toFetch (ADP-FETCH-*); run stateless',
+    capabilities: _FETCH,
+    relaxes: _runtime('ADP-FETCH-10', {
+      'ENV-17': 'workerd tells a worker nothing about the client connection',
+      'ENV-06': 'workerd turns request header octets above 0x7F into U+FFFD',
+      'SR-05': 'workerd sends response header values as UTF-8, not one octet per code unit',
+      'SR-06': _WORKERD_UPGRADE,
+      'SR-17': _WORKERD_UPGRADE,
+      'BODY-25': "workerd drops the application's content-length from a 304",
+      'SRV-02': `${_WORKERD_PARSES} (Content-Length with Transfer-Encoding)`,
+      'SRV-07': `${_WORKERD_PARSES} (a 128 KiB header section)`,
+      'SRV-14': `${_WORKERD_PARSES} (repeated Content-Length lines, merged)`,
+      'SRV-15': `${_WORKERD_PARSES} (an ftp: target)`,
+      'SRV-16': `${_WORKERD_PARSES} (HTTP/2.0 is answered 400)`,
+      'ENV-35': _WORKERD_ABSOLUTE,
+      'ENV-10': _WORKERD_ABSOLUTE,
+    }),
   },
   // SCGI behind nginx/Apache/lighttpd (ADP-SCGI-*): as FastCGI, one request per connection.
   scgi: {

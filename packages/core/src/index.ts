@@ -26,6 +26,7 @@ export {
   parseCgiResponse,
 } from './cgi-head.js';
 export { addConfigKeys, type ConfigKeys, checkConfigKeys } from './config-keys.js';
+export { repairCookieJoin } from './cookie.js';
 export { completedSynchronously, type RunOptions, runApplication } from './engine.js';
 export {
   type CgiEnvironOptions,

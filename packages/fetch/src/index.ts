@@ -10,4 +10,9 @@ export type { FetchContext, SocketAddress } from './context.js';
 export { type FetchHandler, type FromFetchOptions, fromFetch } from './from-fetch.js';
 export { reasonPhrase } from './reasons.js';
 export { requestOrigin, requestPath, requestUrl } from './request.js';
-export { type RemoteAddress, type ToFetchOptions, toFetch } from './to-fetch.js';
+export {
+  type RemoteAddress,
+  type ToFetchOptions,
+  type TsgiFetchHandler,
+  toFetch,
+} from './to-fetch.js';

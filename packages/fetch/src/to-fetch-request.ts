@@ -6,17 +6,24 @@
 import {
   addConfigKeys,
   addRequestHeader,
+  ClientDisconnectError,
   type ConfigKeys,
   createEnviron,
   type Environ,
   type ErrorStream,
+  isDigits,
+  isValidHost,
   percentDecode,
+  type RequestAbort,
   type RequestFraming,
   type RequestInput,
+  repairCookieJoin,
   requestFraming,
   requestInput,
+  type Status,
   splitScriptName,
 } from '@tsgi/core';
+import { runtimeRemote } from './connection.js';
 
 /** The client's address as the fetch runtime knows it (ENV-17). */
 export interface RemoteAddress {
@@ -31,6 +38,8 @@ export interface RequestConfig {
   readonly scriptName: string | undefined;
   readonly config: ConfigKeys | undefined;
   readonly remote: ((request: Request) => RemoteAddress | undefined) | undefined;
+  /** `SERVER_SOFTWARE` (ENV-17). */
+  readonly software: string;
   readonly limit: number | undefined;
   readonly errors: ErrorStream;
   readonly multithread: boolean;
@@ -40,14 +49,40 @@ export interface RequestConfig {
 
 function _noop(): void {}
 
-/** Builds one request's environ, and says how its body is framed (core decides). */
+const _BAD_REQUEST: Status = '400 Bad Request';
+
+/**
+ * What a fetch runtime lets through that a server must refuse before the application runs: a
+ * `Host` that is not `uri-host [":" port]` (ENV-34; Bun passes `a b`), a `Content-Length` that is
+ * not one decimal number (SRV-14; Bun and Deno join two equal lines into `3, 3`), and a
+ * request-target with a fragment or a scheme other than http(s) (SRV-15; both keep `#frag` in
+ * `request.url`, Deno passes `ftp://...`). Returns the status to answer, or `undefined`.
+ */
+export function requestRefusal(request: Request, url: URL): Status | undefined {
+  const host = request.headers.get('host');
+  if (host !== null && !isValidHost(host)) return _BAD_REQUEST;
+  const length = request.headers.get('content-length');
+  if (length !== null && !isDigits(length)) return _BAD_REQUEST;
+  if (url.hash !== '' || request.url.endsWith('#')) return _BAD_REQUEST;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return _BAD_REQUEST;
+  return undefined;
+}
+
+/**
+ * Builds one request's environ, and says how its body is framed (core decides). `info` is the
+ * fetch runtime's second handler argument (connection.ts: REMOTE_ADDR, REMOTE_PORT).
+ */
 export function requestEnviron(
   request: Request,
+  url: URL,
   options: RequestConfig,
-  signal: AbortSignal,
+  abort: RequestAbort,
+  info: unknown,
 ): { environ: Environ; framing: RequestFraming } {
-  const url = new URL(request.url);
   const https = url.protocol === 'https:';
+  const hostLine = request.headers.get('host');
+  // ENV-35, ENV-07: Deno builds the URL from an absolute-form target as received; Bun from Host.
+  const absolute = hostLine !== null && hostLine !== url.host && _isAbsoluteForm(hostLine, url);
   // The URL parser has already percent-encoded the path (non-ASCII as UTF-8), so decoding it
   // once gives a byte string (ENV-06).
   const decoded = percentDecode(url.pathname);
@@ -68,16 +103,17 @@ export function requestEnviron(
       scriptName,
       pathInfo,
       queryString: url.search.slice(1),
-      requestUri: url.pathname + url.search,
+      requestUri: absolute ? url.href : url.pathname + url.search,
       serverName: url.hostname,
       serverPort: url.port || (https ? '443' : '80'),
       protocol: 'HTTP/1.1', // fetch does not expose the version
     },
     {
       // A refused body is never read: the application is not invoked (SRV-05).
-      input: framing.kind === 'refuse' || body === null ? _ended : _input(body, framing, errors),
+      input:
+        framing.kind === 'refuse' || body === null ? _ended : _input(body, framing, errors, abort),
       errors,
-      signal,
+      signal: abort, // created on first access (ENV-01): most requests never read it
       urlScheme: https ? 'https' : 'http',
       multithread: options.multithread,
       multiprocess: options.multiprocess,
@@ -88,9 +124,14 @@ export function requestEnviron(
   request.headers.forEach((value, name) => {
     addRequestHeader(environ, name, value);
   });
-  if (environ.HTTP_HOST === undefined) environ.HTTP_HOST = url.host;
+  // ENV-13: workerd joins Cookie lines with ", "; core undoes it where that is provably safe.
+  const cookie = environ.HTTP_COOKIE;
+  if (typeof cookie === 'string') environ.HTTP_COOKIE = repairCookieJoin(cookie);
+  if (environ.HTTP_HOST === undefined || absolute) environ.HTTP_HOST = url.host; // ENV-35
   if (https) environ.HTTPS = 'on';
-  const remote = options.remote?.(request);
+  environ.SERVER_SOFTWARE = options.software; // ENV-17
+  const remote =
+    options.remote !== undefined ? options.remote(request) : runtimeRemote(request, info);
   if (remote !== undefined) {
     // ENV-17; ENV-02: string values, and absent rather than empty.
     if (remote.addr !== undefined && remote.addr !== '') environ.REMOTE_ADDR = remote.addr;
@@ -103,6 +144,20 @@ export function requestEnviron(
 const _ended = requestInput({ kind: 'none' }, null);
 
 /**
+ * True when the URL's authority is not the one `Host` names: the runtime built the URL from an
+ * absolute-form request-target (Bun, Deno), whose authority ENV-35 makes `HTTP_HOST`. The URL
+ * parser normalises what it builds from `Host` (case, a default port), so the two are compared
+ * after the same parse; the parse runs only when the strings differ.
+ */
+function _isAbsoluteForm(host: string, url: URL): boolean {
+  try {
+    return new URL(`${url.protocol}//${host}`).host !== url.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * `tsgi.input` fed from the request body. Reading starts at the application's first read (so an
  * unread body is never pulled) and follows RequestInput's pause/resume backpressure.
  */
@@ -110,6 +165,7 @@ function _input(
   body: ReadableStream<Uint8Array>,
   framing: RequestFraming,
   errors: ErrorStream,
+  abort: RequestAbort,
 ): RequestInput {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   let paused = false;
@@ -128,7 +184,14 @@ function _input(
         input.push(r.value);
       }
     } catch (err) {
-      input.fail(err);
+      // The runtime failed the upload (Bun `AbortError`, Deno `BadResource`, workerd `Network
+      // connection lost`): the client is gone. ERR-05 and IN-15 want TSGI's error, not the
+      // runtime's, and ENV-24 an aborted tsgi.signal (Deno never aborts request.signal then).
+      const gone = new ClientDisconnectError(
+        `client disconnected during the request body: ${_message(err)}`,
+      );
+      abort.abort(gone);
+      input.fail(gone);
     } finally {
       pumping = false;
     }
@@ -152,4 +215,8 @@ function _input(
     { errors },
   );
   return input;
+}
+
+function _message(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

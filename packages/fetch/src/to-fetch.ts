@@ -1,20 +1,31 @@
 /**
  * `toFetch`: runs a TSGI application inside any fetch server (Bun.serve, Deno.serve, Workers,
  * srvx, a test calling `handler(new Request(...))`). The `Request` becomes environ; the core
- * engine drives the application into a `ResponseSink` that feeds a ReadableStream.
+ * engine drives the application into a `ResponseSink` (response-sink.ts) that makes the
+ * `Response`: bytes for a whole body, a ReadableStream otherwise.
  */
 import {
   type Application,
-  ClientDisconnectError,
   checkBodyLimit,
   checkConfigKeys,
+  completedSynchronously,
   createErrorStream,
   type ErrorStream,
+  type OwnResponse,
+  RequestAbort,
   type RunOptions,
+  refusalResponse,
   respondTooLarge,
   runApplication,
 } from '@tsgi/core';
-import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
+import { defaultSoftware } from './connection.js';
+import { FetchSink } from './response-sink.js';
+import {
+  type RemoteAddress,
+  type RequestConfig,
+  requestEnviron,
+  requestRefusal,
+} from './to-fetch-request.js';
 
 export type { RemoteAddress } from './to-fetch-request.js';
 
@@ -29,10 +40,13 @@ export interface ToFetchOptions extends RunOptions {
    */
   environ?: Readonly<Record<string, unknown>>;
   /**
-   * The client's address for `REMOTE_ADDR` and `REMOTE_PORT` (ENV-17), from what the fetch
-   * runtime knows of the connection; a `Request` does not carry it.
+   * The client's address for `REMOTE_ADDR` and `REMOTE_PORT` (ENV-17). Default: what the
+   * runtime passes beside the request (Bun's `server.requestIP`, Deno's `info.remoteAddr`);
+   * a `Request` alone does not carry it.
    */
   remote?: (request: Request) => RemoteAddress | undefined;
+  /** `SERVER_SOFTWARE` (ENV-17). Default: `tsgi-fetch/<version>` and `navigator.userAgent`. */
+  software?: string;
   /**
    * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `content-length` is
    * answered `413` without invoking the application; a body without one that grows past it
@@ -45,6 +59,11 @@ export interface ToFetchOptions extends RunOptions {
   multithread?: boolean;
   multiprocess?: boolean;
   runOnce?: boolean;
+  /**
+   * Add a `Date` header when the application set none (SR-12), for a runtime that sends none
+   * itself (workerd; Bun and Deno do). Default false.
+   */
+  date?: boolean;
   /** Bytes the response stream buffers before the application is paused (BODY-02). 64 KiB. */
   highWaterMark?: number;
 }
@@ -53,116 +72,80 @@ const _consoleErrors = createErrorStream((text) => {
   console.error(text.endsWith('\n') ? text.slice(0, -1) : text);
 });
 
-/** Wraps a TSGI application as a fetch handler `(request) => Promise<Response>`. */
-export function toFetch(
-  app: Application,
-  options: ToFetchOptions = {},
-): (request: Request) => Promise<Response> {
+/**
+ * A fetch handler as the runtimes call it: the request, and what the runtime knows beside it
+ * (Bun's `Server`, Deno's `ServeHandlerInfo`, workerd's bindings; see connection.ts). The answer
+ * is a `Response` when the application produced it synchronously (the usual Array body), a
+ * promise of one otherwise: Bun, Deno and workerd accept both.
+ */
+export type TsgiFetchHandler = (request: Request, info?: unknown) => Response | Promise<Response>;
+
+/** Wraps a TSGI application as a fetch handler `(request, info?) => Response | Promise<Response>`. */
+export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFetchHandler {
   const run: RunOptions = options.exposeErrors === true ? { exposeErrors: true } : {};
   const hwm = options.highWaterMark ?? 65536;
+  const date = options.date === true;
   // Checked once, here (SRV-11: a refused configuration throws at setup, naming its keys).
   const config: RequestConfig = {
     scriptName: options.scriptName,
     config: checkConfigKeys(options.environ),
     remote: options.remote,
+    software: options.software ?? defaultSoftware(),
     limit: checkBodyLimit(options.maxBodySize),
     errors: options.errors ?? _consoleErrors,
     multithread: options.multithread === true,
     multiprocess: options.multiprocess === true,
     runOnce: options.runOnce === true,
   };
-  return (request) =>
-    new Promise<Response>((resolve, reject) => {
-      const controller = new AbortController();
-      const { environ, framing } = requestEnviron(request, config, controller.signal);
-      const onAbort = (): void => controller.abort(new ClientDisconnectError());
-      if (request.signal.aborted) onAbort();
-      else request.signal.addEventListener('abort', onAbort, { once: true });
+  return (request, info) => {
+    // Bun and workerd pass a Host such as `a b` through, and then `request.url` is no URL.
+    const url = _parse(request.url);
+    if (url === undefined) return _own(refusalResponse('400 Bad Request')); // ENV-34
+    const refused = requestRefusal(request, url);
+    if (refused !== undefined) return _own(refusalResponse(refused));
+    const abort = new RequestAbort();
+    const { environ, framing } = requestEnviron(request, url, config, abort, info);
+    const sink = new FetchSink(abort, hwm, date);
+    const done = runApplication(
+      // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
+      framing.kind === 'refuse' ? respondTooLarge : app,
+      environ,
+      sink,
+      run,
+    );
+    // A request the engine finished synchronously has nothing left to watch. Only one still
+    // running subscribes to request.signal (ENV-24): on Deno the first subscription costs more
+    // than the rest of a hello world (97k → 36k req/s), and Deno aborts it after a normal
+    // response too, which must not reach tsgi.signal (ENV-31).
+    if (!completedSynchronously(done)) _watch(request.signal, sink, done);
+    return sink.answer();
+  };
+}
 
-      let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
-      let wake: (() => void) | undefined;
-      let closed = false; // the consumer cancelled, or the stream ended
-      let nullBody = false;
-      let settled = false;
-      const body = new ReadableStream<Uint8Array>(
-        {
-          start(c) {
-            stream = c;
-          },
-          pull() {
-            const w = wake;
-            wake = undefined;
-            w?.();
-          },
-          cancel() {
-            // The consumer went away: abort tsgi.signal so the engine releases the body (BODY-05).
-            closed = true;
-            controller.abort(new ClientDisconnectError('response body cancelled')); // ENV-24
-            const w = wake;
-            wake = undefined;
-            w?.();
-          },
-        },
-        { highWaterMark: hwm, size: (chunk) => chunk.byteLength },
-      );
+function _watch(signal: AbortSignal, sink: FetchSink, done: Promise<void>): void {
+  const onAbort = (): void => sink.disconnect();
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  void done.then(() => {
+    signal.removeEventListener('abort', onAbort);
+    if (sink.response === undefined && sink.failure === undefined)
+      sink.abort(new Error('@tsgi/fetch: the application produced no response'));
+  });
+}
 
-      void runApplication(
-        // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
-        framing.kind === 'refuse' ? respondTooLarge : app,
-        environ,
-        {
-          head(status, headers, framing, code) {
-            const h = new Headers();
-            // Headers.append keeps each Set-Cookie apart (getSetCookie), as SR-03 tuples are.
-            // The headers are final: a content-length the engine knew is among them (BODY-10).
-            for (const [name, value] of headers) h.append(name, value);
-            // HEAD, 204, 205, 304 (BODY-18): `new Response` wants a null body for the last three
-            // (Fetch's null body statuses).
-            nullBody = framing === 'none';
-            if (nullBody) {
-              closed = true;
-              stream?.close();
-            }
-            settled = true;
-            resolve(
-              new Response(nullBody ? null : body, {
-                status: code,
-                statusText: status.slice(4),
-                headers: h,
-              }),
-            );
-          },
-          write(chunk) {
-            if (closed || stream === undefined) return;
-            // BODY-17 lets the application reuse a chunk once write() settles, and the consumer
-            // may hold chunks (arrayBuffer()), so the stream gets its own copy.
-            stream.enqueue(chunk.slice());
-            if ((stream.desiredSize ?? 1) > 0) return;
-            return new Promise<void>((r) => {
-              wake = r;
-            });
-          },
-          end() {
-            if (closed) return;
-            closed = true;
-            stream?.close();
-          },
-          abort(reason) {
-            // ERR-03, BODY-09: the consumer must see an error, not a clean end.
-            if (!settled) {
-              settled = true;
-              reject(reason);
-              return;
-            }
-            if (closed) return;
-            closed = true;
-            stream?.error(reason);
-          },
-        },
-        run,
-      ).then(() => {
-        request.signal.removeEventListener('abort', onAbort);
-        if (!settled) reject(new Error('@tsgi/fetch: the application produced no response'));
-      });
-    });
+function _parse(href: string): URL | undefined {
+  try {
+    return new URL(href);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A response the bridge gives itself (core's bytes: one shape on every transport). */
+function _own(own: OwnResponse): Response {
+  return new Response(own.body, {
+    status: Number(own.status.slice(0, 3)),
+    statusText: own.status.slice(4),
+    headers: own.headers.map(([n, v]) => [n, v]),
+  });
 }
