@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Daemon, startDaemon, tempDir } from '@tsgi/harness';
@@ -276,6 +277,49 @@ describe('tsgi CLI', () => {
     expect(daemon.output()).toMatch(
       /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/logged\?x=1 HTTP\/1\.1" 200 \d+$/m,
     );
+  });
+
+  it('SRV-08, SRV-06: --max-conns refuses with 503; --header-timeout frees a slowloris slot (issue 22)', async () => {
+    const { url } = await serve([
+      fixture('app.js'),
+      '--max-conns',
+      '1',
+      '--header-timeout',
+      '400',
+      '--access-log',
+    ]);
+    const port = Number(new URL(url).port);
+    // A slowloris: one header byte, then nothing. It holds the only slot...
+    const slow = connect({ port, host: '127.0.0.1' });
+    slow.on('error', () => {});
+    await new Promise((r) => slow.once('connect', r));
+    slow.write('G');
+    const slowClosed = new Promise<string>((r) => {
+      let text = '';
+      slow.on('data', (d) => {
+        text += d;
+      });
+      slow.once('close', () => r(text));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await get(url)).status).toBe(503);
+    // ...until the header timeout answers it 408 and closes it; then a good request succeeds.
+    expect(await slowClosed).toMatch(/^HTTP\/1\.1 408 /);
+    expect((await get(url)).status).toBe(200);
+  });
+
+  it('bad limits exit 2 naming the flag', async () => {
+    for (const [flag, value] of [
+      ['--max-conns', '0'],
+      ['--header-timeout', 'x'],
+      ['--keep-alive', '-1'],
+    ] as const) {
+      const r = await run(['serve', fixture('app.js'), flag, value]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(flag);
+    }
+    const f = await run(['fastcgi', fixture('app.js'), '--read-timeout', '0']);
+    expect([f.code, f.stderr.includes('--read-timeout')]).toEqual([2, true]);
   });
 
   it("README's first command: `pnpm start` serves examples/hello (/, /echo, /stream)", async () => {

@@ -54,15 +54,17 @@ function _escape(text: string): string {
 }
 
 /**
- * The line for a request node's parser refused (SRV-02): no request line was parsed, so `%r` is
- * `-`, as Apache logs a connection that timed out before one.
+ * The line for a request refused before a request line was parsed (node's parser refused it,
+ * SRV-02; the connection limit refused the connection, SRV-08): `%r` is `-`, as Apache logs a
+ * connection that timed out before one; `%>s` is `-` when nothing could be sent.
  */
 export function formatRefusalLog(
   remote: string | undefined,
   status: number,
   start: number,
+  bytes = 0,
 ): string {
-  return `${remote ?? '-'} - - ${clfTime(start)} "-" ${status} -`;
+  return `${remote ?? '-'} - - ${clfTime(start)} "-" ${status === 0 ? '-' : status} ${bytes === 0 ? '-' : bytes}`;
 }
 
 /** One access-log line (no newline) for a finished request. */

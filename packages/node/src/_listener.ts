@@ -24,6 +24,7 @@ import { PendingRuns } from '@tsgi/server-node';
 import { formatAccessLog, formatRefusalLog } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
+import { type ExchangeResponse, kExchange } from './_lifecycle.js';
 import {
   _BodyFacts,
   _checkRequest,
@@ -110,9 +111,24 @@ export class ListenerContext implements ExchangeHost {
     // Read before the socket is destroyed: node looks the peer up lazily.
     const remote = (socket as { remoteAddress?: string }).remoteAddress;
     const status = _parserRefusal(err, socket);
+    // A request already under way (its body was malformed, say a bad chunk size): its exchange
+    // writes the one log line when it closes, with the status the client got.
+    const res = (socket as { _httpMessage?: ExchangeResponse | null })._httpMessage;
+    const ex = res?.[kExchange];
+    if (ex !== undefined) {
+      if (status !== 0) ex.status = status;
+      return;
+    }
     if (status !== 0 && this.accessLog !== undefined) {
       this._log(formatRefusalLog(remote, status, Date.now()));
     }
+  }
+
+  /** A connection refused before node:http saw it (SRV-08, _connection-limit.ts). */
+  connectionRefused(socket: Duplex, status: number, bytes: number): void {
+    if (this.accessLog === undefined) return;
+    const remote = (socket as { remoteAddress?: string }).remoteAddress;
+    this._log(formatRefusalLog(remote, status, Date.now(), bytes));
   }
 
   _log(line: string): void {
@@ -165,7 +181,7 @@ export class ListenerContext implements ExchangeHost {
     ex.watch();
     ex.replaced = true;
     ex.status = _refusalCode(refusal);
-    _refuse(ex.req, ex.res, refusal);
+    ex.bytes = _refuse(ex.req, ex.res, refusal);
   }
 }
 

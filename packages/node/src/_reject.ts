@@ -140,24 +140,25 @@ function _isHost(name: string): boolean {
 /**
  * Answers `code` with `Connection: close` and marks the connection refused: requests already
  * parsed behind this one are dropped (_refusedConnection), and node destroys the socket once
- * the answer is flushed.
+ * the answer is flushed. Returns the body's length, for the access log.
  */
 export function _refuse(
   req: IncomingMessage,
   res: ServerResponse,
   refusal: _Refusal | OwnResponse,
-): void {
+): number {
   const socket = req.socket as _Socket | null;
   if (socket !== null) socket[kRefused] = true;
   // Refusals and SRV-05's 413 come from core: the same bytes as every other adapter's.
   const own = _isTuple(refusal)
     ? refusalResponse(`${refusal[0]} ${refusal[1]}` as Status)
     : refusal;
-  reply(res, own, true);
+  const bytes = reply(res, own, true);
   // node:http corks the socket until the next tick; a parse error later in this same chunk
   // (an undecodable body) would destroy it with the answer still corked.
   const out = res.socket;
   if (out !== null) while (out.writableCorked > 0) out.uncork();
+  return bytes;
 }
 
 function _isTuple(refusal: _Refusal | OwnResponse): refusal is _Refusal {

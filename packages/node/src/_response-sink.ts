@@ -91,9 +91,10 @@ export function abortResponse(ex: ExchangeState): void {
 
 /**
  * Sends a response the server produces itself (core's `refusalResponse` or `errorResponse`: one
- * shape on every transport), with `Connection: close` when `close`.
+ * shape on every transport), with `Connection: close` when `close`. Returns the body's length,
+ * for the access log.
  */
-export function reply(res: ServerResponse, own: OwnResponse, close: boolean): void {
+export function reply(res: ServerResponse, own: OwnResponse, close: boolean): number {
   const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
   if (close) headers.push(['connection', 'close']);
   res.writeHead(
@@ -102,6 +103,7 @@ export function reply(res: ServerResponse, own: OwnResponse, close: boolean): vo
     headers as unknown as string[],
   );
   res.end(own.body);
+  return own.body.length;
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
@@ -110,7 +112,7 @@ function _replace(ex: ExchangeState, err: unknown): void {
   ex.abortState.abort(err);
   ex.status = 500;
   if (ex.res.headersSent) ex.res.destroy();
-  else reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
+  else ex.bytes = reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
 }
 
 function _hasUpgrade(headers: ResponseHeaders): boolean {

@@ -18,8 +18,10 @@ import {
   listen,
   listenTarget,
   listenUrl,
+  positiveOption,
   signalsOption,
 } from '@tsgi/server-node';
+import { limitConnections } from './_connection-limit.js';
 import { _createListener, type ListenerContext } from './_listener.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
@@ -49,7 +51,11 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   if (options.headersTimeout !== undefined) server.headersTimeout = options.headersTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
-  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
+  // SRV-08: a 503 beyond the connection limit (_connection-limit.ts).
+  const maxConnections = positiveOption('serve', 'maxConnections', options.maxConnections, 4096);
+  limitConnections(server, maxConnections, options.tls !== undefined, (socket, status, bytes) =>
+    listener.state.connectionRefused(socket, status, bytes),
+  );
   // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
   server.maxHeadersCount = listener.state.maxHeaders + 1;
 

@@ -79,7 +79,12 @@ export interface ServeOptions extends ListenerOptions, LifecycleOptions {
   requestTimeout?: number;
   /** `server.keepAliveTimeout` in ms: how long an idle keep-alive connection stays open (node default 5 000). */
   keepAliveTimeout?: number;
-  /** `server.maxConnections`: connections beyond it are refused (SRV-08). Default: no limit. */
+  /**
+   * Most open connections (SRV-08). A connection beyond it is answered `503 Service Unavailable`
+   * with `Retry-After: 1` and closed, without reaching node:http (over TLS it is closed). Default
+   * 4096, well under the usual descriptor limit, so a flood of idle or slow connections (a
+   * slowloris) is refused cleanly instead of exhausting descriptors for everything else.
+   */
   maxConnections?: number;
   /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
   maxHeaderSize?: number;

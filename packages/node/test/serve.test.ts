@@ -95,7 +95,7 @@ describe('serve', () => {
     expect(called).toBe(false);
   });
 
-  it('SRV-08: connections beyond maxConnections are refused', async () => {
+  it('SRV-08: a connection beyond maxConnections gets a 503 with Retry-After, is closed and logged', async () => {
     const server = await start(
       (_e, sr) => {
         sr('200 OK', []);
@@ -108,8 +108,28 @@ describe('serve', () => {
     await first.until((t) => parseResponses(Buffer.from(t, 'latin1')).some((r) => r.complete));
     const second = await RawClient.open(server.port);
     second.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(await second.untilClosed()).toBe('');
+    const [refused] = parseResponses(Buffer.from(await second.untilClosed(), 'latin1'), ['GET']);
+    expect(refused?.status).toBe(503);
+    expect(refused?.complete).toBe(true);
+    expect(refused?.header('retry-after')).toBe('1');
+    expect(refused?.header('connection')).toBe('close');
+    expect(refused?.body.toString()).toBe('503 Service Unavailable\n');
+    expect(server.access.at(-1)).toMatch(/ "-" 503 24$/);
+    // The slot frees when the first connection closes: the next one is served.
     first.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const third = await request(server.port);
+    expect(third.status).toBe(200);
+  });
+
+  it('SRV-08: maxConnections is checked at setup', async () => {
+    const app: Application = (_e, sr) => {
+      sr('200 OK', []);
+      return [];
+    };
+    await expect(start(app, { maxConnections: 0 })).rejects.toThrow(
+      /maxConnections must be a positive integer/,
+    );
   });
 
   it('ERRS-01: tsgi.errors text goes to the errors option', async () => {

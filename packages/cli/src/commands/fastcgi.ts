@@ -32,6 +32,10 @@ Options:
       --max-conns N          concurrent connections (default 1024)
       --max-reqs N           concurrent requests (default 4096)
       --no-multiplex         one request at a time per connection (FCGI_MPXS_CONNS=0)
+      --read-timeout MS      close a connection stalled inside a record or its PARAMS
+                             for MS (default 10000)
+      --idle-timeout MS      close a connection with no request in flight for MS
+                             (default 75000, longer than nginx's upstream keepalive 60 s)
       --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
       --expose-errors        put stack traces in 500 responses (development only)
       --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660, so that the
@@ -57,6 +61,8 @@ export async function run(argv: string[]): Promise<number> {
     'max-conns': { type: 'string' },
     'max-reqs': { type: 'string' },
     'no-multiplex': { type: 'boolean' },
+    'read-timeout': { type: 'string' },
+    'idle-timeout': { type: 'string' },
   });
   if (values.help === true) {
     process.stdout.write(usage);
@@ -70,5 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values['max-reqs'] !== undefined)
     options.maxReqs = parseInteger('--max-reqs', values['max-reqs'], 1, 1_000_000);
   if (values['no-multiplex'] === true) options.multiplex = false;
+  // ADP-FCGI-24 (issue 22).
+  if (values['read-timeout'] !== undefined)
+    options.readTimeout = parseInteger('--read-timeout', values['read-timeout'], 1, 3_600_000);
+  if (values['idle-timeout'] !== undefined)
+    options.idleTimeout = parseInteger('--idle-timeout', values['idle-timeout'], 1, 3_600_000);
   return runGatewayServer('FastCGI', args, plan, (app) => serveFastCGI(app, options));
 }

@@ -10,6 +10,7 @@ import {
   firstLine,
   parseBind,
   parseCommandArgs,
+  parseInteger,
   parseServerArgs,
   SERVER_FLAGS,
   UsageError,
@@ -31,6 +32,10 @@ Options:
       --access-log           log a Common Log Format line per request to stdout
       --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
       --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
+      --max-conns N          open connections; more get 503 and are closed (default 4096)
+      --header-timeout MS    a request's header section must arrive within MS; else 408
+                             and the connection closes (default 60000, nginx's 60 s)
+      --keep-alive MS        close a kept-alive connection idle for MS (default 5000)
       --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
       --expose-errors        put stack traces in 500 responses (development only)
       --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660)
@@ -50,6 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
+    'max-conns': { type: 'string' },
+    'header-timeout': { type: 'string' },
+    'keep-alive': { type: 'string' },
   });
   if (values.help === true) {
     process.stdout.write(usage);
@@ -63,6 +71,18 @@ export async function run(argv: string[]): Promise<number> {
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (values['access-log'] === true) options.accessLog = true;
+  // SRV-06, SRV-08 (issue 22): the limits a flood of slow or idle connections meets.
+  if (values['max-conns'] !== undefined)
+    options.maxConnections = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);
+  if (values['header-timeout'] !== undefined)
+    options.headersTimeout = parseInteger(
+      '--header-timeout',
+      values['header-timeout'],
+      1,
+      3_600_000,
+    );
+  if (values['keep-alive'] !== undefined)
+    options.keepAliveTimeout = parseInteger('--keep-alive', values['keep-alive'], 1, 3_600_000);
 
   if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, options.path);
   // The shared signal rule (@tsgi/server-node); a worker leaves SIGINT to the primary.
