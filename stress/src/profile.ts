@@ -29,6 +29,12 @@ const _short = {
   loadConcurrency: 6,
   /** Variables in the huge CGI environment. */
   cgiVariables: 1000,
+  /** FastCGI connections stalled inside a record header (ADP-FCGI-24; the audit used 1024). */
+  stalledPeers: 64,
+  /** STDIN offered for a request that never reads (ADP-FCGI-25; the audit sent 768 MiB). */
+  stdinFloodBytes: 64 * 1024 * 1024,
+  /** Slowloris connections against `maxConnections` (SRV-06, SRV-08). */
+  slowloris: 64,
 };
 
 const _full: typeof _short = {
@@ -42,6 +48,9 @@ const _full: typeof _short = {
   loadMs: 10_000,
   loadConcurrency: 12,
   cgiVariables: 1000,
+  stalledPeers: 1024,
+  stdinFloodBytes: 768 * 1024 * 1024,
+  slowloris: 1000,
 };
 
 /** The counts of the profile in force. */
