@@ -91,6 +91,16 @@ export const NOT_CHECKED_HERE: Readonly<
     reason:
       'worker replacement needs a multi-process server under load; checked by the stress suite (stress/test/shutdown.test.ts)',
   },
+  'ADP-NODE-13': {
+    kind: 'elsewhere',
+    reason:
+      'needs the connection limit and timeouts set low and many connections held open; checked by packages/node and the stress suite (stress/test/attack-catalogue.test.ts)',
+  },
+  'ADP-NODE-14': {
+    kind: 'elsewhere',
+    reason:
+      "the access log is the server's own output, not on the wire; checked by packages/node's tests",
+  },
   'BODY-24': {
     kind: 'elsewhere',
     reason:

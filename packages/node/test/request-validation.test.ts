@@ -270,7 +270,7 @@ describe('ENV-35: absolute-form', () => {
 });
 
 describe('access log', () => {
-  it('refusals are logged with their status, by the listener and for node’s parser', async () => {
+  it('ADP-NODE-14: refusals are logged with their status and bytes, by the listener and for node’s parser', async () => {
     const t = await setup();
     await t.refused(get('/', 'a b'), 400);
     await t.refused(get('/', 'x', 'HTTP/1.2'), 505);
@@ -283,7 +283,7 @@ describe('access log', () => {
     ]);
   });
 
-  it('a body node’s parser refuses mid-request is logged once, with its request line and 400', async () => {
+  it('ADP-NODE-14: a body node’s parser refuses mid-request is logged once, with its request line and 400', async () => {
     const server = await start(async (environ, sr) => {
       try {
         for await (const _ of environ['tsgi.input']);

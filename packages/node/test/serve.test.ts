@@ -95,7 +95,7 @@ describe('serve', () => {
     expect(called).toBe(false);
   });
 
-  it('SRV-08: a connection beyond maxConnections gets a 503 with Retry-After, is closed and logged', async () => {
+  it('SRV-08, ADP-NODE-13: a connection beyond maxConnections gets a 503 with Retry-After, is closed and logged', async () => {
     const server = await start(
       (_e, sr) => {
         sr('200 OK', []);
@@ -122,7 +122,7 @@ describe('serve', () => {
     expect(third.status).toBe(200);
   });
 
-  it('SRV-08: maxConnections is checked at setup', async () => {
+  it('ADP-NODE-13: maxConnections is checked at setup', async () => {
     const app: Application = (_e, sr) => {
       sr('200 OK', []);
       return [];
