@@ -19,6 +19,7 @@ export {
   pickApplication,
   splitAppSpec,
 } from './app-export.js';
+export { describeInFlight, GatewayLifecycle, type InFlightRequest } from './gateway.js';
 export { nativeLatin1 } from './latin1.js';
 export {
   DEFAULT_HOST,

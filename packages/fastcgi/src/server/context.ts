@@ -1,14 +1,10 @@
 /** What every connection and request of one server shares: its configuration and counters. */
 import type { Application, CgiEnvironOptions, ConfigKeys, RunOptions } from '@tsgi/core';
-import type { PendingRuns } from '@tsgi/server-node';
+import type { InFlightRequest, PendingRuns } from '@tsgi/server-node';
 
-/** A request as the shutdown log names it (BODY-24). */
-export interface RequestInFlight {
+/** A request as the shutdown log names it (BODY-24): server-node's, with its request ID. */
+export interface RequestInFlight extends InFlightRequest {
   readonly id: number;
-  /** `METHOD REQUEST_URI`. */
-  readonly target: string;
-  /** The engine has ended the response: what is pending is the body's completion hook. */
-  readonly responseEnded: boolean;
 }
 
 /** One server's configuration and server-wide counters, read by its connections and requests. */

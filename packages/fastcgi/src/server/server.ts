@@ -7,15 +7,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type Application, checkBodyLimit, checkConfigKeys } from '@tsgi/core';
 import {
-  DEFAULT_SHUTDOWN_TIMEOUT,
+  describeInFlight,
+  GatewayLifecycle,
   GracefulShutdown,
-  handleShutdownSignals,
   isInheritedSocket,
-  listen,
-  listenTarget,
   PendingRuns,
   positiveOption,
-  signalsOption,
 } from '@tsgi/server-node';
 import { type ConnectionHost, FastCGIConnection } from './connection.js';
 import type { RequestInFlight } from './context.js';
@@ -48,18 +45,16 @@ export function isListenSocketInherited(fd = FCGI_LISTENSOCK_FILENO): boolean {
 export class FastCGIServer {
   /** The underlying `net.Server`. */
   readonly server: Server;
-  readonly #options: FastCGIServerOptions;
   readonly #host: ConnectionHost;
   readonly #allowed: Set<string>;
   readonly #connections = new Set<FastCGIConnection>();
   #address: FastCGIAddress | undefined = undefined;
   readonly #shutdown: GracefulShutdown;
-  #uninstallSignals: () => void = () => {};
+  readonly #lifecycle: GatewayLifecycle;
 
   constructor(app: Application, options: FastCGIServerOptions = {}) {
     if (typeof app !== 'function')
       throw new TypeError('serveFastCGI: the application must be a function (APP-01)');
-    this.#options = options;
     const log = options.errors ?? _defaultLog;
     const connections = this.#connections;
     this.#host = {
@@ -94,6 +89,13 @@ export class FastCGIServer {
     this.server = createServer({ noDelay: true }, (socket) => this.handle(socket));
     this.server.on('error', (err) => log(`tsgi fastcgi: listener error: ${err.message}`));
     this.#shutdown = this.#createShutdown();
+    // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
+    this.#lifecycle = new GatewayLifecycle(
+      this.server,
+      this.#shutdown,
+      options,
+      'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
+    );
   }
 
   /** Where the server listens, once `listen()` has resolved. */
@@ -137,20 +139,7 @@ export class FastCGIServer {
 
   /** Starts listening on the configured address and resolves where. */
   async listen(): Promise<FastCGIAddress> {
-    const o = this.#options;
-    // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
-    const target = listenTarget(o, () => {
-      if (!isInheritedSocket(FCGI_LISTENSOCK_FILENO)) {
-        throw new Error(
-          'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
-        );
-      }
-      return { kind: 'fd', fd: FCGI_LISTENSOCK_FILENO };
-    });
-    this.#address = await listen(this.server, target);
-    const signals = signalsOption(o.signals);
-    if (signals.length > 0)
-      this.#uninstallSignals = handleShutdownSignals(() => this.close(), { signals });
+    this.#address = await this.#lifecycle.listen();
     return this.#address;
   }
 
@@ -160,10 +149,7 @@ export class FastCGIServer {
    * left (`tsgi.signal`, ENV-24). Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const timeout = options.timeout ?? this.#options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
-    const closing = this.#shutdown.close(timeout);
-    closing.then(this.#uninstallSignals, this.#uninstallSignals);
-    return closing;
+    return this.#lifecycle.close(options.timeout);
   }
 
   /**
@@ -195,10 +181,7 @@ export class FastCGIServer {
 
 /** A request pending at the end of a shutdown, for its log (BODY-24). */
 function _describe(request: RequestInFlight): string {
-  const waiting = request.responseEnded
-    ? 'the completion hook of its response body'
-    : 'its application, which has not ended its response';
-  return `FastCGI request ${request.id} (${request.target}) still waiting for ${waiting}`;
+  return describeInFlight(`FastCGI request ${request.id}`, request);
 }
 
 /** Creates a FastCGI server for `app` without listening yet (see `FastCGIServer.listen`). */

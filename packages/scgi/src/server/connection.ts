@@ -22,9 +22,9 @@ import {
   runApplication,
   type Status,
 } from '@tsgi/core';
-import { nativeLatin1 } from '@tsgi/server-node';
+import { type InFlightRequest, nativeLatin1 } from '@tsgi/server-node';
 import { ScgiDecoder, type ScgiHead, type ScgiProtocolError } from '../codec/index.js';
-import type { RequestInFlight, ServerContext } from './context.js';
+import type { ServerContext } from './context.js';
 import { type SinkOwner, SocketSink } from './response-sink.js';
 import { cgiOptionsFor, cgiVariables } from './variables.js';
 
@@ -35,7 +35,7 @@ const _LINGER_MS = 5000;
 const _NO_BODY = { kind: 'none' } as const;
 
 /** An SCGI connection from a front end: one request, one response, then the close. */
-export class ScgiConnection implements SinkOwner, InputSource, RequestInFlight {
+export class ScgiConnection implements SinkOwner, InputSource, InFlightRequest {
   readonly socket: Socket;
   readonly #host: ServerContext;
   readonly #decoder: ScgiDecoder;

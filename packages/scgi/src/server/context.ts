@@ -1,14 +1,6 @@
 /** What every connection of one SCGI server shares: its configuration and counters. */
 import type { Application, CgiEnvironOptions, ConfigKeys, RunOptions } from '@tsgi/core';
-import type { PendingRuns } from '@tsgi/server-node';
-
-/** A request as the shutdown log names it (BODY-24). */
-export interface RequestInFlight {
-  /** `METHOD REQUEST_URI`. */
-  readonly target: string;
-  /** The engine has ended the response: what is pending is the body's completion hook. */
-  readonly responseEnded: boolean;
-}
+import type { InFlightRequest, PendingRuns } from '@tsgi/server-node';
 
 /** One server's configuration, read by its connections. */
 export interface ServerContext {
@@ -23,7 +15,7 @@ export interface ServerContext {
   readonly readTimeout: number;
   readonly multiprocess: boolean;
   /** Requests whose completion hook (or application) has not settled (SRV-09, BODY-24). */
-  readonly runs: PendingRuns<RequestInFlight>;
+  readonly runs: PendingRuns<InFlightRequest>;
   log(text: string): void;
   /** The connection has closed: the server forgets it. */
   connectionClosed(conn: object): void;

@@ -6,17 +6,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type Application, checkBodyLimit, checkConfigKeys } from '@tsgi/core';
 import {
-  DEFAULT_SHUTDOWN_TIMEOUT,
+  describeInFlight,
+  GatewayLifecycle,
   GracefulShutdown,
-  handleShutdownSignals,
-  isInheritedSocket,
-  listen,
-  listenTarget,
+  type InFlightRequest,
   PendingRuns,
-  signalsOption,
+  positiveOption,
 } from '@tsgi/server-node';
 import { ScgiConnection } from './connection.js';
-import type { RequestInFlight, ServerContext } from './context.js';
+import type { ServerContext } from './context.js';
 import type { CloseOptions, SCGIAddress, SCGIServerOptions } from './options.js';
 
 export type { CloseOptions, SCGIAddress, SCGIServerOptions } from './options.js';
@@ -25,42 +23,33 @@ function _defaultLog(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-function _positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new RangeError(`serveSCGI: ${name} must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
 /** An SCGI server (python.ca/scgi protocol.txt) serving one TSGI application. */
 export class SCGIServer {
   /** The underlying `net.Server`. */
   readonly server: Server;
-  readonly #options: SCGIServerOptions;
   readonly #host: ServerContext;
   readonly #maxConns: number;
   readonly #connections = new Set<ScgiConnection>();
   readonly #shutdown: GracefulShutdown;
   #draining = false;
+  readonly #lifecycle: GatewayLifecycle;
   #address: SCGIAddress | undefined = undefined;
-  #uninstallSignals: () => void = () => {};
 
   constructor(app: Application, options: SCGIServerOptions = {}) {
     if (typeof app !== 'function')
       throw new TypeError('serveSCGI: the application must be a function (APP-01)');
-    this.#options = options;
-    this.#maxConns = _positive('maxConns', options.maxConns, 1024);
+    this.#maxConns = positiveOption('serveSCGI', 'maxConns', options.maxConns, 1024);
     const connections = this.#connections;
     this.#host = {
       app,
       runOptions: { exposeErrors: options.exposeErrors === true },
       cgiOptions: { scriptName: options.scriptName },
       environ: checkConfigKeys(options.environ), // SRV-11: refused here, at setup
-      maxHeaderSize: _positive('maxHeaderSize', options.maxHeaderSize, 65536),
+      maxHeaderSize: positiveOption('serveSCGI', 'maxHeaderSize', options.maxHeaderSize, 65536),
       maxBodySize: checkBodyLimit(options.maxBodySize),
-      readTimeout: _positive('readTimeout', options.readTimeout, 30_000),
+      readTimeout: positiveOption('serveSCGI', 'readTimeout', options.readTimeout, 30_000),
       multiprocess: options.multiprocess === true,
-      runs: new PendingRuns<RequestInFlight>(_describe),
+      runs: new PendingRuns<InFlightRequest>((r) => describeInFlight('SCGI request', r)),
       log: options.errors ?? _defaultLog,
       connectionClosed: (conn) => {
         connections.delete(conn as ScgiConnection);
@@ -71,6 +60,13 @@ export class SCGIServer {
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.handle(s));
     this.server.on('error', (err) => this.#host.log(`tsgi scgi: listener error: ${err.message}`));
     this.#shutdown = this.#createShutdown();
+    // ADP-SCGI-01: without an address, the socket a process manager passes on fd 0.
+    this.#lifecycle = new GatewayLifecycle(
+      this.server,
+      this.#shutdown,
+      options,
+      'serveSCGI: no address to listen on: give port, path or fd, or run with a listening socket on fd 0',
+    );
   }
 
   /** Where the server listens, once `listen()` has resolved. */
@@ -102,20 +98,7 @@ export class SCGIServer {
 
   /** Starts listening on the configured address and resolves where. */
   async listen(): Promise<SCGIAddress> {
-    const o = this.#options;
-    // ADP-SCGI-01: without an address, the socket a process manager passes on fd 0.
-    const target = listenTarget(o, () => {
-      if (!isInheritedSocket(0)) {
-        throw new Error(
-          'serveSCGI: no address to listen on: give port, path or fd, or run with a listening socket on fd 0',
-        );
-      }
-      return { kind: 'fd', fd: 0 };
-    });
-    this.#address = await listen(this.server, target);
-    const signals = signalsOption(o.signals);
-    if (signals.length > 0)
-      this.#uninstallSignals = handleShutdownSignals(() => this.close(), { signals });
+    this.#address = await this.#lifecycle.listen();
     return this.#address;
   }
 
@@ -125,10 +108,7 @@ export class SCGIServer {
    * (`tsgi.signal`, ENV-24). Idempotent (SRV-09).
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const timeout = options.timeout ?? this.#options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
-    const closing = this.#shutdown.close(timeout);
-    closing.then(this.#uninstallSignals, this.#uninstallSignals);
-    return closing;
+    return this.#lifecycle.close(options.timeout);
   }
 
   #createShutdown(): GracefulShutdown {
@@ -147,14 +127,6 @@ export class SCGIServer {
       },
     });
   }
-}
-
-/** A request pending at the end of a shutdown, for its log (BODY-24). */
-function _describe(request: RequestInFlight): string {
-  const waiting = request.responseEnded
-    ? 'the completion hook of its response body'
-    : 'its application, which has not ended its response';
-  return `SCGI request ${request.target} still waiting for ${waiting}`;
 }
 
 /** Creates an SCGI server for `app` without listening yet (see `SCGIServer.listen`). */
