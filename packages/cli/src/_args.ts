@@ -54,8 +54,80 @@ export function parseCommandArgs<const O extends OptionsConfig>(
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(`${command}: ${firstLine(err)} (see 'tsgi ${command} --help')`);
+    throw new UsageError(`${command}: ${_explain(err, options)} (see 'tsgi ${command} --help')`);
   }
+}
+
+/** What users of gunicorn, uvicorn or php-fpm type, and the tsgi flag that does it. */
+const _FAMILIAR: Readonly<Record<string, string>> = {
+  '--port': '--bind 127.0.0.1:PORT',
+  '-p': '--bind 127.0.0.1:PORT',
+  '--host': '--bind HOST:PORT',
+  '--listen': '--bind',
+  '--socket': '--bind unix:PATH',
+  '--uds': '--bind unix:PATH',
+  '--threads': '--workers',
+  '--concurrency': '--workers',
+  '--timeout': '--shutdown-timeout',
+  '--graceful-timeout': '--shutdown-timeout',
+  '--limit-max-requests': '--max-conns',
+  '--timeout-keep-alive': '--keep-alive',
+};
+
+/**
+ * node's parseArgs messages, reworded for a terminal: an unknown option names the closest flag
+ * this command has (or the one gunicorn/uvicorn users mean); a value that starts with `-` is said
+ * to be missing, not "ambiguous".
+ */
+function _explain(err: unknown, options: OptionsConfig): string {
+  const e = err as { code?: string; message?: string };
+  const quoted = /'(-[^']*)'/.exec(e.message ?? '')?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted !== undefined) {
+    const name = quoted.split('=')[0]!;
+    const hint =
+      _FAMILIAR[name] ??
+      _closest(
+        name,
+        Object.keys(options).map((k) => `--${k}`),
+      );
+    return `unknown option ${name}${hint === undefined ? '' : `; did you mean ${hint}?`}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /ambiguous/.test(e.message ?? '')) {
+    const flag = /'(?:-\w, )?(--[\w-]+)/.exec(e.message ?? '')?.[1] ?? 'an option';
+    return `${flag} needs a value, and a value cannot start with '-' (write ${flag}=VALUE to pass one that does)`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /'(?:-\w, )?(--[\w-]+)/.exec(e.message ?? '')?.[1];
+    if (flag !== undefined) return `${flag} needs a value`;
+  }
+  return firstLine(err);
+}
+
+/** The flag within edit distance 2 of `name`, if exactly one is closest. */
+function _closest(name: string, flags: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const flag of flags) {
+    const d = _distance(name, flag);
+    if (d < bestDistance) [best, bestDistance] = [flag, d];
+  }
+  return best;
+}
+
+function _distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** Where to listen: a TCP host and port, or a unix socket path. */

@@ -47,7 +47,15 @@ async function _usage(): Promise<string> {
       `  ${name.padEnd(9)}${mod === undefined ? '(not available in this build)' : mod.summary}`,
     );
   }
-  lines.push('', "Run 'tsgi <command> --help' for a command's options.", '');
+  lines.push(
+    '',
+    'Options:',
+    '  -h, --help     show this help',
+    '  -V, --version  print the version',
+    '',
+    "Run 'tsgi <command> --help' for a command's options.",
+    '',
+  );
   return lines.join('\n');
 }
 

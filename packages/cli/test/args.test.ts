@@ -1,5 +1,5 @@
 /** The shared argument helpers, in process. */
-import { parseBind, parseSize, splitAppSpec, UsageError } from '@tsgi/cli';
+import { parseBind, parseCommandArgs, parseSize, splitAppSpec, UsageError } from '@tsgi/cli';
 import { describe, expect, it } from 'vitest';
 
 describe('parseBind', () => {
@@ -48,5 +48,46 @@ describe('splitAppSpec', () => {
       module: 'file:///srv/app.js',
       exportName: undefined,
     });
+  });
+});
+
+describe('parseCommandArgs: mistakes explained (issue 23)', () => {
+  const flags = {
+    bind: { type: 'string', short: 'b' },
+    workers: { type: 'string', short: 'w' },
+    'max-conns': { type: 'string' },
+    'shutdown-timeout': { type: 'string' },
+  } as const;
+  const message = (argv: string[]): string => {
+    try {
+      parseCommandArgs('serve', argv, flags);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('an option from gunicorn or uvicorn names the tsgi flag that does it', () => {
+    expect(message(['app.js', '--port', '8000'])).toBe(
+      "serve: unknown option --port; did you mean --bind 127.0.0.1:PORT? (see 'tsgi serve --help')",
+    );
+    expect(message(['--timeout', '5'])).toContain('did you mean --shutdown-timeout?');
+  });
+
+  it('a misspelt flag names the closest one; quotes stay balanced', () => {
+    expect(message(['--max-con', '3'])).toContain(
+      'unknown option --max-con; did you mean --max-conns?',
+    );
+    expect(message(['--zzzzzzzz'])).toBe(
+      "serve: unknown option --zzzzzzzz (see 'tsgi serve --help')",
+    );
+  });
+
+  it('a value starting with a dash is a missing value, not an "ambiguous" one', () => {
+    expect(message(['--workers', '-1'])).toContain(
+      "--workers needs a value, and a value cannot start with '-' (write --workers=VALUE",
+    );
+    expect(message(['--bind'])).toContain('--bind needs a value');
   });
 });

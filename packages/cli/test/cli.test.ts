@@ -91,6 +91,12 @@ describe('tsgi CLI', () => {
     expect(help.stdout).toContain('Usage: tsgi <command>');
     for (const c of ['serve', 'fastcgi', 'cgi'])
       expect(help.stdout).toMatch(new RegExp(`^ {2}${c} `, 'm'));
+    expect(help.stdout).toMatch(/^ {2}-V, --version +print the version$/m);
+    const version = await run(['--version']);
+    expect([version.code, version.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^tsgi \d+\.\d+\.\d+/),
+    ]);
     const none = await run([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('Usage: tsgi <command>');
