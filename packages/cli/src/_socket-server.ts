@@ -7,11 +7,11 @@
 import cluster from 'node:cluster';
 import type { Application } from '@tsgi/core';
 import {
+  type GatewayServerOptions,
   handleShutdownSignals,
   isInheritedSocket,
   type ListenAddress,
   serverSignals,
-  type UnixSocketOptions,
   urlHost,
 } from '@tsgi/server-node';
 import { loadApp } from './_app.js';
@@ -19,16 +19,8 @@ import { firstLine, parseBind, type ServerArgs, UsageError } from './_args.js';
 import { superviseWorkers } from './_cluster.js';
 
 /** The options fastcgi and scgi servers both take, from the shared flags. */
-export interface GatewayOptions extends UnixSocketOptions {
-  port?: number;
-  host?: string;
-  path?: string;
-  fd?: number;
+export interface GatewayOptions extends GatewayServerOptions {
   scriptName?: string;
-  maxBodySize?: number;
-  exposeErrors?: boolean;
-  multiprocess?: boolean;
-  shutdownTimeout?: number;
 }
 
 /** Where to listen and the shared options, and how the address reads in an error. */

@@ -18,6 +18,40 @@ import type { LifecycleOptions } from './options.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT, type GracefulShutdown } from './shutdown.js';
 import { handleShutdownSignals, signalsOption } from './signals.js';
 
+/**
+ * The options every gateway server (`serveFastCGI`, `serveSCGI`) takes with the same meaning;
+ * each adds its own (`fd`, `scriptName`, `errors`, limits) with what its protocol makes of them.
+ */
+export interface GatewayServerOptions extends LifecycleOptions {
+  /** TCP port to listen on (0 picks a free one). */
+  port?: number;
+  /** TCP address to listen on with `port`, IPv4 or IPv6. Default `127.0.0.1`. */
+  host?: string;
+  /**
+   * Unix socket path to listen on. A stale socket file (nothing answers on it) is replaced; one
+   * a running server answers on fails with EADDRINUSE.
+   */
+  path?: string;
+  /**
+   * Extra environ keys for every request (SRV-03), e.g. `{ 'myapp.config': config }`, checked
+   * once at setup by core's `checkConfigKeys`: a key naming request data (`HTTP_*`, a CGI
+   * variable of the request, `tsgi.*`) throws a `TypeError` naming it (SRV-11). A variable the
+   * front end sent keeps its value.
+   */
+  environ?: Readonly<Record<string, unknown>>;
+  /** Put the error's stack in 500 bodies (development only; ERR-02). Default false. */
+  exposeErrors?: boolean;
+  /**
+   * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `CONTENT_LENGTH` is
+   * answered `413` by core without invoking the application; a body streamed without a length
+   * that grows past it fails `tsgi.input` with `InputTooLargeError`. Default: no limit (the web
+   * server's own limit, such as nginx `client_max_body_size`, applies first).
+   */
+  maxBodySize?: number;
+  /** Value of `tsgi.multiprocess` (true when several worker processes serve the application). */
+  multiprocess?: boolean;
+}
+
 /** A request as a shutdown log names it (BODY-24). */
 export interface InFlightRequest {
   /** `METHOD REQUEST_URI`, or a placeholder before the request line is known. */

@@ -19,7 +19,12 @@ export {
   pickApplication,
   splitAppSpec,
 } from './app-export.js';
-export { describeInFlight, GatewayLifecycle, type InFlightRequest } from './gateway.js';
+export {
+  describeInFlight,
+  GatewayLifecycle,
+  type GatewayServerOptions,
+  type InFlightRequest,
+} from './gateway.js';
 export { nativeLatin1 } from './latin1.js';
 export {
   DEFAULT_HOST,

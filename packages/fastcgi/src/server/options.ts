@@ -1,21 +1,14 @@
 /** Options and address types of the FastCGI server. */
-import type { LifecycleOptions, ListenAddress } from '@tsgi/server-node';
+import type { GatewayServerOptions, ListenAddress } from '@tsgi/server-node';
 
 /**
- * Options for `createFastCGIServer` and `serveFastCGI`. The unix socket's `socketMode`,
- * `socketOwner` and `socketGroup`, `shutdownTimeout` and `signals` are the shared lifecycle
- * options of `@tsgi/server-node`, the same as `serve`'s in `@tsgi/node`.
+ * Options for `createFastCGIServer` and `serveFastCGI`. `port`, `host`, `path`, `environ`,
+ * `exposeErrors`, `maxBodySize` and `multiprocess` are the gateway options of
+ * `@tsgi/server-node`, the same as `serveSCGI`'s; the unix socket's `socketMode`, `socketOwner`
+ * and `socketGroup`, `shutdownTimeout` and `signals` its lifecycle options, the same as `serve`'s
+ * in `@tsgi/node`.
  */
-export interface FastCGIServerOptions extends LifecycleOptions {
-  /** TCP port to listen on (0 picks a free one). */
-  port?: number;
-  /** TCP address to listen on with `port`, IPv4 or IPv6. Default `127.0.0.1`. */
-  host?: string;
-  /**
-   * Unix socket path to listen on. A stale socket file (nothing answers on it) is replaced; one
-   * a running server answers on fails with EADDRINUSE.
-   */
-  path?: string;
+export interface FastCGIServerOptions extends GatewayServerOptions {
   /**
    * An inherited listening socket, e.g. 0 (`FCGI_LISTENSOCK_FILENO`). When none of `port`, `path`
    * and `fd` is given, fd 0 is used if it is a socket: how lighttpd `bin-path`, spawn-fcgi and
@@ -30,27 +23,13 @@ export interface FastCGIServerOptions extends LifecycleOptions {
    */
   scriptName?: string;
   /**
-   * Extra environ keys for every request (SRV-03), e.g. `{ 'myapp.config': config }`. They never
-   * replace a key the request produced; `tsgi.*` and `HTTP_*` keys are ignored (SRV-11).
-   */
-  environ?: Readonly<Record<string, unknown>>;
-  /**
    * Where server diagnostics go (protocol errors, refused peers, and `tsgi.errors` text written
    * after its request ended). Default: process.stderr. While a request is active, `tsgi.errors`
    * goes to the web server as FCGI_STDERR records.
    */
   errors?: (text: string) => void;
-  /** Put the error's stack in 500 bodies (development only; ERR-02). Default false. */
-  exposeErrors?: boolean;
   /** Largest total PARAMS size per request, in bytes; more closes the connection. Default 65536. */
   maxParamsSize?: number;
-  /**
-   * Largest request body accepted, in bytes (IN-08, SRV-05). A larger `CONTENT_LENGTH` is
-   * answered `413` without invoking the application; a body streamed without a length that grows
-   * past it fails `tsgi.input` with `InputTooLargeError`. Default: no limit (the web server's own
-   * limit, such as nginx `client_max_body_size`, applies first).
-   */
-  maxBodySize?: number;
   /**
    * Milliseconds a connection may wait for bytes it needs (ADP-FCGI-24): the first record of a
    * new connection, the rest of a record begun, the rest of a request's PARAMS. A web server
@@ -81,8 +60,6 @@ export interface FastCGIServerOptions extends LifecycleOptions {
    * false a second BEGIN_REQUEST on a busy connection gets CANT_MPX_CONN.
    */
   multiplex?: boolean;
-  /** Value of `tsgi.multiprocess` (true when several worker processes serve the application). */
-  multiprocess?: boolean;
   /**
    * Peer IPs allowed to connect over TCP (spec §3.2), as a list or a comma-separated string.
    * Default: the `FCGI_WEB_SERVER_ADDRS` environment variable; empty allows everyone. Unix-socket

@@ -1,18 +1,13 @@
 /** Options and address types of the SCGI server. */
-import type { LifecycleOptions, ListenAddress } from '@tsgi/server-node';
+import type { GatewayServerOptions, ListenAddress } from '@tsgi/server-node';
 
 /**
- * Options for `createSCGIServer` and `serveSCGI`. The unix socket's `socketMode`, `socketOwner`
- * and `socketGroup`, `shutdownTimeout` and `signals` are the shared lifecycle options of
- * `@tsgi/server-node`, the same as `serveFastCGI`'s.
+ * Options for `createSCGIServer` and `serveSCGI`. `port`, `host`, `path`, `environ`,
+ * `exposeErrors`, `maxBodySize` and `multiprocess` are the gateway options of
+ * `@tsgi/server-node`, and `socketMode`, `socketOwner`, `socketGroup`, `shutdownTimeout` and
+ * `signals` its lifecycle options: the same as `serveFastCGI`'s.
  */
-export interface SCGIServerOptions extends LifecycleOptions {
-  /** TCP port to listen on (0 picks a free one). */
-  port?: number;
-  /** TCP address to listen on with `port`, IPv4 or IPv6. Default `127.0.0.1`. */
-  host?: string;
-  /** Unix socket path to listen on (a stale socket file is replaced). */
-  path?: string;
+export interface SCGIServerOptions extends GatewayServerOptions {
   /**
    * An inherited listening socket. When none of `port`, `path` and `fd` is given, fd 0 is used
    * if it is a socket (ADP-SCGI-01), as for FastCGI.
@@ -26,24 +21,12 @@ export interface SCGIServerOptions extends LifecycleOptions {
    */
   scriptName?: string;
   /**
-   * Extra environ keys for every request (SRV-03), checked once at setup by core (SRV-11): a key
-   * naming request data throws a `TypeError` naming it.
-   */
-  environ?: Readonly<Record<string, unknown>>;
-  /**
    * Where diagnostics (refused and malformed requests) and `tsgi.errors` text go: SCGI has no
    * error channel to the front end (ADP-SCGI-09). Default: process.stderr.
    */
   errors?: (text: string) => void;
-  /** Put the error's stack in 500 bodies (development only; ERR-02). Default false. */
-  exposeErrors?: boolean;
   /** Largest netstring of headers, in bytes (ADP-SCGI-03); more is refused. Default 65536. */
   maxHeaderSize?: number;
-  /**
-   * Largest request body accepted, in bytes (IN-08, SRV-05): a larger CONTENT_LENGTH is answered
-   * `413` by core without invoking the application. Default: no limit.
-   */
-  maxBodySize?: number;
   /** Most concurrent connections, that is requests (ADP-SCGI-01); more are closed at once. Default 1024. */
   maxConns?: number;
   /**
@@ -53,8 +36,6 @@ export interface SCGIServerOptions extends LifecycleOptions {
    * Default 30 000.
    */
   readTimeout?: number;
-  /** Value of `tsgi.multiprocess` (true when several worker processes serve the application). */
-  multiprocess?: boolean;
 }
 
 /** Where a server listens. */
