@@ -1,15 +1,21 @@
 /**
- * lighttpd 1.4 mod_scgi in front of the SCGI adapter (`scgi.server` with `host`/`port`).
- * lighttpd splits SCRIPT_NAME and PATH_INFO at the mount point itself (`check-local`
- * disabled), so no `scriptName` option is needed (ADP-SCGI-05).
+ * lighttpd 1.4 mod_scgi in front of the SCGI adapter: `/app` over TCP (`host`/`port`), `/spawned`
+ * started by lighttpd itself (`bin-path`: `tsgi scgi APP` serves the listening socket it finds
+ * on fd 0, ADP-SCGI-01). lighttpd splits SCRIPT_NAME and PATH_INFO at the mount point itself
+ * (`check-local` disabled), so no `scriptName` option is needed (ADP-SCGI-05).
  */
+import { fileURLToPath } from 'node:url';
 import { requireTool, startLighttpd, type WebServer } from '@tsgi/harness';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRequest } from '../../fastcgi/test/_helpers.js';
 import { frontEndMatrix } from '../../fastcgi/test/_matrix.js';
 import { SCGI_IDS, startServer, type TestServer } from './_helpers.js';
 import { app } from './fixtures/app.js';
 
 const lighttpd = requireTool('lighttpd', 'SCGI behind lighttpd mod_scgi');
+const APP = fileURLToPath(new URL('../../fastcgi/test/fixtures/app.mjs', import.meta.url));
+const TSGI = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
+const NODE = process.execPath;
 
 describe.skipIf(lighttpd === undefined)('lighttpd 1.4 mod_scgi → @tsgi/scgi', () => {
   let web: WebServer;
@@ -21,7 +27,7 @@ describe.skipIf(lighttpd === undefined)('lighttpd 1.4 mod_scgi → @tsgi/scgi', 
       modules: ['mod_scgi'],
       // Stream responses: with the default (0) lighttpd buffers the whole response and takes the
       // backend's close as its end, so an aborted response (ADP-SCGI-08) would look complete.
-      config: `
+      config: ({ dir }) => `
 # docs:begin lighttpd-scgi
 server.stream-response-body = 2
 scgi.server = (
@@ -29,6 +35,12 @@ scgi.server = (
     "host" => "127.0.0.1",
     "port" => ${backend.port},
     "check-local" => "disable"
+  ) ),
+  "/spawned" => ( (
+    "socket" => "${dir}/scgi.sock",
+    "bin-path" => "${NODE} ${TSGI} scgi ${APP}:app",
+    "check-local" => "disable",
+    "max-procs" => 1
   ) )
 )
 # docs:end lighttpd-scgi
@@ -47,5 +59,14 @@ scgi.server = (
     chunkedRequest: 'buffered',
     inProcess: true,
     ids: SCGI_IDS,
+  });
+
+  it('ADP-SCGI-01, ADP-SCGI-05: `tsgi scgi APP` started by lighttpd (bin-path) serves the listener on fd 0', async () => {
+    const res = await httpRequest(web.port, { path: '/spawned/x?y' });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.body.toString());
+    expect(seen.environ.SCRIPT_NAME).toBe('/spawned');
+    expect(seen.environ.PATH_INFO).toBe('/x');
+    expect(seen.environ.SCGI).toBe('1');
   });
 });
