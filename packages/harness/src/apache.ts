@@ -20,8 +20,8 @@ export const APACHE_MODULE_DIR = '/usr/lib/apache2/modules';
 /** Options for `startApache`. */
 export interface ApacheOptions {
   /**
-   * Modules to load, by short name (`proxy`, `proxy_fcgi`, `cgid`, `alias`, `setenvif`, `env`,
-   * `rewrite`, `headers`, ...). `mpm_event` (unless another mpm is listed) and `authz_core` are
+   * Modules to load, by short name (`proxy`, `proxy_fcgi`, `proxy_scgi`, `cgid`, `alias`,
+   * `setenvif`, `env`, `rewrite`, `headers`, ...). `mpm_event` (unless another mpm is listed) and `authz_core` are
    * always loaded.
    */
   modules?: readonly string[];

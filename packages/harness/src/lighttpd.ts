@@ -8,7 +8,7 @@ import { type ConfigSource, renderConfig, startWebServer, type WebServer } from 
 
 /** Options for `startLighttpd`. */
 export interface LighttpdOptions {
-  /** Modules to load (`mod_fastcgi`, `mod_cgi`, `mod_alias`, ...). */
+  /** Modules to load (`mod_fastcgi`, `mod_scgi`, `mod_cgi`, `mod_alias`, ...). */
   modules?: readonly string[];
   /** Directives appended after the generated base config. */
   config: ConfigSource;

@@ -15,7 +15,7 @@ import {
 
 /** Options for `startNginx`. */
 export interface NginxOptions {
-  /** The body of the `http { }` block (server blocks, upstreams, fastcgi settings). */
+  /** The body of the `http { }` block (server blocks, upstreams, fastcgi or scgi settings). */
   config: ConfigSource;
   /** Extra top-level directives (e.g. `worker_rlimit_nofile 4096;`). */
   main?: string;
