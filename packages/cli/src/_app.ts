@@ -2,8 +2,9 @@
  * `loadApp`: turns the APP argument of every `tsgi` command into an `Application`, through the
  * shared loader of `@tsgi/server-node` (one export rule for the CLI, the CGI runner and the
  * bundler: the default export, else `app`, or the export `APP:name` names). The CLI adds two
- * things: TypeScript files (`.ts`, `.mts`, `.cts`) and import-only packages load through tsx
- * (JavaScript apps never load it), and a failure is a `UsageError` (exit code 2, one line).
+ * things: TypeScript files (`.ts`, `.mts`, `.cts`) and import-only packages load through tsx on
+ * Node.js (JavaScript apps never load it) and natively on Bun and Deno, and a failure is a
+ * `UsageError` (exit code 2, one line).
  */
 import type { Application } from '@tsgi/core';
 import { AppLoadError, splitAppSpec } from '@tsgi/server-node/app-export';
@@ -22,7 +23,16 @@ function _usage(err: unknown): unknown {
   return new UsageError(err.message);
 }
 
+/**
+ * Bun and Deno run TypeScript themselves, and tsx's loader hooks are Node's: on Bun they fail
+ * with "Cannot find package 'tsx:'" (issue 18). There the runtime's own import() loads the file.
+ */
+const _NATIVE_TS =
+  typeof (process.versions as Record<string, string | undefined>).bun === 'string' ||
+  typeof (process.versions as Record<string, string | undefined>).deno === 'string';
+
 async function _tsImport(specifier: string, parentURL: string): Promise<unknown> {
+  if (_NATIVE_TS) return import(specifier);
   const { tsImport } = await import('tsx/esm/api');
   return tsImport(specifier, parentURL);
 }

@@ -12,6 +12,7 @@ import {
   type ResponseSink,
   type Status,
 } from '@tsgi/core';
+import { headFacts } from './response-head.js';
 
 /** One request's response, settled synchronously when the engine finished synchronously. */
 export class FetchSink implements ResponseSink {
@@ -61,25 +62,20 @@ export class FetchSink implements ResponseSink {
   }
 
   head(status: Status, headers: ResponseHeaders, framing: BodyFraming, code: number): void {
-    const h = new Headers();
-    // Headers.append keeps each Set-Cookie apart (getSetCookie), as SR-03 tuples are. The
-    // headers are final: a content-length the engine knew is among them (BODY-10).
-    for (const [name, value] of headers) h.append(name, value);
-    // SR-12 for a runtime that sends no Date of its own (workerd).
-    if (this.#date && !h.has('date')) h.set('date', new Date().toUTCString());
-    // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
-    if (code === 426 && h.has('upgrade') && !h.has('connection')) h.set('connection', 'upgrade');
-    const init: ResponseInit = { status: code, statusText: status.slice(4), headers: h };
+    const facts = headFacts(headers, code, this.#date, framing === 'whole');
+    const init: ResponseInit = {
+      status: code,
+      statusText: status.slice(4),
+      headers: facts.list as [string, string][],
+    };
     if (framing === 'none') {
       // HEAD, 204, 205, 304 (BODY-18): fetch wants a null body for the last three. A HEAD
       // answer with a null body gets `content-length: 0` from Deno and Bun, which BODY-25
       // forbids; with an empty stream Deno sends neither (Bun adds it anyway).
       this.#closed = true;
-      const head = code !== 204 && code !== 205 && code !== 304 && !h.has('content-length');
+      const head = code !== 204 && code !== 205 && code !== 304 && !facts.hasLength;
       this.#settle(new Response(head ? _empty() : null, init));
-    } else if (framing === 'whole' && h.has('content-type')) {
-      // Bun adds `content-type: application/octet-stream` to a bytes body (not to a stream):
-      // without the application's own type the stream below keeps BODY-22.
+    } else if (facts.bytes) {
       this.#init = init;
       this.#chunks = [];
     } else {

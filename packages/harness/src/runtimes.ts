@@ -3,7 +3,8 @@
  * devDependencies whose binaries `pnpm install` puts under node_modules (issue 18). A test that
  * needs one calls `requireRuntime`: under `CI=true` a missing runtime fails the test; on a
  * developer machine the test is skipped and the reason is printed (as `requireTool` does).
- * `startRuntimeScript` runs a module on loopback only: `PORT` names the 127.0.0.1 port to use.
+ * `startRuntimeScript` runs a module on loopback only: `PORT` names the 127.0.0.1 port to use
+ * (a function of the port gives the script's arguments, e.g. `--bind 127.0.0.1:PORT`).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -68,6 +69,8 @@ export interface RuntimeScriptOptions {
   env?: Record<string, string>;
   /** Extra runtime flags before the script (Deno: `--unstable-...`). */
   flags?: readonly string[];
+  /** Arguments after the script (Bun, Deno), or a function of the port that makes them. */
+  args?: readonly string[] | ((port: number) => readonly string[]);
 }
 
 /**
@@ -86,10 +89,11 @@ export async function startRuntimeScript(
   const env = { ...process.env, ...options.env, PORT: String(port), NO_COLOR: '1' };
   const dir = tempDir(`tsgi-${name}-`);
   let args: string[];
-  if (name === 'bun') args = [...(options.flags ?? []), script];
+  const after = typeof options.args === 'function' ? options.args(port) : (options.args ?? []);
+  if (name === 'bun') args = [...(options.flags ?? []), script, ...after];
   else if (name === 'deno') {
     // A script outside any package resolves bare imports from the node_modules pnpm made.
-    args = ['run', '-A', '--node-modules-dir=manual', ...(options.flags ?? []), script];
+    args = ['run', '-A', '--node-modules-dir=manual', ...(options.flags ?? []), script, ...after];
   } else args = ['serve', await _workerdConfig(script, dir.path, port), ...(options.flags ?? [])];
   const daemon = startDaemon(binary, args, { cwd: dir.path, env });
   try {

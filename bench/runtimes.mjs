@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// Bun and Deno (issue 18): TSGI's `serve` from @tsgi/serve against the runtime's own server in
+// the same run, for hello world, 64 KiB streamed and a 1 MiB echo, with the interleaved wrk loop
+// of the other scenarios (lib/measure.mjs). The binaries are the pinned root devDependencies.
+//
+//   node bench/runtimes.mjs [--rounds N] [--seconds S] [--only bun|deno] [--workloads hello,...]
+//
+// Writes results/runtimes.json and results/runtimes.md. Needs `pnpm build` first.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findRuntime } from '@tsgi/harness/runtimes';
+import { checkHello, checkLength } from './lib/checks.mjs';
+import { interleave } from './lib/measure.mjs';
+import { waitReady } from './lib/proc.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const ctx = {
+  rounds: Number(arg('rounds', 4)),
+  seconds: Number(arg('seconds', 2)),
+  log: (m) => process.stdout.write(`${m}\n`),
+};
+const only = arg('only', 'bun,deno').split(',');
+const wanted = arg('workloads', 'hello,stream,echo').split(',');
+
+const WORKLOADS = [
+  { id: 'hello', name: 'hello world', connections: 32, warmRequests: 20000, check: checkHello },
+  {
+    id: 'stream',
+    name: '64 KiB in 4 KiB chunks',
+    connections: 32,
+    warmRequests: 8000,
+    check: checkLength(65536),
+  },
+  {
+    id: 'echo',
+    name: '1 MiB POST echoed',
+    connections: 8,
+    postBytes: 1024 * 1024,
+    warmRequests: 400,
+    check: checkLength(1024 * 1024),
+  },
+].filter((w) => wanted.includes(w.id));
+
+function start(runtime, script, workload, env = {}) {
+  const binary = findRuntime(runtime);
+  if (binary === undefined) throw new Error(`${runtime} not found; run pnpm install`);
+  const path = join(HERE, 'servers', script);
+  const args = runtime === 'bun' ? [path, workload] : ['run', '-A', path, workload];
+  const child = spawn(binary, args, {
+    env: { ...process.env, ...env, PORT: '0', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return waitReady(child, `${runtime} ${script} ${workload}`);
+}
+
+const rows = [];
+for (const runtime of only) {
+  const label = runtime === 'bun' ? 'Bun' : 'Deno';
+  ctx.log(`${label}`);
+  const subjects = [
+    { id: 'raw', name: `${label}.serve (raw)`, script: 'runtime-raw.mjs' },
+    { id: 'tsgi', name: 'TSGI @tsgi/serve', script: 'runtime-tsgi.mjs' },
+    // The raw handler reading the URL, the headers and the peer address: what environ needs.
+    {
+      id: 'raw-read',
+      name: `${label}.serve (raw, reads URL+headers)`,
+      script: 'runtime-raw.mjs',
+      env: { BENCH_READ: '1' },
+      workloads: ['hello'],
+    },
+  ];
+  rows.push(
+    ...(await interleave({
+      group: label,
+      subjects,
+      workloads: WORKLOADS,
+      ctx,
+      async start(s, w) {
+        const h = await start(runtime, s.script, w.id, s.env);
+        return { url: `http://127.0.0.1:${h.port}/`, pids: () => [h.pid], stop: () => h.stop() };
+      },
+    })),
+  );
+}
+
+const md = [
+  '| runtime | workload | subject | req/s | ratio vs raw | CPU µs/req | p99 ms | rounds |',
+  '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map(
+    (r) =>
+      `| ${r.group} | ${r.scenario} | ${r.subject} | ${r.rps} | ${r.ratio_vs_baseline} | ${r.cpu_us_per_req} | ${r.p99_ms} | ${r.rounds} |`,
+  ),
+].join('\n');
+mkdirSync(join(HERE, 'results'), { recursive: true });
+const when = new Date().toISOString();
+writeFileSync(
+  join(HERE, 'results/runtimes.json'),
+  `${JSON.stringify({ when, rounds: ctx.rounds, seconds: ctx.seconds, rows }, null, 2)}\n`,
+);
+writeFileSync(
+  join(HERE, 'results/runtimes.md'),
+  `# TSGI on Bun and Deno vs the runtime's own server\n\n${when}, ${ctx.rounds} rounds of ${ctx.seconds} s, wrk on 127.0.0.1 (2 cores shared by wrk and the server).\n\n${md}\n`,
+);
+ctx.log(`\n${md}`);
