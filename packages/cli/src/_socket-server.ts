@@ -17,10 +17,13 @@ import {
 import { loadApp } from './_app.js';
 import { firstLine, parseBind, type ServerArgs, UsageError } from './_args.js';
 import { superviseWorkers } from './_cluster.js';
+import { stampedErrors } from './_error-log.js';
 
 /** The options fastcgi and scgi servers both take, from the shared flags. */
 export interface GatewayOptions extends GatewayServerOptions {
   scriptName?: string;
+  /** The server's error log (stamped lines, _error-log.ts). */
+  errors?: (text: string) => void;
 }
 
 /** Where to listen and the shared options, and how the address reads in an error. */
@@ -48,6 +51,7 @@ export function gatewayOptions(
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (args.workers > 1) options.multiprocess = true;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
+  options.errors = stampedErrors();
   return { options, where: inherited ? 'fd 0' : (bind ?? defaultBind) };
 }
 

@@ -314,6 +314,18 @@ describe('tsgi CLI', () => {
     expect((await get(url)).status).toBe(200);
   });
 
+  it('ERR-01: the error log stamps each line with time and pid, and names the request (issue 23)', async () => {
+    const { daemon, url } = await serve([fixture('app.js')]);
+    expect((await get(`${url}/throw?q=1`)).status).toBe(500);
+    await expect
+      .poll(() => daemon.output())
+      .toMatch(
+        /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000\] \[\d+\] GET \/throw\?q=1: ERR-01: application error: Error: fixture: thrown on purpose$/m,
+      );
+    // The stack's lines are stamped too: a log shared by workers stays attributable.
+    await expect.poll(() => daemon.output()).toMatch(/^\[[^\]]+\] \[\d+\] {5}at /m);
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

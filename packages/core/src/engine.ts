@@ -202,8 +202,14 @@ export class ResponseRun {
     return known !== undefined ? known : this.environ['tsgi.signal'].aborted;
   }
 
+  /**
+   * A line of the server's own to `tsgi.errors`, naming the request (issue 23: a bare
+   * `ERR-01: application error` left an operator guessing which request failed).
+   */
   log(message: string): void {
-    this.environ['tsgi.errors'].write(`${message}\n`);
+    const e = this.environ;
+    const target = typeof e.REQUEST_URI === 'string' ? e.REQUEST_URI : e.SCRIPT_NAME + e.PATH_INFO;
+    e['tsgi.errors'].write(`${e.REQUEST_METHOD} ${target}: ${message}\n`);
   }
 
   /**

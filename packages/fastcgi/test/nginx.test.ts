@@ -115,6 +115,6 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
     await httpRequest(web.port, { path: '/tcp/throw', headers: [['X-Case', 'throw']] });
     await expect
       .poll(() => web.output())
-      .toMatch(/FastCGI sent in stderr: "ERR-01: application error/);
+      .toMatch(/FastCGI sent in stderr: "GET \/tcp\/throw: ERR-01: application error/);
   });
 });

@@ -16,6 +16,7 @@ import {
   UsageError,
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
+import { stampedErrors } from '../_error-log.js';
 
 export const summary = 'serve APP over HTTP with node:http';
 
@@ -71,6 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (values['access-log'] === true) options.accessLog = true;
+  options.errors = stampedErrors(); // time and pid on every line of the error log (issue 23)
   // SRV-06, SRV-08 (issue 22): the limits a flood of slow or idle connections meets.
   if (values['max-conns'] !== undefined)
     options.maxConnections = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);

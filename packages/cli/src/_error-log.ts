@@ -1,0 +1,28 @@
+/**
+ * The server's error log as the CLI writes it: each line stamped with the time and the process,
+ * as gunicorn's `[2026-12-06 12:00:00 +0000] [1234]` (issue 23: an operator reading a log of
+ * several workers needs to know when and where). The engine's own lines already name the request
+ * (`GET /path: ERR-01: application error: ...`); text an application writes to `tsgi.errors` is
+ * stamped the same way, line by line.
+ */
+
+/** `[YYYY-MM-DD HH:MM:SS +0000] [pid] ` in UTC. */
+function _stamp(now: Date): string {
+  const iso = now.toISOString();
+  return `[${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000] [${process.pid}] `;
+}
+
+/** An `errors` option for the adapters: stamped lines on standard error. */
+export function stampedErrors(write: (text: string) => void = (t) => process.stderr.write(t)) {
+  let atLineStart = true;
+  return (text: string): void => {
+    if (text === '') return;
+    const stamp = _stamp(new Date());
+    let out = '';
+    for (const piece of text.split(/(?<=\n)/)) {
+      out += atLineStart ? stamp + piece : piece;
+      atLineStart = piece.endsWith('\n');
+    }
+    write(out);
+  };
+}
