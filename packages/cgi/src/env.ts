@@ -7,6 +7,15 @@ import { _fs } from './_fs.js';
 
 const _NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * Deno leaves a variable that is not valid UTF-8 out of `process.env` altogether (and reading it
+ * by name throws `InvalidData`), so no U+FFFD shows that octets were lost: there the environment
+ * is always read from `/proc/self/environ` (ADP-CGI-03; issue 18: a PATH_INFO holding 0xE9
+ * silently routed to `/`).
+ */
+const _DROPS_NON_UTF8 =
+  typeof (process.versions as Record<string, string | undefined>).deno === 'string';
+
 /** A JS string as a byte string of its UTF-8 encoding; ASCII (the usual case) as is. */
 function _bytes(text: string): string {
   return _NON_ASCII.test(text) ? encodeUtf8(text) : text;
@@ -47,14 +56,14 @@ export async function readCgiVariables(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   let lossy = false;
   for (const name in env) {
-    const value = env[name];
+    const value = _get(env, name);
     if (value === undefined) continue;
     // U+FFFD is what Node put where the octets were not UTF-8 (or a real U+FFFD).
     if (!lossy && (value.includes('\ufffd') || name.includes('\ufffd'))) lossy = true;
     out[_bytes(name)] = _bytes(value);
   }
   // Without a U+FFFD, UTF-8 encoding gives back the exact octets: skip the read (start-up).
-  if (lossy && process.platform === 'linux') {
+  if ((lossy || _DROPS_NON_UTF8) && process.platform === 'linux') {
     let raw: Uint8Array | undefined;
     try {
       raw = _fs.readFileSync('/proc/self/environ');
@@ -81,14 +90,44 @@ function _restoreOctets(
     if (eq > start && eq < end) {
       const nameBytes = raw.subarray(start, eq);
       const name = decoder.decode(nameBytes);
-      const current = env[name];
+      const current = _get(env, name);
       const bytes = raw.subarray(eq + 1, end);
-      // Only a variable Node decoded from these very octets, unchanged since start-up.
+      // Only a variable Node decoded from these very octets, unchanged since start-up; on Deno
+      // also one it dropped for not being UTF-8 (never HTTP_PROXY: stripHttpProxy, ENV-27).
       if (current !== undefined && decoder.decode(bytes) === current) {
         delete out[_bytes(name)];
+        out[bytesToLatin1(nameBytes)] = bytesToLatin1(bytes);
+      } else if (
+        current === undefined &&
+        _DROPS_NON_UTF8 &&
+        name !== 'HTTP_PROXY' &&
+        !_isUtf8(nameBytes, bytes)
+      ) {
         out[bytesToLatin1(nameBytes)] = bytesToLatin1(bytes);
       }
     }
     start = end + 1;
+  }
+}
+
+/** `env[name]`, or undefined where Deno throws `InvalidData` for a value that is not UTF-8. */
+function _get(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  try {
+    return env[name];
+  } catch {
+    return undefined;
+  }
+}
+
+const _strict = new TextDecoder('utf-8', { fatal: true });
+
+/** True when both are valid UTF-8 (what Deno keeps in `process.env`). */
+function _isUtf8(name: Uint8Array, value: Uint8Array): boolean {
+  try {
+    _strict.decode(name);
+    _strict.decode(value);
+    return true;
+  } catch {
+    return false;
   }
 }

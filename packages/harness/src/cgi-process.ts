@@ -33,6 +33,11 @@ export interface CgiRunOptions {
   timeout?: number | undefined;
   /** Keep at most about this many characters of stderr (default: all). */
   maxStderr?: number | undefined;
+  /**
+   * The interpreter and its flags, before the script: default `[process.execPath]` (this Node);
+   * `[deno, 'run', '-A']` or `[bun]` run the script on another runtime (issue 18).
+   */
+  interpreter?: readonly string[] | undefined;
 }
 
 /** Runs `script` with exactly `env` (plus PATH) and `stdin`. */
@@ -44,8 +49,9 @@ export function runCgi(
 ): Promise<CgiRun> {
   const t0 = Date.now();
   const argv = options.argv ?? [];
-  let command = process.execPath;
-  let args = [script, ...argv];
+  const [interpreter, ...flags] = options.interpreter ?? [process.execPath];
+  let command = interpreter!;
+  let args = [...flags, script, ...argv];
   const raw = options.rawEnv ?? {};
   const names = Object.keys(raw);
   if (names.length > 0) {
@@ -53,7 +59,7 @@ export function runCgi(
       [...s].map((c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`).join('');
     const sets = names.map((n) => `export ${n}="$(printf '${octal(raw[n]!)}')"`).join('; ');
     command = '/bin/sh';
-    args = ['-c', `${sets}; exec "$0" "$@"`, process.execPath, script, ...argv];
+    args = ['-c', `${sets}; exec "$0" "$@"`, interpreter!, ...flags, script, ...argv];
   }
   const maxStderr = options.maxStderr ?? Number.POSITIVE_INFINITY;
   return new Promise((resolve, reject) => {
