@@ -9,6 +9,7 @@
 import type { Application } from '@tsgi/core';
 import { AppLoadError, splitAppSpec } from '@tsgi/server-node/app-export';
 import {
+  type FetchHandler,
   loadApp as loadAppModule,
   resolveAppModule as resolveModule,
 } from '@tsgi/server-node/load-app';
@@ -50,10 +51,34 @@ export function resolveAppModule(spec: string, cwd: string): string {
  * Loads APP and returns the application function. Every failure is a `UsageError` with a
  * one-line message naming the problem; set `TSGI_DEBUG=1` to see the full stack on stderr.
  */
-export async function loadApp(spec: string, cwd: string = process.cwd()): Promise<Application> {
+export async function loadApp(
+  spec: string,
+  cwd: string = process.cwd(),
+  onFetchHandler?: () => void,
+): Promise<Application> {
   try {
-    return await loadAppModule(spec, { cwd, importModule: _tsImport });
+    return await loadAppModule(spec, {
+      cwd,
+      importModule: _tsImport,
+      fromFetchHandler: (handler) => {
+        onFetchHandler?.();
+        return _fromFetch(handler);
+      },
+    });
   } catch (err) {
     throw _usage(err);
   }
+}
+
+/**
+ * `export default { fetch }` (Workers, Bun, Hono): served through `fromFetch`, one command for
+ * TSGI and fetch applications alike (issue 23). The script name is stripped from the URL the
+ * handler sees, so its routes match under `--script-name` as they do at the root; `@tsgi/fetch` is
+ * imported only here, so a TSGI application never loads it.
+ */
+async function _fromFetch(handler: FetchHandler): Promise<Application> {
+  const { fromFetch } = await import('@tsgi/fetch');
+  return fromFetch((request, context) => handler.fetch(request, context), {
+    stripScriptName: true,
+  });
 }

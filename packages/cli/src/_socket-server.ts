@@ -78,7 +78,10 @@ export async function runGatewayServer(
   // (@tsgi/server-node); a cluster worker leaves SIGINT to the primary.
   let close = async (): Promise<void> => {}; // nothing to shut down before listening
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
-  const app = await loadApp(args.spec);
+  let note = '';
+  const app = await loadApp(args.spec, process.cwd(), () => {
+    note = ' (a fetch handler, served through fromFetch)';
+  });
   let server: _Served;
   try {
     server = await serve(app);
@@ -94,7 +97,7 @@ export async function runGatewayServer(
         : a.kind === 'unix'
           ? `unix:${a.path}`
           : `fd ${a.fd}`;
-    process.stdout.write(`${protocol} listening on ${where}\n`);
+    process.stdout.write(`${protocol} listening on ${where}${note}\n`);
   }
   return new Promise<number>(() => {}); // runs until a signal shuts the server down
 }

@@ -326,6 +326,16 @@ describe('tsgi CLI', () => {
     await expect.poll(() => daemon.output()).toMatch(/^\[[^\]]+\] \[\d+\] {5}at /m);
   });
 
+  it('serve an `export default { fetch }` module through fromFetch, and say so (issue 23)', async () => {
+    const { daemon, url } = await serve([fixture('fetch-app.mjs'), '--script-name', '/api']);
+    expect(daemon.output()).toContain('(a fetch handler, served through fromFetch)');
+    // Mounted: the handler's routes see the path below the script name, as at the root.
+    expect(await get(`${url}/api/users?id=7`)).toEqual({
+      status: 200,
+      body: 'fetch handler saw /users?id=7',
+    });
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

@@ -103,9 +103,30 @@ export function pickApplication(
     const value = _exported(ns, name);
     if (typeof value === 'function') return value as Application;
   }
+  if (fetchHandlerOf(ns, undefined) !== undefined) {
+    throw new AppLoadError(
+      `${module}: its default export is a fetch handler ({ fetch }), not a TSGI application; wrap it with fromFetch from @tsgi/fetch, or serve it with the tsgi command, which does`,
+    );
+  }
   throw new AppLoadError(
     `${module} exports no application: neither its default export nor an export named 'app' is a function; it exports ${describeExports(ns)} (name one with ${module}:<export>)`,
   );
+}
+
+/**
+ * The fetch handler `module:name` names, or the default export, when it is an object with a
+ * `fetch` method (`export default { fetch }`, `export default app` of Hono), else undefined.
+ */
+export function fetchHandlerOf(
+  ns: Readonly<Record<string, unknown>>,
+  exportName: string | undefined,
+): { fetch(request: Request, ...rest: unknown[]): Response | Promise<Response> } | undefined {
+  const value = _exported(ns, exportName ?? 'default');
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+    return undefined;
+  const fetch = (value as { fetch?: unknown }).fetch;
+  if (typeof fetch !== 'function') return undefined;
+  return value as { fetch(request: Request, ...rest: unknown[]): Response | Promise<Response> };
 }
 
 /** The first line of an error's message, for one-line diagnostics. */

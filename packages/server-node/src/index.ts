@@ -37,7 +37,12 @@ export {
   listenUrl,
   urlHost,
 } from './listen.js';
-export { type LoadAppOptions, loadApp, resolveAppModule } from './load-app.js';
+export {
+  type FetchHandler,
+  type LoadAppOptions,
+  loadApp,
+  resolveAppModule,
+} from './load-app.js';
 export { type LifecycleOptions, positiveOption } from './options.js';
 export { PendingRuns } from './pending-runs.js';
 export {

@@ -11,7 +11,13 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
-import { AppLoadError, loadFailure, pickApplication, splitAppSpec } from './app-export.js';
+import {
+  AppLoadError,
+  fetchHandlerOf,
+  loadFailure,
+  pickApplication,
+  splitAppSpec,
+} from './app-export.js';
 
 /** Options for {@link loadApp}. */
 export interface LoadAppOptions {
@@ -24,6 +30,18 @@ export interface LoadAppOptions {
    * Node.js with type stripping runs them) and such packages are an `AppLoadError`.
    */
   importModule?: ((specifier: string, parentURL: string) => Promise<unknown>) | undefined;
+  /**
+   * Serves a module whose export is a fetch handler, an object with a `fetch(request)` method
+   * (`export default { fetch }`, the Workers, Bun and Hono shape), where no TSGI application is
+   * found: this turns it into one (the `tsgi` command passes `@tsgi/fetch`'s `fromFetch`).
+   * Without it such a module is an `AppLoadError` that says how to serve it.
+   */
+  fromFetchHandler?: ((handler: FetchHandler) => Application | Promise<Application>) | undefined;
+}
+
+/** `{ fetch(request) }`: an application in the fetch style. */
+export interface FetchHandler {
+  fetch(request: Request, ...rest: unknown[]): Response | Promise<Response>;
 }
 
 const _TS = /\.[cm]?ts$/;
@@ -75,5 +93,11 @@ export async function loadApp(spec: string, options: LoadAppOptions = {}): Promi
   } catch (err) {
     throw loadFailure(module, err);
   }
-  return pickApplication(ns, module, exportName);
+  try {
+    return pickApplication(ns, module, exportName);
+  } catch (err) {
+    const handler = fetchHandlerOf(ns, exportName);
+    if (handler === undefined || options.fromFetchHandler === undefined) throw err;
+    return options.fromFetchHandler(handler);
+  }
 }

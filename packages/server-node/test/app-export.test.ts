@@ -2,6 +2,7 @@
 import {
   AppLoadError,
   describeExports,
+  fetchHandlerOf,
   loadFailure,
   pickApplication,
   splitAppSpec,
@@ -52,6 +53,16 @@ describe('pickApplication', () => {
       "m.js exports no application: neither its default export nor an export named 'app' is a function; it exports default (object), handler (string), list (array) (name one with m.js:<export>)",
     );
     expect(() => pickApplication({}, 'empty.js')).toThrow(/it exports nothing/);
+  });
+
+  it('a fetch handler (`export default { fetch }`) is named as such, with how to serve it (issue 23)', () => {
+    const handler = { fetch: () => new Response('x') };
+    expect(fetchHandlerOf({ default: handler }, undefined)).toBe(handler);
+    expect(fetchHandlerOf({ api: handler }, 'api')).toBe(handler);
+    expect(fetchHandlerOf({ default: { x: 1 } }, undefined)).toBeUndefined();
+    expect(() => pickApplication({ default: handler }, 'w.js')).toThrow(
+      'w.js: its default export is a fetch handler ({ fetch }), not a TSGI application; wrap it with fromFetch from @tsgi/fetch, or serve it with the tsgi command, which does',
+    );
   });
 
   it('describeExports lists at most 20 names', () => {

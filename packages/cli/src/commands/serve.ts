@@ -91,9 +91,12 @@ export async function run(argv: string[]): Promise<number> {
   let close = async (): Promise<void> => {}; // nothing to shut down before listening
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
   try {
-    const handle = await _start(spec, options);
+    let note = '';
+    const handle = await _start(spec, options, () => {
+      note = ' (a fetch handler, served through fromFetch)';
+    });
     close = () => handle.close();
-    if (!cluster.isWorker) process.stdout.write(`Listening on ${handle.url}\n`);
+    if (!cluster.isWorker) process.stdout.write(`Listening on ${handle.url}${note}\n`);
   } catch (err) {
     if (!(err instanceof UsageError) || !cluster.isWorker) throw err;
     // Every worker fails the same way: let the primary print it once.
@@ -106,8 +109,12 @@ export async function run(argv: string[]): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal shuts the server down
 }
 
-async function _start(spec: string, options: ServeOptions): Promise<ServerHandle> {
-  const app = await loadApp(spec);
+async function _start(
+  spec: string,
+  options: ServeOptions,
+  onFetchHandler: () => void,
+): Promise<ServerHandle> {
+  const app = await loadApp(spec, process.cwd(), onFetchHandler);
   try {
     return await serve(app, options);
   } catch (err) {
