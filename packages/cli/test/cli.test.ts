@@ -148,6 +148,33 @@ describe('tsgi CLI', () => {
     expect(broken.stderr).toMatch(/^tsgi: cannot load .*broken\.js: Error: kaboom at import\n$/);
   });
 
+  it('a syntax error in a .js, .mjs or .ts APP names file, line and column (issue 23)', async () => {
+    // Written at run time: a fixture with a syntax error would break the repository's lint.
+    const tmp = tempDir('tsgi-syntax-');
+    const dir = tmp.path;
+    const source = (types: string) =>
+      `export default (e${types}, sr${types}) => {\n  sr('200 OK', [];\n  return [];\n};\n`;
+    const files = {
+      'bad.js': source(''),
+      'bad.mjs': source(''),
+      'bad.ts': source(': any'),
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    for (const name of ['bad.js', 'bad.mjs']) {
+      const r = await run(['serve', join(dir, name)]);
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `tsgi: cannot load ${join(dir, name)}: SyntaxError: missing ) after argument list (${join(dir, name)}:2:17)\n`,
+      ]);
+    }
+    const ts = await run(['serve', join(dir, 'bad.ts')]);
+    expect([ts.code, ts.stderr]).toEqual([
+      2,
+      `tsgi: cannot load ${join(dir, 'bad.ts')}: TransformError: ${join(dir, 'bad.ts')}:2:17: Expected ")" but found ";"\n`,
+    ]);
+    tmp.remove();
+  });
+
   it('APP-01: an export that is not a function, or is missing, exits 2 with one line', async () => {
     const notFn = await run(['serve', `${fixture('app.js')}:notAFunction`]);
     expect(notFn.code).toBe(2);

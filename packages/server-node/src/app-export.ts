@@ -136,9 +136,20 @@ function _firstLine(err: unknown): string {
   return (nl < 0 ? text : text.slice(0, nl)).trim();
 }
 
-/** The {@link AppLoadError} for a module that failed to load or threw while it ran. */
-export function loadFailure(module: string, err: unknown): AppLoadError {
+/**
+ * The {@link AppLoadError} for a module that failed to load or threw while it ran. `where`
+ * (`file:line:column`) is appended when the caller found it (a syntax error's location, which
+ * Node.js keeps out of an imported module's error). A TypeScript compiler's "Transform failed
+ * with 1 error:" is replaced by the error it announces, which names file, line and column.
+ */
+export function loadFailure(module: string, err: unknown, where?: string): AppLoadError {
   if (err instanceof AppLoadError) return err;
   const name = err instanceof Error ? err.name : 'Error';
-  return new AppLoadError(`cannot load ${module}: ${name}: ${_firstLine(err)}`, { cause: err });
+  let text = _firstLine(err);
+  if (/ failed with \d+ errors?:$/.test(text)) {
+    const next = (err as Error).message.split('\n')[1]?.trim();
+    if (next) text = next.replace(': ERROR: ', ': ');
+  }
+  const at = where === undefined ? '' : ` (${where})`;
+  return new AppLoadError(`cannot load ${module}: ${name}: ${text}${at}`, { cause: err });
 }

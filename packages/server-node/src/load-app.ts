@@ -6,6 +6,7 @@
  * message naming the problem.
  * @module
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -45,6 +46,26 @@ export interface FetchHandler {
 }
 
 const _TS = /\.[cm]?ts$/;
+
+/**
+ * `file:line:column` of the syntax error in a JavaScript file, or undefined. Node.js reports a
+ * syntax error in an imported module without its location (issue 23: "missing ) after argument
+ * list" and nothing else, even with TSGI_DEBUG); its syntax check prints it, with a caret under
+ * the column. Only on the failure path, so the extra process costs nothing when the app loads.
+ */
+export function syntaxErrorLocation(file: string): string | undefined {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.bun !== undefined || versions.deno !== undefined || !/\.[cm]?js$/.test(file))
+    return undefined;
+  // As the file's own module type says, then as ES module (an .js file without "type": "module"
+  // that uses import/export is checked as CommonJS first and passes).
+  for (const args of [['--check'], ['--experimental-default-type=module', '--check']]) {
+    const r = spawnSync(process.execPath, [...args, file], { encoding: 'utf8', timeout: 10_000 });
+    const m = /^(.+):(\d+)\n.*\n( *)\^/m.exec(r.stderr ?? '');
+    if (r.status !== 0 && m !== null) return `${m[1]}:${m[2]}:${m[3]!.length + 1}`;
+  }
+  return undefined;
+}
 
 /** The absolute file the module part of APP names (or an ESM-only package specifier as is). */
 export function resolveAppModule(spec: string, cwd: string = process.cwd()): string {
@@ -91,7 +112,9 @@ export async function loadApp(spec: string, options: LoadAppOptions = {}): Promi
       ns = await import(pathToFileURL(target).href);
     }
   } catch (err) {
-    throw loadFailure(module, err);
+    const where =
+      err instanceof SyntaxError && isAbsolute(target) ? syntaxErrorLocation(target) : undefined;
+    throw loadFailure(module, err, where);
   }
   try {
     return pickApplication(ns, module, exportName);
