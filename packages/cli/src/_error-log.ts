@@ -12,11 +12,18 @@ function _stamp(now: Date): string {
   return `[${iso.slice(0, 10)} ${iso.slice(11, 19)} +0000] [${process.pid}] `;
 }
 
-/** An `errors` option for the adapters: stamped lines on standard error. */
-export function stampedErrors(write: (text: string) => void = (t) => process.stderr.write(t)) {
+/**
+ * An `errors` option for the adapters: stamped lines on standard error. With `wholeLines` (the
+ * FastCGI and SCGI servers, whose diagnostics come without a newline) each write ends a line.
+ */
+export function stampedErrors(
+  wholeLines = false,
+  write: (text: string) => void = (t) => process.stderr.write(t),
+) {
   let atLineStart = true;
   return (text: string): void => {
     if (text === '') return;
+    if (wholeLines && !text.endsWith('\n')) text += '\n';
     const stamp = _stamp(new Date());
     let out = '';
     for (const piece of text.split(/(?<=\n)/)) {

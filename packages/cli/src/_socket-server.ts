@@ -51,7 +51,7 @@ export function gatewayOptions(
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (args.workers > 1) options.multiprocess = true;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
-  options.errors = stampedErrors();
+  options.errors = stampedErrors(true);
   return { options, where: inherited ? 'fd 0' : (bind ?? defaultBind) };
 }
 

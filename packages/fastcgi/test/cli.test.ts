@@ -62,4 +62,20 @@ describe.skipIf(!existsSync(CLI))('tsgi fastcgi', () => {
     });
     expect(await new Promise((r) => bad.on('exit', r))).toBe(2);
   });
+
+  it('an address in use is one line and exit 2, not a listener error as well (issue 23)', async () => {
+    const port = await freePort();
+    const first = start(['--bind', `127.0.0.1:${port}`]);
+    try {
+      await waitForPort(port);
+      const second = start(['--bind', `127.0.0.1:${port}`]);
+      expect(await second.exited).toBe(2);
+      expect(second.output()).toBe(
+        `tsgi: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+      );
+    } finally {
+      first.process.kill('SIGTERM');
+      await first.exited;
+    }
+  });
 });

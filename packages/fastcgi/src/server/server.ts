@@ -87,7 +87,11 @@ export class FastCGIServer {
     };
     this.#allowed = _parseAddrs(options.webServerAddrs ?? process.env.FCGI_WEB_SERVER_ADDRS);
     this.server = createServer({ noDelay: true }, (socket) => this.handle(socket));
-    this.server.on('error', (err) => log(`tsgi fastcgi: listener error: ${err.message}`));
+    // An error while listen() is pending rejects listen() (the caller reports it, once: issue 23
+    // saw EADDRINUSE printed twice); later errors (EMFILE on accept, say) are logged.
+    this.server.on('error', (err) => {
+      if (this.#address !== undefined) log(`tsgi fastcgi: listener error: ${err.message}`);
+    });
     this.#shutdown = this.#createShutdown();
     // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
     this.#lifecycle = new GatewayLifecycle(
