@@ -7,6 +7,7 @@
 import {
   type BodyFraming,
   ClientDisconnectError,
+  concatBytes,
   type RequestAbort,
   type ResponseHeaders,
   type ResponseSink,
@@ -172,16 +173,7 @@ export class FetchSink implements ResponseSink {
 
 function _join(chunks: Uint8Array[]): Uint8Array | null {
   if (chunks.length === 0) return null;
-  if (chunks.length === 1) return chunks[0]!;
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 function _empty(): ReadableStream<Uint8Array> {
