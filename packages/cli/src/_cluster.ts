@@ -3,7 +3,9 @@
  * prints the URL once the first one listens, replaces a worker that dies (with a backoff, never
  * during shutdown), and on SIGTERM/SIGINT asks every worker to shut down gracefully; a second
  * signal kills them and exits with 128 + its number (the shared signal rule of
- * @tsgi/server-node). Workers accept connections themselves (SCHED_NONE, SRV-13).
+ * @tsgi/server-node). Workers accept connections themselves (SCHED_NONE, SRV-13). SIGHUP is a
+ * graceful reload, as gunicorn's: as many new workers as before (each loading the application
+ * afresh), and each old one asked to shut down gracefully once a new one listens.
  */
 import cluster, { type Address, type Worker } from 'node:cluster';
 import {
@@ -80,13 +82,33 @@ export async function superviseWorkers(count: number, path?: string): Promise<nu
       for (const w of workers) w.process.kill('SIGTERM'); // each worker shuts down gracefully
     };
 
-    cluster.on('listening', (_worker, address) => {
+    // SIGHUP: the workers to retire once their replacements listen (issue 23).
+    const retiring = new Set<Worker>();
+    let outgoing: Worker[] = [];
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      outgoing.push(...living().filter((w) => !retiring.has(w) && !outgoing.includes(w)));
+      process.stderr.write(
+        `tsgi: SIGHUP: starting ${count} new workers, then stopping ${outgoing.length} gracefully\n`,
+      );
+      for (let i = 0; i < count; i++) fork();
+    });
+
+    cluster.on('listening', (worker, address) => {
       if (!started) {
         started = true;
         process.stdout.write(`Listening on ${_url(address)}\n`);
       }
+      if (outgoing.includes(worker)) return;
+      const old = outgoing.shift();
+      if (old !== undefined) {
+        retiring.add(old);
+        old.process.kill('SIGTERM'); // its in-flight requests finish first (SRV-09)
+      }
     });
     cluster.on('exit', (worker, code, signal) => {
+      if (retiring.delete(worker)) return; // retired by a reload: not replaced
+      outgoing = outgoing.filter((w) => w !== worker);
       if (stopping) {
         if (living().length === 0) resolve(exitCode);
         return;

@@ -118,7 +118,7 @@ describe('tsgi CLI', () => {
     const cases: Array<[string[], RegExp]> = [
       [['nope'], /unknown command 'nope'/],
       [['serve'], /missing APP/],
-      [['serve', fixture('app.js'), '--bogus'], /Unknown option '--bogus'/],
+      [['serve', fixture('app.js'), '--bogus'], /unknown option --bogus/],
       [['serve', fixture('app.js'), 'extra'], /unexpected argument 'extra'/],
       [['serve', fixture('app.js'), '--bind', '::1:80'], /IPv6 address in brackets/],
       [
@@ -244,6 +244,49 @@ describe('tsgi CLI', () => {
     while (!daemon.output().includes('slow: started')) await new Promise((r) => setTimeout(r, 10));
     daemon.process.kill('SIGTERM');
     expect((await slow).status).toBe(200);
+    expect(await exited(daemon)).toBe(0);
+  });
+
+  it('SIGHUP: a single process keeps serving; with --workers, new workers replace the old gracefully (issue 23)', async () => {
+    const single = await serve([fixture('app.js')]);
+    single.daemon.process.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await get(`${single.url}/`)).status).toBe(200);
+
+    const { daemon, url } = await serve([fixture('app.js'), '--workers', '2']);
+    const pidOf = async (path = '/'): Promise<number> =>
+      (JSON.parse((await get(`${url}${path}`)).body) as { pid: number }).pid;
+    const before = new Set<number>();
+    for (let i = 0; i < 40 && before.size < 2; i++) before.add(await pidOf());
+    // A request in flight on an old worker when the reload starts still completes.
+    const slow = get(`${url}/slow`);
+    while (!daemon.output().includes('slow: started')) await new Promise((r) => setTimeout(r, 10));
+    daemon.process.kill('SIGHUP');
+    expect((await slow).status).toBe(200);
+    await expect
+      .poll(() => daemon.output(), { timeout: 10_000 })
+      .toContain('SIGHUP: starting 2 new workers, then stopping 2 gracefully');
+    // Once the old workers have gone, every request is served by a new one.
+    await expect
+      .poll(async () => before.has(await pidOf()) || before.has(await pidOf()), { timeout: 10_000 })
+      .toBe(false);
+    for (const pid of before) {
+      await expect
+        .poll(
+          () => {
+            try {
+              process.kill(pid, 0);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(false);
+    }
+    expect(daemon.process.exitCode).toBe(null); // the primary lives on
+    daemon.process.kill('SIGTERM');
     expect(await exited(daemon)).toBe(0);
   });
 

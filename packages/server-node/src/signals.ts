@@ -51,7 +51,12 @@ export interface SignalOptions {
  * and the primary coordinates (it sends each worker SIGTERM).
  */
 export function serverSignals(clusterWorker: boolean): SignalOptions {
-  return clusterWorker ? { signals: ['SIGTERM'], ignore: ['SIGINT'] } : {};
+  // SIGHUP (a closed terminal, or `kill -HUP` to the group) never kills a server: the `--workers`
+  // primary replaces its workers on it (a graceful reload, as gunicorn's HUP); a worker and a
+  // single process ignore it (issue 23: it killed the whole group).
+  return clusterWorker
+    ? { signals: ['SIGTERM'], ignore: ['SIGINT', 'SIGHUP'] }
+    : { signals: SHUTDOWN_SIGNALS, ignore: ['SIGHUP'] };
 }
 
 /**
