@@ -48,7 +48,7 @@ function decode(bytes: Uint8Array, cuts: number[] = [], maxHeaderSize?: number):
 /** A netstring of `content` (its length computed, so the cases say only what is wrong). */
 const net = (content: string, end = ','): string => `${content.length}:${content}${end}`;
 
-const valid = (vars: Record<string, string>, body = new Uint8Array(0)): Uint8Array =>
+const valid = (vars: Record<string, string>, body: Uint8Array = new Uint8Array(0)): Uint8Array =>
   encodeScgiRequest(scgiHeaders({ REQUEST_METHOD: 'GET', ...vars }, body.length), body);
 
 describe('ADP-SCGI-02: the codec', () => {
