@@ -1,0 +1,202 @@
+/**
+ * `fromNodeHandler`: a node `(req, res)` request listener (an Express app, `koa.callback()`,
+ * Fastify's routing function) as a TSGI application, so it runs on every TSGI server: node:http,
+ * FastCGI, SCGI, CGI. The bridge is an Application like any other (spec section 8): the engine
+ * still decides content-length, HEAD, 413 and framing; the bridge only turns environ into node's
+ * own `IncomingMessage`/`ServerResponse` and the response those produce back into a status, header
+ * tuples and a body.
+ */
+import type { Application, Environ, ResponseBody, StartResponse } from '@tsgi/core';
+import {
+  BridgeRequest,
+  connectionReset,
+  dumpBody,
+  requestUrls,
+  type ScriptNameMode,
+  unconsumed,
+} from './_request.js';
+import { BridgeResponse, type Head, socketDrained } from './_response.js';
+import { BridgeSocket } from './_socket.js';
+
+/** A node request listener: what `http.createServer(listener)` takes. */
+export type NodeHandler = (
+  req: import('node:http').IncomingMessage,
+  res: import('node:http').ServerResponse,
+) => unknown;
+
+/** Options for `fromNodeHandler`. */
+export interface FromNodeHandlerOptions {
+  /**
+   * `'strip'` (default): `req.url` is PATH_INFO and the query, so the handler routes the same
+   * wherever it is mounted (a FastCGI location, a CGI script path, `mount()`), and
+   * `req.originalUrl`/`req.baseUrl` carry SCRIPT_NAME as Express's own mounting does (ENV-04).
+   * `'keep'`: `req.url` is SCRIPT_NAME + PATH_INFO and the query, the URL the client asked for.
+   */
+  scriptName?: ScriptNameMode;
+}
+
+/**
+ * Wraps a node request listener as a TSGI application.
+ *
+ * ```ts
+ * import express from 'express';
+ * import { fromNodeHandler } from '@tsgi/node-bridge';
+ * const app = express();
+ * app.get('/', (req, res) => res.send('hello'));
+ * export default fromNodeHandler(app);   // tsgi serve | tsgi fastcgi | tsgi cgi app.js
+ * ```
+ *
+ * `req` and `res` are node's own classes over a socket look-alike: the request body streams from
+ * `tsgi.input` (backpressure: nothing is read ahead of the handler), response chunks are lent to
+ * the engine and `write()`'s callback and `'drain'` wait for the sink (BODY-02, BODY-19), and a
+ * client disconnect (`tsgi.signal`, ENV-24) gives node's `'aborted'` and `'close'`. An error the
+ * handler throws (or a rejected promise it returns) before the head answers 500 (ERR-02); after
+ * it, the response is cut short (ERR-03).
+ */
+export function fromNodeHandler(
+  handler: NodeHandler,
+  options: FromNodeHandlerOptions = {},
+): Application {
+  if (typeof handler !== 'function')
+    throw new TypeError('fromNodeHandler: handler must be a (req, res) function');
+  const mode = options.scriptName ?? 'strip';
+  return (environ, startResponse) => new _Exchange(environ, mode).run(handler, startResponse);
+}
+
+/** One request through the bridge. */
+class _Exchange {
+  readonly socket: BridgeSocket;
+  readonly req: BridgeRequest;
+  readonly res: BridgeResponse;
+  readonly #signal: AbortSignal;
+  readonly #input: Environ['tsgi.input'];
+  #head: Head | null = null;
+  #failed: { err: unknown } | null = null;
+  #wake: (() => void) | null = null;
+  #done = false;
+
+  constructor(environ: Environ, mode: ScriptNameMode) {
+    this.socket = new BridgeSocket(environ);
+    this.req = new BridgeRequest(this.socket, environ, requestUrls(environ, mode));
+    this.res = new BridgeResponse(this.req);
+    this.res.assignSocket(this.socket as never);
+    this.res.onHead = (head) => {
+      this.#head = head;
+      this.#notify();
+    };
+    this.res.once('finish', () => this.#finish());
+    this.socket.on('drain', () => socketDrained(this.res));
+    // 'close' on the socket: node's own listener (assignSocket) marks res destroyed and emits
+    // 'close' on it; here it also ends the wait for a head that will never come.
+    this.socket.once('close', () => this.#notify());
+    this.#signal = environ['tsgi.signal'];
+    this.#input = environ['tsgi.input'];
+  }
+
+  async run(handler: NodeHandler, startResponse: StartResponse): Promise<ResponseBody> {
+    const signal = this.#signal;
+    signal.addEventListener('abort', this.#onAbort);
+    try {
+      const r = handler(this.req, this.res);
+      if (r !== null && typeof r === 'object' && typeof (r as Promise<void>).then === 'function')
+        (r as Promise<void>).then(undefined, (err: unknown) => this.#fail(err));
+    } catch (err) {
+      this.#fail(err);
+    }
+    while (this.#head === null && this.#failed === null && !this.socket.destroyed) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    const head = this.#head;
+    if (head === null) {
+      this.#cleanup();
+      // ERR-02: the engine answers 500 (or nothing, when the client is already gone).
+      throw this.#failed?.err ?? signal.reason ?? new Error('@tsgi/node-bridge: no response');
+    }
+    startResponse(head.status, head.headers);
+    const socket = this.socket;
+    // The whole body already written (`res.send`, `res.end(data)`): an Array lets the engine
+    // send it with its length in one write ('whole' framing). Not for HEAD: an Array would tell
+    // the engine the GET body is empty (APP-08).
+    if (
+      this.res.writableEnded &&
+      !socket.destroyed &&
+      socket.unreleased === socket.held &&
+      this.req.method !== 'HEAD'
+    ) {
+      return Object.assign(socket.takeAll(), { close: () => this.#release() });
+    }
+    return this.#body();
+  }
+
+  #body(): AsyncIterableIterator<Uint8Array> & { close(): void } {
+    const socket = this.socket;
+    const body = {
+      [Symbol.asyncIterator]: () => body,
+      next: async (): Promise<IteratorResult<Uint8Array, undefined>> => {
+        const chunk = await socket.pull();
+        return chunk === null ? { value: undefined, done: true } : { value: chunk, done: false };
+      },
+      // BODY-05: released before the end (the client left, the engine gave up): node's 'close'
+      // without 'finish', and 'aborted' for an unread request body.
+      return: async (): Promise<IteratorResult<Uint8Array, undefined>> => {
+        if (!this.#done) this.#abort();
+        return { value: undefined, done: true };
+      },
+      // BODY-06: the completion hook; all a HEAD, 204 or 304 response gets (BODY-18).
+      close: () => this.#release(),
+    };
+    return body;
+  }
+
+  /** The engine is done with the body: what is still written is dropped. */
+  #release(): void {
+    this.socket.discard();
+  }
+
+  /** 'finish': node handed over the last chunk. Then node's server's `resOnFinish`. */
+  #finish(): void {
+    this.#done = true;
+    this.socket.finish();
+    // An unread request body is not wanted (IN-06); node's server dumps it the same way.
+    if (unconsumed(this.req)) dumpBody(this.req, this.#input);
+    process.nextTick(() => {
+      const res = this.res as unknown as { _closed: boolean; destroyed: boolean };
+      this.res.detachSocket(this.socket as never);
+      if (!res._closed) {
+        res.destroyed = true;
+        res._closed = true;
+        this.res.emit('close');
+      }
+      this.#cleanup();
+    });
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failed !== null) return;
+    this.#failed = { err };
+    if (this.#head === null) this.#notify();
+    this.#abort(err instanceof Error ? err : new Error(String(err)));
+  }
+
+  readonly #onAbort = (): void => this.#abort();
+
+  /** ENV-24: the client went away, or the response was cut short. */
+  #abort(err?: Error): void {
+    if (this.#done) return; // 'finish' came first: node's 'close' follows it as usual
+    if (!this.req.complete && !this.req.destroyed) this.req.destroy(connectionReset());
+    if (!this.socket.destroyed) this.socket.destroy(err);
+    this.#cleanup();
+  }
+
+  #cleanup(): void {
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
+
+  #notify(): void {
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+}
