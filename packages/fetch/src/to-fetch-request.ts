@@ -49,28 +49,20 @@ export interface RequestConfig {
 
 function _noop(): void {}
 
-const _BAD_REQUEST: Status = '400 Bad Request';
+/** What `requestEnviron` decided: an environ with its body framing, or a refusal. */
+export type RequestDecision =
+  | { readonly environ: Environ; readonly framing: RequestFraming; readonly refused?: undefined }
+  | { readonly refused: Status };
 
 /**
- * What a fetch runtime lets through that a server must refuse before the application runs: a
- * `Host` that is not `uri-host [":" port]` (ENV-34; Bun passes `a b`), a `Content-Length` that is
- * not one decimal number (SRV-14; Bun and Deno join two equal lines into `3, 3`), and a
- * request-target with a fragment or a scheme other than http(s) (SRV-15; both keep `#frag` in
- * `request.url`, Deno passes `ftp://...`). Returns the status to answer, or `undefined`.
- */
-export function requestRefusal(request: Request, url: URL): Status | undefined {
-  const host = request.headers.get('host');
-  if (host !== null && !isValidHost(host)) return _BAD_REQUEST;
-  const length = request.headers.get('content-length');
-  if (length !== null && !isDigits(length)) return _BAD_REQUEST;
-  if (url.hash !== '' || request.url.endsWith('#')) return _BAD_REQUEST;
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return _BAD_REQUEST;
-  return undefined;
-}
-
-/**
- * Builds one request's environ, and says how its body is framed (core decides). `info` is the
- * fetch runtime's second handler argument (connection.ts: REMOTE_ADDR, REMOTE_PORT).
+ * Builds one request's environ, and says how its body is framed (core decides), or refuses what
+ * a fetch runtime lets through that a server must refuse before the application runs
+ * (ADP-FETCH-03): a `Host` that is not `uri-host [":" port]` (ENV-34; Bun passes `a b`), a
+ * `Content-Length` that is not one decimal number (SRV-14; Bun and Deno join two equal lines into
+ * `3, 3`), a fragment or a scheme other than http(s) (SRV-15; both keep `#frag` in `request.url`,
+ * Deno passes `ftp://...`). The headers are read in one pass, the one that fills environ (on Bun
+ * every `headers.get` is a call into the runtime). `info` is the runtime's second handler
+ * argument (connection.ts: REMOTE_ADDR, REMOTE_PORT).
  */
 export function requestEnviron(
   request: Request,
@@ -78,40 +70,35 @@ export function requestEnviron(
   options: RequestConfig,
   abort: RequestAbort,
   info: unknown,
-): { environ: Environ; framing: RequestFraming } {
-  const https = url.protocol === 'https:';
-  const hostLine = request.headers.get('host');
-  // ENV-35, ENV-07: Deno builds the URL from an absolute-form target as received; Bun from Host.
-  const absolute = hostLine !== null && hostLine !== url.host && _isAbsoluteForm(hostLine, url);
+): RequestDecision {
+  const protocol = url.protocol;
+  if (
+    (protocol !== 'http:' && protocol !== 'https:') ||
+    url.hash !== '' ||
+    request.url.endsWith('#')
+  )
+    return _REFUSED;
+  const https = protocol === 'https:';
   // The URL parser has already percent-encoded the path (non-ASCII as UTF-8), so decoding it
   // once gives a byte string (ENV-06).
   const decoded = percentDecode(url.pathname);
   const [scriptName, pathInfo] =
     options.scriptName === undefined ? ['', decoded] : splitScriptName(decoded, options.scriptName);
-  const body = request.body;
-  // A Request without a body has none, whatever its headers say; one with a body declares its
-  // length or streams it (fetch hides the transfer coding).
-  const framing = requestFraming({
-    contentLength: body === null ? undefined : (request.headers.get('content-length') ?? undefined),
-    streamed: body !== null,
-    limit: options.limit,
-  });
+  const search = url.search;
   const errors = options.errors;
   const environ = createEnviron(
     {
       method: request.method,
       scriptName,
       pathInfo,
-      queryString: url.search.slice(1),
-      requestUri: absolute ? url.href : url.pathname + url.search,
+      queryString: search.slice(1),
+      requestUri: url.pathname + search,
       serverName: url.hostname,
       serverPort: url.port || (https ? '443' : '80'),
       protocol: 'HTTP/1.1', // fetch does not expose the version
     },
     {
-      // A refused body is never read: the application is not invoked (SRV-05).
-      input:
-        framing.kind === 'refuse' || body === null ? _ended : _input(body, framing, errors, abort),
+      input: _ended, // replaced below once the headers say how the body is framed
       errors,
       signal: abort, // created on first access (ENV-01): most requests never read it
       urlScheme: https ? 'https' : 'http',
@@ -124,10 +111,30 @@ export function requestEnviron(
   request.headers.forEach((value, name) => {
     addRequestHeader(environ, name, value);
   });
+  const host = environ.HTTP_HOST;
+  if (host !== undefined && !isValidHost(host)) return _REFUSED; // ENV-34
+  const length = environ.CONTENT_LENGTH;
+  if (length !== undefined && !isDigits(length)) return _REFUSED; // SRV-14
+  const body = request.body;
+  // A Request without a body has none, whatever its headers say; one with a body declares its
+  // length or streams it (fetch hides the transfer coding).
+  const framing = requestFraming({
+    contentLength: body === null ? undefined : length,
+    streamed: body !== null,
+    limit: options.limit,
+  });
+  // A refused body is never read: the application is not invoked (SRV-05).
+  if (body !== null && framing.kind !== 'refuse')
+    environ['tsgi.input'] = _input(body, framing, errors, abort);
   // ENV-13: workerd joins Cookie lines with ", "; core undoes it where that is provably safe.
   const cookie = environ.HTTP_COOKIE;
   if (typeof cookie === 'string') environ.HTTP_COOKIE = repairCookieJoin(cookie);
-  if (environ.HTTP_HOST === undefined || absolute) environ.HTTP_HOST = url.host; // ENV-35
+  if (host === undefined) environ.HTTP_HOST = url.host;
+  else if (host !== url.host && _isAbsoluteForm(host, url)) {
+    // ENV-35, ENV-07: Deno builds the URL from an absolute-form target as received (Bun from Host).
+    environ.HTTP_HOST = url.host;
+    environ.REQUEST_URI = url.href;
+  }
   if (https) environ.HTTPS = 'on';
   environ.SERVER_SOFTWARE = options.software; // ENV-17
   const remote =
@@ -140,6 +147,8 @@ export function requestEnviron(
   addConfigKeys(environ, options.config); // SRV-03, checked at setup (SRV-11)
   return { environ, framing };
 }
+
+const _REFUSED: RequestDecision = Object.freeze({ refused: '400 Bad Request' as Status });
 
 const _ended = requestInput({ kind: 'none' }, null);
 

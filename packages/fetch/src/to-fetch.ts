@@ -20,12 +20,7 @@ import {
 } from '@tsgi/core';
 import { defaultSoftware } from './connection.js';
 import { FetchSink } from './response-sink.js';
-import {
-  type RemoteAddress,
-  type RequestConfig,
-  requestEnviron,
-  requestRefusal,
-} from './to-fetch-request.js';
+import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
 
 export type { RemoteAddress } from './to-fetch-request.js';
 
@@ -101,10 +96,10 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFet
     // Bun and workerd pass a Host such as `a b` through, and then `request.url` is no URL.
     const url = _parse(request.url);
     if (url === undefined) return _own(refusalResponse('400 Bad Request')); // ENV-34
-    const refused = requestRefusal(request, url);
-    if (refused !== undefined) return _own(refusalResponse(refused));
     const abort = new RequestAbort();
-    const { environ, framing } = requestEnviron(request, url, config, abort, info);
+    const decision = requestEnviron(request, url, config, abort, info);
+    if (decision.refused !== undefined) return _own(refusalResponse(decision.refused));
+    const { environ, framing } = decision;
     const sink = new FetchSink(abort, hwm, date);
     const done = runApplication(
       // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
