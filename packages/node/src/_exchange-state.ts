@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorStream, RequestAbort, type RequestInput } from '@tsgi/core';
-import type { BodyState } from './_body.js';
+import type { BodyState, Slab } from './_body.js';
 
 /** Where an exchange reports back: the listener's shared context. */
 export interface ExchangeHost {
@@ -52,13 +52,16 @@ export abstract class ExchangeState implements BodyState {
   /** A 'close' listener is on `req` (a pipelined response, or a body being read). */
   reqCloseWatched = false;
 
-  // Response (_response-sink.ts; the next four are BodyState's, documented in _body.ts).
+  // Response (_response-sink.ts; the next seven are BodyState's, documented in _body.ts).
   /** node:http refused the head, or the request was refused: the engine's output is dropped. */
   replaced = false;
   whole = false;
   held: Uint8Array | null = null;
   inPlace = false;
   pending: (() => void) | null = null;
+  runSlab: Slab | null = null;
+  runStart = 0;
+  runEnd = 0;
 
   // Access log: the status code sent (0: none), body bytes handed to node, the start time.
   status = 0;

@@ -13,7 +13,7 @@ import {
   type ResponseHeaders,
   type Status,
 } from '@tsgi/core';
-import { endBody, writeBody } from './_body.js';
+import { endBody, flushRun, writeBody } from './_body.js';
 import type { ExchangeState } from './_exchange-state.js';
 import { continueUnanswered } from './_request-body.js';
 
@@ -83,6 +83,7 @@ export function abortResponse(ex: ExchangeState): void {
   const res = ex.res;
   const held = ex.held;
   ex.held = null;
+  if (!ex.closed) flushRun(ex);
   if (held !== null && !ex.closed) res.write(held);
   const socket = res.socket;
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
