@@ -9,7 +9,7 @@
  * Writes conformance/results/matrix.json, matrix.md and one report per configuration. A
  * configuration whose web server is not installed is listed as skipped, with the reason.
  * A failure listed in front-end-findings.ts is the web server's doing and is shown as such (⚑,
- * with the reason); a failure the profile relaxes (ADP-FCGI-22, ADP-CGI-17) is ≈, a case the
+ * with the reason); a failure the profile relaxes (ADP-FCGI-22, ADP-SCGI-11, ADP-CGI-17) is ≈, a case the
  * configuration cannot show is ◌; the exit status is 1 when a configuration could not run or a
  * case failed for a reason not listed there (matrix-render.ts).
  */
