@@ -14,6 +14,7 @@ const NEEDED = {
   'cgi-fcgi': 'libfcgi-bin',
   curl: 'curl',
   chromium: 'chromium', // the docs site test (docs/test) drives it with playwright-core
+  'systemd-socket-activate': 'systemd', // the CLI's socket-activation test (LISTEN_FDS)
 };
 const DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin'];
 const extra = process.argv.slice(2); // e.g. `wrk php-fpm` for benchmarks: binary=package pairs

@@ -12,6 +12,7 @@ import {
   isInheritedSocket,
   type ListenAddress,
   serverSignals,
+  systemdListenFd,
   urlHost,
 } from '@tsgi/server-node';
 import { loadApp } from './_app.js';
@@ -42,17 +43,23 @@ export function gatewayOptions(
   args: ServerArgs,
   defaultBind: string,
 ): GatewayPlan {
-  const inherited = bind === undefined && isInheritedSocket(0);
-  const options: GatewayOptions = inherited
-    ? { fd: 0 }
-    : { ...parseBind(bind ?? defaultBind), ...args.socket };
+  // systemd socket activation (fd 3 with LISTEN_FDS) first, then a web server's fd 0.
+  const activated = bind === undefined ? systemdListenFd() : undefined;
+  const inherited = activated === undefined && bind === undefined && isInheritedSocket(0);
+  const options: GatewayOptions =
+    activated !== undefined
+      ? { fd: activated }
+      : inherited
+        ? { fd: 0 }
+        : { ...parseBind(bind ?? defaultBind), ...args.socket };
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (args.workers > 1) options.multiprocess = true;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
   options.errors = stampedErrors(true);
-  return { options, where: inherited ? 'fd 0' : (bind ?? defaultBind) };
+  const where = activated !== undefined ? `fd ${activated}` : inherited ? 'fd 0' : undefined;
+  return { options, where: where ?? bind ?? defaultBind };
 }
 
 /** A listening server, as `runGatewayServer` needs it. */

@@ -5,7 +5,14 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Daemon, startDaemon, tempDir } from '@tsgi/harness';
+import {
+  type Daemon,
+  freePort,
+  requireTool,
+  startDaemon,
+  tempDir,
+  waitForPort,
+} from '@tsgi/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -404,6 +411,43 @@ describe('tsgi CLI', () => {
       status: 200,
       body: 'fetch handler saw /users?id=7',
     });
+  });
+
+  it('systemd socket activation: without --bind, serve takes the socket on fd 3 (LISTEN_FDS, issue 23)', async () => {
+    const activate = requireTool(
+      'systemd-socket-activate',
+      'passes a listening socket as systemd does',
+    );
+    if (activate === undefined) return;
+    const port = await freePort();
+    const d = startDaemon(activate, [
+      '-l',
+      `127.0.0.1:${port}`,
+      process.execPath,
+      BIN,
+      'serve',
+      fixture('app.js'),
+    ]);
+    daemons.push(d);
+    await waitForPort(port);
+    // The first connection makes systemd-socket-activate exec tsgi with the socket on fd 3.
+    expect(JSON.parse((await get(`http://127.0.0.1:${port}/activated`)).body).path).toBe(
+      '/activated',
+    );
+    await expect.poll(() => d.output()).toContain(`Listening on http://127.0.0.1:${port}`);
+    // --workers cannot share one activated socket yet: a usage error, said once.
+    const port2 = await freePort();
+    const w = startDaemon(activate, [
+      '-l',
+      `127.0.0.1:${port2}`,
+      ...[process.execPath, BIN, 'serve', fixture('app.js'), '--workers', '2'],
+    ]);
+    daemons.push(w);
+    await waitForPort(port2);
+    connect({ port: port2, host: '127.0.0.1' }).on('error', () => {});
+    await expect
+      .poll(() => w.output())
+      .toContain('tsgi: --workers with systemd socket activation: not supported');
   });
 
   it('bad limits exit 2 naming the flag', async () => {

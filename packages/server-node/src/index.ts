@@ -35,6 +35,8 @@ export {
   listen,
   listenTarget,
   listenUrl,
+  SD_LISTEN_FDS_START,
+  systemdListenFd,
   urlHost,
 } from './listen.js';
 export {

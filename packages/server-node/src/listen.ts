@@ -56,6 +56,27 @@ export function listenTarget(options: ListenOptions, fallback: () => ListenTarge
   return fallback();
 }
 
+/** `SD_LISTEN_FDS_START`: the first descriptor systemd passes to a socket-activated service. */
+export const SD_LISTEN_FDS_START = 3;
+
+/**
+ * The listening socket systemd passed to this process (socket activation, `sd_listen_fds(3)`):
+ * descriptor 3 when `LISTEN_PID` is this process and `LISTEN_FDS` is at least 1, else
+ * undefined. The variables are removed once read, as `sd_listen_fds(1)` does, so a child never
+ * takes them for its own.
+ */
+export function systemdListenFd(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const count = Number(env.LISTEN_FDS);
+  const mine = env.LISTEN_PID === String(process.pid);
+  if (env.LISTEN_FDS !== undefined || env.LISTEN_PID !== undefined) {
+    delete env.LISTEN_FDS;
+    delete env.LISTEN_PID;
+    delete env.LISTEN_FDNAMES;
+  }
+  if (!mine || !(count >= 1) || !isInheritedSocket(SD_LISTEN_FDS_START)) return undefined;
+  return SD_LISTEN_FDS_START;
+}
+
 /** True when `fd` is a socket, as a web server or systemd leaves a listener to its child. */
 export function isInheritedSocket(fd: number): boolean {
   try {

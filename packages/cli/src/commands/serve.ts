@@ -3,7 +3,7 @@
  */
 import cluster from 'node:cluster';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
-import { handleShutdownSignals, serverSignals } from '@tsgi/server-node';
+import { handleShutdownSignals, serverSignals, systemdListenFd } from '@tsgi/server-node';
 import { loadApp } from '../_app.js';
 import {
   DEFAULT_BIND,
@@ -28,7 +28,8 @@ APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app
 optionally followed by :exportName (default: the default export, else the export 'app').
 
 Options:
-  -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH (default ${DEFAULT_BIND})
+  -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH (default ${DEFAULT_BIND}, or
+                             the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
       --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
@@ -66,7 +67,17 @@ export async function run(argv: string[]): Promise<number> {
   }
   const args = parseServerArgs('serve', values, positionals);
   const { spec, workers } = args;
-  const options: ServeOptions = { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
+  // systemd socket activation (LISTEN_FDS, issue 23): without --bind, the socket on fd 3.
+  const activated = values.bind === undefined ? systemdListenFd() : undefined;
+  if (activated !== undefined && workers > 1) {
+    throw new UsageError(
+      '--workers with systemd socket activation: not supported; run one tsgi per socket unit, or --bind an address',
+    );
+  }
+  const options: ServeOptions =
+    activated !== undefined
+      ? { fd: activated }
+      : { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
