@@ -18,7 +18,7 @@ import {
 import { loadApp } from './_app.js';
 import { firstLine, parseBind, type ServerArgs, UsageError } from './_args.js';
 import { superviseWorkers } from './_cluster.js';
-import { stampedErrors } from './_error-log.js';
+import { stampedErrors } from './_logs.js';
 
 /** The options fastcgi and scgi servers both take, from the shared flags. */
 export interface GatewayOptions extends GatewayServerOptions {

@@ -1,6 +1,6 @@
 /** The `tsgi` command, run as a child process exactly as users run it. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -368,7 +368,7 @@ describe('tsgi CLI', () => {
       '--max-conns',
       '1',
       '--header-timeout',
-      '400',
+      '1500', // long enough that the slowloris still holds the slot when the next request comes
       '--access-log',
     ]);
     const port = Number(new URL(url).port);
@@ -462,6 +462,37 @@ describe('tsgi CLI', () => {
     }
     const f = await run(['fastcgi', fixture('app.js'), '--read-timeout', '0']);
     expect([f.code, f.stderr.includes('--read-timeout')]).toEqual([2, true]);
+  });
+
+  it('--access-log-file appends JSON lines (--access-log-format json) and reopens on SIGUSR1 (issue 23)', async () => {
+    const tmp = tempDir('tsgi-access-');
+    const file = join(tmp.path, 'access.log');
+    const { daemon, url } = await serve([
+      fixture('app.js'),
+      '--access-log-file',
+      file,
+      '--access-log-format',
+      'json',
+    ]);
+    await get(`${url}/first`);
+    await expect
+      .poll(() => (existsSync(file) ? readFileSync(file, 'utf8') : ''))
+      .toContain('"request":"GET /first HTTP/1.1"');
+    // logrotate: move the file away, signal, and the next line goes to a new file.
+    renameSync(file, `${file}.1`);
+    daemon.process.kill('SIGUSR1');
+    await new Promise((r) => setTimeout(r, 100));
+    await get(`${url}/second`);
+    await expect
+      .poll(() => (existsSync(file) ? readFileSync(file, 'utf8') : ''))
+      .toContain('"request":"GET /second HTTP/1.1"');
+    expect(readFileSync(`${file}.1`, 'utf8')).not.toContain('/second');
+    const bad = await run(['serve', fixture('app.js'), '--access-log-format', 'xml']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "tsgi: --access-log-format must be common, combined or json, got 'xml'\n",
+    ]);
+    tmp.remove();
   });
 
   it("README's first command: `pnpm start` serves examples/hello (/, /echo, /stream)", async () => {

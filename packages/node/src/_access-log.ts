@@ -1,7 +1,11 @@
 /**
- * Common Log Format, as Apache's `%h %l %u %t "%r" %>s %b`:
- * `127.0.0.1 - - [25/Nov/2026:07:03:00 +0000] "GET /path?q HTTP/1.1" 200 1234`.
- * `%>s` is `-` when no status was sent (the client left first) and `%b` is `-` for no body.
+ * The access log, one line per request in one of three formats (issue 23):
+ * - `common`, Apache's `%h %l %u %t "%r" %>s %b`:
+ *   `127.0.0.1 - - [25/Nov/2026:07:03:00 +0000] "GET /path?q HTTP/1.1" 200 1234`;
+ * - `combined`, the same plus `"%{Referer}i" "%{User-agent}i"` (nginx's default `combined`);
+ * - `json`, one object per line with the same fields and the duration, for log shippers.
+ * A status is `-` (JSON `null`) when none was sent (the client left first); `%b` is `-` for no
+ * body. A line refused before its request line was parsed has `-` for `%r` (ADP-NODE-14).
  */
 import type { IncomingMessage } from 'node:http';
 
@@ -42,7 +46,7 @@ export function clfTime(ms: number): string {
   return _stamp;
 }
 
-// Apache escapes `"`, `\` and non-printable octets in the request line so a line stays a line.
+// Apache escapes `"`, `\\` and non-printable octets in the request line so a line stays a line.
 const _UNSAFE = /["\\\x00-\x1f\x7f-\xff]/g;
 
 function _escape(text: string): string {
@@ -53,28 +57,58 @@ function _escape(text: string): string {
   });
 }
 
-/**
- * The line for a request refused before a request line was parsed (node's parser refused it,
- * SRV-02; the connection limit refused the connection, SRV-08): `%r` is `-`, as Apache logs a
- * connection that timed out before one; `%>s` is `-` when nothing could be sent.
- */
-export function formatRefusalLog(
-  remote: string | undefined,
-  status: number,
-  start: number,
-  bytes = 0,
-): string {
-  return `${remote ?? '-'} - - ${clfTime(start)} "-" ${status === 0 ? '-' : status} ${bytes === 0 ? '-' : bytes}`;
+/** The access-log formats. */
+export type AccessLogFormat = 'common' | 'combined' | 'json';
+
+/** What one line says. */
+export interface AccessEntry {
+  remote: string | undefined;
+  /** `METHOD target HTTP/x.y`, or undefined when no request line was parsed. */
+  request: string | undefined;
+  /** 0 when no status was sent. */
+  status: number;
+  bytes: number;
+  /** When the request arrived (ms since the epoch). */
+  start: number;
+  referer?: string | undefined;
+  userAgent?: string | undefined;
 }
 
-/** One access-log line (no newline) for a finished request. */
-export function formatAccessLog(
+/** The entry of a finished request. */
+export function requestEntry(
   req: IncomingMessage,
   status: number,
   bytes: number,
   start: number,
-): string {
-  const host = req.socket?.remoteAddress ?? '-';
-  const line = _escape(`${req.method} ${req.url} HTTP/${req.httpVersion}`);
-  return `${host} - - ${clfTime(start)} "${line}" ${status === 0 ? '-' : status} ${bytes === 0 ? '-' : bytes}`;
+): AccessEntry {
+  return {
+    remote: req.socket?.remoteAddress,
+    request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+    status,
+    bytes,
+    start,
+    referer: req.headers.referer,
+    userAgent: req.headers['user-agent'],
+  };
+}
+
+/** One access-log line (no newline). */
+export function formatAccess(entry: AccessEntry, format: AccessLogFormat = 'common'): string {
+  if (format === 'json') {
+    return JSON.stringify({
+      time: new Date(entry.start).toISOString(),
+      remote: entry.remote ?? null,
+      request: entry.request ?? null,
+      status: entry.status === 0 ? null : entry.status,
+      bytes: entry.bytes,
+      duration_ms: Date.now() - entry.start,
+      referer: entry.referer ?? null,
+      user_agent: entry.userAgent ?? null,
+    });
+  }
+  const request = entry.request === undefined ? '-' : _escape(entry.request);
+  const status = entry.status === 0 ? '-' : entry.status;
+  const line = `${entry.remote ?? '-'} - - ${clfTime(entry.start)} "${request}" ${status} ${entry.bytes === 0 ? '-' : entry.bytes}`;
+  if (format !== 'combined') return line;
+  return `${line} "${_escape(entry.referer ?? '-')}" "${_escape(entry.userAgent ?? '-')}"`;
 }

@@ -21,7 +21,7 @@ import {
   tooLargeResponse,
 } from '@tsgi/core';
 import { PendingRuns } from '@tsgi/server-node';
-import { formatAccessLog, formatRefusalLog } from './_access-log.js';
+import { type AccessLogFormat, formatAccess, requestEntry } from './_access-log.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
 import { type ExchangeResponse, kExchange } from './_lifecycle.js';
@@ -56,6 +56,7 @@ export class ListenerContext implements ExchangeHost {
   readonly body: _BodyFacts;
   readonly maxHeaders: number;
   readonly accessLog: ((line: string) => void) | undefined;
+  readonly accessLogFormat: AccessLogFormat;
   /** Requests whose response has not finished or closed (a count: shutdown needs no list). */
   active = 0;
   /** Requests whose completion hook (or application) has not settled (SRV-09, BODY-24). */
@@ -97,12 +98,20 @@ export class ListenerContext implements ExchangeHost {
         : log === true
           ? (line) => void process.stdout.write(`${line}\n`)
           : undefined;
+    this.accessLogFormat = options.accessLogFormat ?? 'common';
+    if (!['common', 'combined', 'json'].includes(this.accessLogFormat)) {
+      throw new RangeError(
+        `accessLogFormat must be 'common', 'combined' or 'json', got ${String(this.accessLogFormat)}`,
+      );
+    }
   }
 
   done(ex: NodeExchange): void {
     this.active--;
     if (this.accessLog !== undefined)
-      this._log(formatAccessLog(ex.req, ex.status, ex.bytes, ex.start));
+      this._log(
+        formatAccess(requestEntry(ex.req, ex.status, ex.bytes, ex.start), this.accessLogFormat),
+      );
     if (this.closing) this.onDrained?.();
   }
 
@@ -120,15 +129,20 @@ export class ListenerContext implements ExchangeHost {
       return;
     }
     if (status !== 0 && this.accessLog !== undefined) {
-      this._log(formatRefusalLog(remote, status, Date.now()));
+      this._refused(remote, status, 0);
     }
   }
 
   /** A connection refused before node:http saw it (SRV-08, _connection-limit.ts). */
   connectionRefused(socket: Duplex, status: number, bytes: number): void {
     if (this.accessLog === undefined) return;
-    const remote = (socket as { remoteAddress?: string }).remoteAddress;
-    this._log(formatRefusalLog(remote, status, Date.now(), bytes));
+    this._refused((socket as { remoteAddress?: string }).remoteAddress, status, bytes);
+  }
+
+  /** The line of a request refused before its request line was parsed (ADP-NODE-14). */
+  _refused(remote: string | undefined, status: number, bytes: number): void {
+    const entry = { remote, request: undefined, status, bytes, start: Date.now() };
+    this._log(formatAccess(entry, this.accessLogFormat));
   }
 
   _log(line: string): void {

@@ -19,6 +19,11 @@ export interface ListenerOptions {
    */
   accessLog?: boolean | ((line: string) => void);
   /**
+   * The access log's format: `'common'` (Apache's Common Log Format, the default), `'combined'`
+   * (with referer and user agent, nginx's default) or `'json'` (one object per line).
+   */
+  accessLogFormat?: 'common' | 'combined' | 'json';
+  /**
    * Largest request body accepted, in bytes (IN-08). A larger `Content-Length` is answered with
    * 413 before the application runs; a chunked body that grows past it fails `tsgi.input` with
    * `InputTooLargeError` and is answered with 413 if the response has not started.

@@ -122,6 +122,37 @@ describe('serve', () => {
     expect(third.status).toBe(200);
   });
 
+  it('ADP-NODE-14: the access log in combined and json formats (issue 23)', async () => {
+    const app: Application = (_e, sr) => {
+      sr('200 OK', []);
+      return [enc('hello')];
+    };
+    const combined = await start(app, { accessLogFormat: 'combined' });
+    await request(combined.port, '/c?x=1', {
+      headers: { referer: 'http://r.test/', 'user-agent': 'ua "1"' },
+    });
+    expect(combined.access).toEqual([
+      expect.stringMatching(
+        /^127\.0\.0\.1 - - \[.+\] "GET \/c\?x=1 HTTP\/1\.1" 200 5 "http:\/\/r\.test\/" "ua \\"1\\""$/,
+      ),
+    ]);
+    const json = await start(app, { accessLogFormat: 'json' });
+    await request(json.port, '/j');
+    const entry = JSON.parse(json.access[0]!);
+    expect(entry).toMatchObject({
+      remote: '127.0.0.1',
+      request: 'GET /j HTTP/1.1',
+      status: 200,
+      bytes: 5,
+      referer: null,
+    });
+    expect(new Date(entry.time).getTime()).toBeGreaterThan(0);
+    expect(entry.duration_ms).toBeGreaterThanOrEqual(0);
+    await expect(start(app, { accessLogFormat: 'xml' as 'json' })).rejects.toThrow(
+      /accessLogFormat/,
+    );
+  });
+
   it('ADP-NODE-13: maxConnections is checked at setup', async () => {
     const app: Application = (_e, sr) => {
       sr('200 OK', []);

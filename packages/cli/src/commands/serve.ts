@@ -16,7 +16,7 @@ import {
   UsageError,
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
-import { stampedErrors } from '../_error-log.js';
+import { appendingLog, stampedErrors } from '../_logs.js';
 
 export const summary = 'serve APP over HTTP with node:http';
 
@@ -32,6 +32,9 @@ Options:
                              the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
+      --access-log-format F  common (default), combined (with referer and user agent) or json
+      --access-log-file PATH append the access log to PATH instead (reopened on SIGUSR1,
+                             for logrotate); implies --access-log
       --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
       --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
       --max-conns N          open connections; more get 503 and are closed (default 4096)
@@ -57,6 +60,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
+    'access-log-format': { type: 'string' },
+    'access-log-file': { type: 'string' },
     'max-conns': { type: 'string' },
     'header-timeout': { type: 'string' },
     'keep-alive': { type: 'string' },
@@ -83,6 +88,15 @@ export async function run(argv: string[]): Promise<number> {
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
   if (args.exposeErrors === true) options.exposeErrors = true;
   if (values['access-log'] === true) options.accessLog = true;
+  const format = values['access-log-format'];
+  if (format !== undefined) {
+    if (format !== 'common' && format !== 'combined' && format !== 'json')
+      throw new UsageError(`--access-log-format must be common, combined or json, got '${format}'`);
+    options.accessLogFormat = format;
+    options.accessLog ??= true;
+  }
+  const file = values['access-log-file'];
+  if (file !== undefined) options.accessLog = appendingLog(file);
   options.errors = stampedErrors(); // time and pid on every line of the error log (issue 23)
   // SRV-06, SRV-08 (issue 22): the limits a flood of slow or idle connections meets.
   if (values['max-conns'] !== undefined)
