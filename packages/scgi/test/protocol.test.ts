@@ -212,6 +212,27 @@ describe('ADP-SCGI-07: the response', () => {
     expect(res.reset).toBe(true);
   });
 
+  it('ADP-SCGI-08, ERR-05: a write() pending when the front end goes away rejects with ClientDisconnectError', async () => {
+    const seen: string[] = [];
+    const writer = await startServer(async (_environ, startResponse) => {
+      const write = startResponse('200 OK', [['content-type', 'application/octet-stream']]);
+      try {
+        for (;;) await write(new Uint8Array(100_000)); // by reference: settles on the socket
+      } catch (err) {
+        seen.push((err as Error).name);
+      }
+      return [];
+    });
+    try {
+      await exchange(writer.target, request(), {
+        onSocket: (socket) => socket.once('data', () => socket.resetAndDestroy()),
+      });
+      await expect.poll(() => seen).toEqual(['ClientDisconnectError']);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('ADP-SCGI-06, ENV-09: CONTENT_LENGTH 0 stays only when the client declared it (HTTP_CONTENT_LENGTH)', async () => {
     const declared = await exchange(
       srv.target,

@@ -5,6 +5,7 @@
  */
 import type { Socket } from 'node:net';
 import {
+  ClientDisconnectError,
   formatCgiHead,
   type OwnResponse,
   type ResponseHeaders,
@@ -107,7 +108,9 @@ export class SocketSink implements ResponseSink {
       start((err) => {
         if (this.#reject !== reject) return; // already rejected by disconnected()
         this.#reject = null;
-        if (err) reject(err);
+        // ERR-05: the socket's own error (EPIPE, ECONNRESET) can come before its 'close', and
+        // the application must see the disconnect as such either way.
+        if (err) reject(new ClientDisconnectError(`the SCGI connection failed: ${err.message}`));
         else resolve();
       });
     });
