@@ -8,6 +8,7 @@
  * afresh), and each old one asked to shut down gracefully once a new one listens.
  */
 import cluster, { type Address, type Worker } from 'node:cluster';
+import { watch as fsWatch } from 'node:fs';
 import {
   clearStaleSocket,
   DEFAULT_HOST,
@@ -35,7 +36,11 @@ const _MAX_DELAY = 5000;
  * socket `path`, the primary applies the stale-socket rule once before forking, so the workers
  * do not race to replace the file.
  */
-export async function superviseWorkers(count: number, path?: string): Promise<number> {
+export async function superviseWorkers(
+  count: number,
+  path?: string,
+  watch?: string,
+): Promise<number> {
   // SRV-13: workers accept connections themselves (SCHED_NONE). With node's default on Linux,
   // round-robin, the primary accepts each connection and passes it to a worker; one passed to
   // a worker that dies before taking it is never closed (the client hangs, the primary keeps
@@ -52,6 +57,7 @@ export async function superviseWorkers(count: number, path?: string): Promise<nu
     }
   }
   let stop!: () => void;
+  let reloadWorkers!: (why: string) => void;
   const done = new Promise<number>((resolve) => {
     let stopping = false;
     let started = false; // some worker has listened: later failures are restarted, not fatal
@@ -85,14 +91,16 @@ export async function superviseWorkers(count: number, path?: string): Promise<nu
     // SIGHUP: the workers to retire once their replacements listen (issue 23).
     const retiring = new Set<Worker>();
     let outgoing: Worker[] = [];
-    process.on('SIGHUP', () => {
+    const reload = (why: string): void => {
       if (stopping) return;
       outgoing.push(...living().filter((w) => !retiring.has(w) && !outgoing.includes(w)));
       process.stderr.write(
-        `tsgi: SIGHUP: starting ${count} new workers, then stopping ${outgoing.length} gracefully\n`,
+        `tsgi: ${why}: starting ${count} new workers, then stopping ${outgoing.length} gracefully\n`,
       );
       for (let i = 0; i < count; i++) fork();
-    });
+    };
+    process.on('SIGHUP', () => reload('SIGHUP'));
+    reloadWorkers = reload;
 
     cluster.on('listening', (worker, address) => {
       if (!started) {
@@ -136,6 +144,19 @@ export async function superviseWorkers(count: number, path?: string): Promise<nu
     });
     for (let i = 0; i < count; i++) fork();
   });
+  // --reload: a change under the application's directory is a SIGHUP (debounced: an editor's
+  // save is several events). node_modules and dot-directories are not watched.
+  if (watch !== undefined) {
+    let timer: NodeJS.Timeout | undefined;
+    const watcher = fsWatch(watch, { recursive: true }, (_event, file) => {
+      const name = String(file ?? '');
+      if (/(^|[/\\])(node_modules|\.[^/\\]+)([/\\]|$)/.test(name)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => reloadWorkers(`${name} changed`), 150);
+    });
+    watcher.on('error', () => {});
+    done.then(() => watcher.close());
+  }
   handleShutdownSignals(
     async () => {
       stop();

@@ -495,6 +495,22 @@ describe('tsgi CLI', () => {
     tmp.remove();
   });
 
+  it('--reload: a changed file under the APP directory is served without a restart by hand (issue 23)', async () => {
+    const tmp = tempDir('tsgi-reload-');
+    const file = join(tmp.path, 'app.mjs');
+    const version = (v: string) =>
+      `export default (e, sr) => { sr('200 OK', [['content-type', 'text/plain']]); return [new TextEncoder().encode('${v}')]; };\n`;
+    writeFileSync(file, version('one'));
+    const { daemon, url } = await serve([file, '--reload']);
+    expect((await get(url)).body).toBe('one');
+    writeFileSync(file, version('two'));
+    await expect.poll(async () => (await get(url)).body, { timeout: 10_000 }).toBe('two');
+    expect(daemon.output()).toMatch(
+      /tsgi: app\.mjs changed: starting 1 new workers, then stopping 1 gracefully/,
+    );
+    tmp.remove();
+  });
+
   it("README's first command: `pnpm start` serves examples/hello (/, /echo, /stream)", async () => {
     const { url } = await serve(['examples/hello/app.ts']);
     expect(await get(`${url}/`)).toEqual({ status: 200, body: 'Hello, World!\n' });

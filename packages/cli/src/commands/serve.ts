@@ -2,9 +2,10 @@
  * `tsgi serve APP`: serve an application over HTTP/1.1 with `@tsgi/node`.
  */
 import cluster from 'node:cluster';
+import { dirname } from 'node:path';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
 import { handleShutdownSignals, serverSignals, systemdListenFd } from '@tsgi/server-node';
-import { loadApp } from '../_app.js';
+import { loadApp, resolveAppModule } from '../_app.js';
 import {
   DEFAULT_BIND,
   firstLine,
@@ -32,6 +33,8 @@ Options:
                              the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
+      --reload               restart the workers when a file under APP's directory changes
+                             (development; in-flight requests finish first)
       --access-log-format F  common (default), combined (with referer and user agent) or json
       --access-log-file PATH append the access log to PATH instead (reopened on SIGUSR1,
                              for logrotate); implies --access-log
@@ -60,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
+    reload: { type: 'boolean' },
     'access-log-format': { type: 'string' },
     'access-log-file': { type: 'string' },
     'max-conns': { type: 'string' },
@@ -111,7 +115,12 @@ export async function run(argv: string[]): Promise<number> {
   if (values['keep-alive'] !== undefined)
     options.keepAliveTimeout = parseInteger('--keep-alive', values['keep-alive'], 1, 3_600_000);
 
-  if (workers > 1 && cluster.isPrimary) return superviseWorkers(workers, options.path);
+  // --reload supervises even one worker, so the primary can replace it when a file changes.
+  if ((workers > 1 || values.reload === true) && cluster.isPrimary) {
+    const watch =
+      values.reload === true ? dirname(resolveAppModule(spec, process.cwd())) : undefined;
+    return superviseWorkers(workers, options.path, watch);
+  }
   // The shared signal rule (@tsgi/server-node); a worker leaves SIGINT to the primary.
   let close = async (): Promise<void> => {}; // nothing to shut down before listening
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
