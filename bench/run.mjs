@@ -5,7 +5,7 @@
  *
  *   pnpm bench                       full run (about 9 minutes on 2 cores)
  *   pnpm bench --quick               short rounds and small counts (about a minute)
- *   pnpm bench --only node,fastcgi   some groups only (node, fastcgi, scgi, cgi, memory)
+ *   pnpm bench --only node,fastcgi   some groups only (node, fastcgi, scgi, cgi, memory, express)
  *   options: --rounds N  --seconds N (per wrk measurement)  --no-install
  *   pnpm bench --render              re-evaluate the targets and rewrite results/latest.md from
  *                                    results/latest.json (after a change to the report code)
@@ -36,6 +36,7 @@ const GROUPS = {
   scgi: './scenarios/scgi.mjs',
   cgi: './scenarios/cgi.mjs',
   memory: './scenarios/memory.mjs',
+  express: './scenarios/express.mjs',
 };
 
 const { values } = parseArgs({

@@ -10,6 +10,8 @@
 import { Duplex } from 'node:stream';
 import type { Environ } from '@tsgi/core';
 
+const _HWM = 256 * 1024;
+
 type _Callback = (err?: Error | null) => void;
 
 interface _Pending {
@@ -35,7 +37,9 @@ export class BridgeSocket extends Duplex {
   #wake: (() => void) | null = null;
 
   constructor(environ: Environ) {
-    super({ allowHalfOpen: true, decodeStrings: true });
+    // 256 KiB before write() says wait: chunks queue by reference (never copied), so a
+    // `req.pipe(res)` keeps reading while the engine sends, as a kernel socket buffer would let it.
+    super({ allowHalfOpen: true, decodeStrings: true, writableHighWaterMark: _HWM });
     this.remoteAddress = environ.REMOTE_ADDR;
     this.remotePort = _port(environ.REMOTE_PORT);
     this.remoteFamily =

@@ -68,7 +68,8 @@ class _Exchange {
   readonly socket: BridgeSocket;
   readonly req: BridgeRequest;
   readonly res: BridgeResponse;
-  readonly #signal: AbortSignal;
+  readonly #environ: Environ;
+  #signal: AbortSignal | null = null;
   readonly #input: Environ['tsgi.input'];
   #head: Head | null = null;
   #failed: { err: unknown } | null = null;
@@ -89,13 +90,11 @@ class _Exchange {
     // 'close' on the socket: node's own listener (assignSocket) marks res destroyed and emits
     // 'close' on it; here it also ends the wait for a head that will never come.
     this.socket.once('close', () => this.#notify());
-    this.#signal = environ['tsgi.signal'];
+    this.#environ = environ;
     this.#input = environ['tsgi.input'];
   }
 
   async run(handler: NodeHandler, startResponse: StartResponse): Promise<ResponseBody> {
-    const signal = this.#signal;
-    signal.addEventListener('abort', this.#onAbort);
     try {
       const r = handler(this.req, this.res);
       if (r !== null && typeof r === 'object' && typeof (r as Promise<void>).then === 'function')
@@ -104,6 +103,7 @@ class _Exchange {
       this.#fail(err);
     }
     while (this.#head === null && this.#failed === null && !this.socket.destroyed) {
+      this.#watch(); // the handler answers later: a disconnect meanwhile must reach it
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
@@ -112,7 +112,7 @@ class _Exchange {
     if (head === null) {
       this.#cleanup();
       // ERR-02: the engine answers 500 (or nothing, when the client is already gone).
-      throw this.#failed?.err ?? signal.reason ?? new Error('@tsgi/node-bridge: no response');
+      throw this.#failed?.err ?? this.#signal?.reason ?? new Error('@tsgi/node-bridge: no response');
     }
     startResponse(head.status, head.headers);
     const socket = this.socket;
@@ -127,6 +127,7 @@ class _Exchange {
     ) {
       return Object.assign(socket.takeAll(), { close: () => this.#release() });
     }
+    this.#watch();
     return this.#body();
   }
 
@@ -190,8 +191,20 @@ class _Exchange {
     this.#cleanup();
   }
 
+  /**
+   * ENV-24: follow `tsgi.signal` only once the exchange outlives the handler's first turn. A
+   * response written at once (most) never touches it, and servers create it lazily.
+   */
+  #watch(): void {
+    if (this.#signal !== null || this.#done) return;
+    const signal = this.#environ['tsgi.signal'];
+    this.#signal = signal;
+    if (signal.aborted) queueMicrotask(this.#onAbort);
+    else signal.addEventListener('abort', this.#onAbort);
+  }
+
   #cleanup(): void {
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 
   #notify(): void {
