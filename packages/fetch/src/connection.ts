@@ -4,7 +4,14 @@
  * workerd its bindings (nothing about the peer). A `Request` alone carries none of it, so
  * `toFetch` reads the handler's second argument here, by shape, never by runtime name.
  */
-import type { RemoteAddress } from './to-fetch-request.js';
+
+/** The client's address as the fetch runtime knows it (ENV-17). */
+export interface RemoteAddress {
+  /** `REMOTE_ADDR`. */
+  addr?: string | undefined;
+  /** `REMOTE_PORT`. */
+  port?: string | number | undefined;
+}
 
 /** Bun's `Server`, as far as `toFetch` uses it. */
 interface _BunServer {
@@ -39,8 +46,16 @@ export function runtimeRemote(request: Request, info: unknown): RemoteAddress | 
  * in `navigator.userAgent` (`Bun/1.4.5`, `Deno/2.9.6`, `Cloudflare-Workers`, `Node.js/22`).
  */
 export function defaultSoftware(): string {
+  const agent = _agent();
+  return agent !== '' ? `tsgi-fetch/0.1.0 ${agent}` : 'tsgi-fetch/0.1.0';
+}
+
+/** True on Deno, where a `content-length` field triples the cost of `new Response` (response-head.ts). */
+export function lengthIsCostly(): boolean {
+  return _agent().startsWith('Deno/');
+}
+
+function _agent(): string {
   const agent = (globalThis as { navigator?: { userAgent?: unknown } }).navigator?.userAgent;
-  return typeof agent === 'string' && agent !== ''
-    ? `tsgi-fetch/0.1.0 ${agent}`
-    : 'tsgi-fetch/0.1.0';
+  return typeof agent === 'string' ? agent : '';
 }

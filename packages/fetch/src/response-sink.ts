@@ -13,7 +13,7 @@ import {
   type ResponseSink,
   type Status,
 } from '@tsgi/core';
-import { headFacts } from './response-head.js';
+import { type HeadOptions, headFacts } from './response-head.js';
 
 /** One request's response, settled synchronously when the engine finished synchronously. */
 export class FetchSink implements ResponseSink {
@@ -33,12 +33,12 @@ export class FetchSink implements ResponseSink {
   /** The stream has ended, been errored, or been cancelled by its consumer. */
   #closed = false;
 
-  readonly #date: boolean;
+  readonly #head: HeadOptions;
 
-  constructor(abort: RequestAbort, highWaterMark: number, date: boolean) {
+  constructor(abort: RequestAbort, highWaterMark: number, head: HeadOptions) {
     this.#abort = abort;
     this.#hwm = highWaterMark;
-    this.#date = date;
+    this.#head = head;
   }
 
   /** The engine reads this instead of creating the lazy `tsgi.signal` (ENV-24). */
@@ -63,7 +63,7 @@ export class FetchSink implements ResponseSink {
   }
 
   head(status: Status, headers: ResponseHeaders, framing: BodyFraming, code: number): void {
-    const facts = headFacts(headers, code, this.#date, framing === 'whole');
+    const facts = headFacts(headers, code, this.#head, framing === 'whole');
     const init: ResponseInit = {
       status: code,
       statusText: status.slice(4),

@@ -23,15 +23,9 @@ import {
   type Status,
   splitScriptName,
 } from '@tsgi/core';
-import { runtimeRemote } from './connection.js';
+import { type RemoteAddress, runtimeRemote } from './connection.js';
 
-/** The client's address as the fetch runtime knows it (ENV-17). */
-export interface RemoteAddress {
-  /** `REMOTE_ADDR`. */
-  addr?: string | undefined;
-  /** `REMOTE_PORT`. */
-  port?: string | number | undefined;
-}
+export type { RemoteAddress } from './connection.js';
 
 /** What `toFetch` settled at setup, used for every request. */
 export interface RequestConfig {

@@ -18,7 +18,8 @@ import {
   respondTooLarge,
   runApplication,
 } from '@tsgi/core';
-import { defaultSoftware } from './connection.js';
+import { defaultSoftware, lengthIsCostly } from './connection.js';
+import type { HeadOptions } from './response-head.js';
 import { FetchSink } from './response-sink.js';
 import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
 
@@ -79,7 +80,7 @@ export type TsgiFetchHandler = (request: Request, info?: unknown) => Response | 
 export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFetchHandler {
   const run: RunOptions = options.exposeErrors === true ? { exposeErrors: true } : {};
   const hwm = options.highWaterMark ?? 65536;
-  const date = options.date === true;
+  const head: HeadOptions = { date: options.date === true, dropLength: lengthIsCostly() };
   // Checked once, here (SRV-11: a refused configuration throws at setup, naming its keys).
   const config: RequestConfig = {
     scriptName: options.scriptName,
@@ -100,7 +101,7 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFet
     const decision = requestEnviron(request, url, config, abort, info);
     if (decision.refused !== undefined) return _own(refusalResponse(decision.refused));
     const { environ, framing } = decision;
-    const sink = new FetchSink(abort, hwm, date);
+    const sink = new FetchSink(abort, hwm, head);
     const done = runApplication(
       // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
       framing.kind === 'refuse' ? respondTooLarge : app,
