@@ -37,8 +37,17 @@ export const KNOWN = [
 ];
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,10 +74,12 @@ const files =
         (d) => existsSync(join(dir, d)) && readdirSync(join(dir, d)).length > 0,
       );
 
+// mocha's JSON reports: outside the suite, so a run leaves the checkout as it was.
+const reports = mkdtempSync(join(tmpdir(), 'express-suite-'));
+
 /** Runs the suite once; `hook` is a module for `node --import`, or none for plain node:http. */
 function run(label, hook) {
-  const out = join(dir, `.mocha-${label}.json`);
-  rmSync(out, { force: true });
+  const out = join(reports, `mocha-${label}.json`);
   const node = hook === undefined ? [] : ['--import', hook];
   const r = spawnSync(
     process.execPath,
@@ -123,4 +134,5 @@ if (jsonOut !== undefined) {
     `${JSON.stringify({ files, plain: plain.stats, bridge: bridged.stats, differences: diffs }, null, 2)}\n`,
   );
 }
+rmSync(reports, { recursive: true, force: true });
 process.exitCode = diffs.every((d) => d.known !== undefined) ? 0 : 1;

@@ -112,7 +112,9 @@ class _Exchange {
     if (head === null) {
       this.#cleanup();
       // ERR-02: the engine answers 500 (or nothing, when the client is already gone).
-      throw this.#failed?.err ?? this.#signal?.reason ?? new Error('@tsgi/node-bridge: no response');
+      throw (
+        this.#failed?.err ?? this.#signal?.reason ?? new Error('@tsgi/node-bridge: no response')
+      );
     }
     startResponse(head.status, head.headers);
     const socket = this.socket;
