@@ -107,7 +107,7 @@ describe.skipIf(nginx === undefined)('attack catalogue: FastCGI behind nginx', (
       expect(await good()).toBe(true);
       // The attack: each connection sends the first 3 bytes of a record header, then nothing.
       const started = Date.now();
-      const peers = [];
+      const peers: Array<{ socket: Socket; closed: Promise<void> }> = [];
       for (let i = 0; i < stalled; i++) peers.push(await open(backend, new Uint8Array([1, 1, 0])));
       const during = (await get(front, '/', { timeout: 3000 })).status;
       const recovered = await recovery(good, readTimeout + 3000);
@@ -212,7 +212,7 @@ describe('attack catalogue: HTTP', () => {
       });
       const port = srv.port;
       const started = Date.now();
-      const peers = [];
+      const peers: Array<{ socket: Socket; closed: Promise<void> }> = [];
       for (let i = 0; i < slots; i++) peers.push(await open(port, 'GET / HTTP/1.1\r\nHost: x\r\n'));
       // One more header byte every 200 ms from each, as slowloris does, until closed.
       const drip = setInterval(() => {

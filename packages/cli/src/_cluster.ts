@@ -65,6 +65,10 @@ export async function superviseWorkers(
     let exitCode = 0;
     const crashes: number[] = [];
     const timers = new Set<NodeJS.Timeout>();
+    /** Workers asked to stop by a reload or --max-requests: their exit is not replaced. */
+    const retiring = new Set<Worker>();
+    /** Workers to stop, each once a new worker listens (issue 23). */
+    let outgoing: Worker[] = [];
 
     const fork = (): void => {
       const worker = cluster.fork();
@@ -74,6 +78,18 @@ export async function superviseWorkers(
         if (typeof text === 'string' && !reported) {
           reported = true;
           process.stderr.write(`tsgi: ${text}\n`);
+        }
+        // --max-requests: the worker has served its share and shuts down gracefully; a new one
+        // takes its place at once, as gunicorn's max_requests.
+        // Like a reload of one worker: it stops once its replacement listens, so the shared
+        // listening socket always has a worker (node closes it when the last one leaves).
+        const served = (msg as { tsgiRecycle?: unknown } | null)?.tsgiRecycle;
+        if (typeof served === 'number' && !stopping && !outgoing.includes(worker)) {
+          process.stderr.write(
+            `tsgi: worker ${worker.process.pid} served ${served} requests; replacing it\n`,
+          );
+          outgoing.push(worker);
+          fork();
         }
       });
     };
@@ -88,9 +104,7 @@ export async function superviseWorkers(
       for (const w of workers) w.process.kill('SIGTERM'); // each worker shuts down gracefully
     };
 
-    // SIGHUP: the workers to retire once their replacements listen (issue 23).
-    const retiring = new Set<Worker>();
-    let outgoing: Worker[] = [];
+    // SIGHUP, --reload, --max-requests: the workers to retire once their replacements listen.
     const reload = (why: string): void => {
       if (stopping) return;
       outgoing.push(...living().filter((w) => !retiring.has(w) && !outgoing.includes(w)));

@@ -511,6 +511,31 @@ describe('tsgi CLI', () => {
     tmp.remove();
   });
 
+  it('--max-requests: a worker is replaced after serving its share, without failing a request (issue 23)', async () => {
+    const { daemon, url } = await serve([
+      fixture('app.js'),
+      '--workers',
+      '2',
+      '--max-requests',
+      '3',
+    ]);
+    const pids = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const res = await get(`${url}/`);
+      expect(res.status).toBe(200);
+      pids.add((JSON.parse(res.body) as { pid: number }).pid);
+    }
+    // 20 requests at most 3 per worker: more than two workers have served.
+    expect(pids.size).toBeGreaterThan(2);
+    expect(daemon.output()).toMatch(/tsgi: worker \d+ served 3 requests; replacing it/);
+    expect(daemon.output()).not.toMatch(/exited with code|was killed/);
+    const single = await run(['serve', fixture('app.js'), '--max-requests', '3']);
+    expect([single.code, single.stderr]).toEqual([
+      2,
+      'tsgi: --max-requests needs --workers 2 or more (a worker is replaced, not the server)\n',
+    ]);
+  });
+
   it("README's first command: `pnpm start` serves examples/hello (/, /echo, /stream)", async () => {
     const { url } = await serve(['examples/hello/app.ts']);
     expect(await get(`${url}/`)).toEqual({ status: 200, body: 'Hello, World!\n' });

@@ -192,7 +192,9 @@ describe('contract errors the application catches (ERR-08)', () => {
     const lines = rec.errors.split('\n').filter((l) => /^GET \/: ERR-0[18]/.test(l));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^GET \/: ERR-08: .*ContractError: SR-09/);
-    expect(lines[1]).toMatch(/^GET \/: ERR-01: .*escaped \(SR-09: startResponse called a second time/);
+    expect(lines[1]).toMatch(
+      /^GET \/: ERR-01: .*escaped \(SR-09: startResponse called a second time/,
+    );
     // The stack went out with ERR-08; ERR-01 is the one line that ends the log.
     expect(rec.errors.trimEnd().split('\n').at(-1)).toBe(lines[1]);
   });

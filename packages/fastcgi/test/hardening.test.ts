@@ -4,7 +4,7 @@
  * unread even while other requests on it keep the socket flowing.
  */
 import { connect, type Socket } from 'node:net';
-import type { Environ, RequestInput } from '@tsgi/core';
+import type { Application, RequestInput } from '@tsgi/core';
 import {
   encodeBeginRequest,
   encodeNameValuePairs,
@@ -25,7 +25,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-const hello = (_e: Environ, start: (s: `${number} ${string}`, h: [string, string][]) => void) => {
+const hello: Application = (_e, start) => {
   start('200 OK', [['content-type', 'text/plain']]);
   return [new TextEncoder().encode('hello')];
 };

@@ -31,17 +31,14 @@ export function limitConnections(
   max: number,
   tls: boolean,
   onRefused: (socket: Socket, status: number, bytes: number) => void,
-): void {
+): Set<Socket> {
   const own = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
   const refusal = _refusalBytes();
   const bodyLength = refusalResponse('503 Service Unavailable').body.length;
-  let open = 0;
-  const closed = (): void => {
-    open--;
-  };
+  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
-    if (open >= max) {
+    if (sockets.size >= max) {
       socket.on('error', () => {});
       if (tls) {
         onRefused(socket, 0, 0);
@@ -54,8 +51,66 @@ export function limitConnections(
       socket.setTimeout(_LINGER_MS, () => socket.destroy());
       return;
     }
-    open++;
-    socket.once('close', closed);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     for (const listener of own) listener.call(server, socket);
   });
+  return sockets;
+}
+
+/** Set on a socket once a request arrived on it (the listener does, `markServed`). */
+const kServed = Symbol('tsgi.served');
+/** Set on a socket given a grace period by `closeIdle`. */
+const kGrace = Symbol('tsgi.grace');
+type _Tracked = Socket & {
+  [kServed]?: true;
+  [kGrace]?: true;
+  _httpMessage?: object | null;
+};
+
+/** The listener calls this for each request: the socket is no longer a fresh one. */
+export function markServed(socket: Socket | null): void {
+  if (socket !== null) (socket as _Tracked)[kServed] = true;
+}
+
+/** How long a connection accepted but without a request yet may still send one when closing. */
+const _GRACE_MS = 1000;
+
+/**
+ * SRV-09: closes the connections with no request in flight, as node's `closeIdleConnections`,
+ * except one that has not sent a request yet: it may have been accepted an instant before the
+ * server stopped accepting, its request on the way (node resets it: a worker recycled by
+ * `--max-requests` lost requests so). It gets `_GRACE_MS` to send it, and the response closes it
+ * (responses carry `Connection: close` while closing). Returns how many wait in grace;
+ * `onGraceOver` runs as each one ends.
+ */
+export function closeIdle(sockets: Set<Socket>, onGraceOver: () => void): number {
+  let waiting = 0;
+  for (const socket of sockets as Set<_Tracked>) {
+    if (socket._httpMessage != null) continue; // a response in progress; it closes after
+    if (socket[kServed] === true) {
+      socket.destroy();
+      continue;
+    }
+    waiting++;
+    if (socket[kGrace] === true) continue;
+    socket[kGrace] = true;
+    const timer = setTimeout(() => {
+      if (socket._httpMessage == null) socket.destroy();
+    }, _GRACE_MS);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      onGraceOver();
+    });
+  }
+  return waiting;
+}
+
+/** Connections still in their grace period (see `closeIdle`). */
+export function inGrace(sockets: Set<Socket>): number {
+  let n = 0;
+  for (const socket of sockets as Set<_Tracked>) {
+    if (socket[kGrace] === true && socket[kServed] !== true) n++;
+  }
+  return n;
 }

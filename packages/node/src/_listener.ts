@@ -22,6 +22,7 @@ import {
 } from '@tsgi/core';
 import { PendingRuns } from '@tsgi/server-node';
 import { type AccessLogFormat, formatAccess, requestEntry } from './_access-log.js';
+import { markServed } from './_connection-limit.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
 import { type ExchangeResponse, kExchange } from './_lifecycle.js';
@@ -158,6 +159,7 @@ export class ListenerContext implements ExchangeHost {
     // SRV-02: an earlier request on this connection was refused; node:http parsed this one
     // before the socket closed. It never reaches the application, and gets no answer.
     if (_refusedConnection(req)) return;
+    markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
     const ex = new NodeExchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
     this.active++;
     const refusal = _checkRequest(req, this.maxHeaders, this.body);

@@ -9,6 +9,7 @@ import {
   type ServerOptions as HttpServerOptions,
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Application } from '@tsgi/core';
 import {
   DEFAULT_HOST,
@@ -21,7 +22,7 @@ import {
   positiveOption,
   signalsOption,
 } from '@tsgi/server-node';
-import { limitConnections } from './_connection-limit.js';
+import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
 import { _createListener, type ListenerContext } from './_listener.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
@@ -53,8 +54,11 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   // SRV-08: a 503 beyond the connection limit (_connection-limit.ts).
   const maxConnections = positiveOption('serve', 'maxConnections', options.maxConnections, 4096);
-  limitConnections(server, maxConnections, options.tls !== undefined, (socket, status, bytes) =>
-    listener.state.connectionRefused(socket, status, bytes),
+  const sockets = limitConnections(
+    server,
+    maxConnections,
+    options.tls !== undefined,
+    (socket, status, bytes) => listener.state.connectionRefused(socket, status, bytes),
   );
   // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
   server.maxHeadersCount = listener.state.maxHeaders + 1;
@@ -65,7 +69,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   );
   const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const shutdown = _shutdown(server, listener.state);
+  const shutdown = _shutdown(server, listener.state, sockets);
   const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,
@@ -89,15 +93,21 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
  * connections closes each response early, which aborts its tsgi.signal and fails its input
  * (ADP-NODE-04), so the engine releases every body.
  */
-function _shutdown(server: HttpServer | HttpsServer, state: ListenerContext): GracefulShutdown {
+function _shutdown(
+  server: HttpServer | HttpsServer,
+  state: ListenerContext,
+  sockets: Set<Socket>,
+): GracefulShutdown {
+  const settled = (): void => shutdown.settled();
   const shutdown = new GracefulShutdown({
     server,
-    pending: () => state.active,
+    // A connection accepted just before the close may still send its request (closeIdle).
+    pending: () => state.active + inGrace(sockets),
     runs: state.runs, // BODY-24: in flight until the completion hook settled
     log: (text) => state.errors.write(text),
     drain() {
       state.closing = true;
-      server.closeIdleConnections();
+      closeIdle(sockets, settled);
     },
     abort() {
       state.aborting = true;
@@ -111,7 +121,7 @@ function _shutdown(server: HttpServer | HttpsServer, state: ListenerContext): Gr
   // The listener calls this as each request finishes while closing.
   state.onDrained = () => {
     // The connection becomes idle once node has processed the finished response.
-    setImmediate(() => server.closeIdleConnections());
+    setImmediate(() => closeIdle(sockets, settled));
     shutdown.settled();
   };
   return shutdown;

@@ -3,6 +3,7 @@
  */
 import cluster from 'node:cluster';
 import { dirname } from 'node:path';
+import type { Application } from '@tsgi/core';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
 import { handleShutdownSignals, serverSignals, systemdListenFd } from '@tsgi/server-node';
 import { loadApp, resolveAppModule } from '../_app.js';
@@ -33,6 +34,8 @@ Options:
                              the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
+      --max-requests N       with --workers: replace a worker after it served N requests
+      --max-requests-jitter J  ... after N + a random 0..J, so workers do not restart together
       --reload               restart the workers when a file under APP's directory changes
                              (development; in-flight requests finish first)
       --access-log-format F  common (default), combined (with referer and user agent) or json
@@ -64,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
     ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
     reload: { type: 'boolean' },
+    'max-requests': { type: 'string' },
+    'max-requests-jitter': { type: 'string' },
     'access-log-format': { type: 'string' },
     'access-log-file': { type: 'string' },
     'max-conns': { type: 'string' },
@@ -115,6 +120,20 @@ export async function run(argv: string[]): Promise<number> {
   if (values['keep-alive'] !== undefined)
     options.keepAliveTimeout = parseInteger('--keep-alive', values['keep-alive'], 1, 3_600_000);
 
+  // --max-requests (gunicorn's max_requests, max_requests_jitter): recycles leaky workers.
+  let maxRequests = 0;
+  if (values['max-requests'] !== undefined) {
+    if (workers < 2 && values.reload !== true)
+      throw new UsageError(
+        '--max-requests needs --workers 2 or more (a worker is replaced, not the server)',
+      );
+    maxRequests = parseInteger('--max-requests', values['max-requests'], 1, 1e9);
+    const jitter = values['max-requests-jitter'];
+    if (jitter !== undefined)
+      maxRequests += Math.floor(
+        Math.random() * (parseInteger('--max-requests-jitter', jitter, 0, 1e9) + 1),
+      );
+  }
   // --reload supervises even one worker, so the primary can replace it when a file changes.
   if ((workers > 1 || values.reload === true) && cluster.isPrimary) {
     const watch =
@@ -126,7 +145,8 @@ export async function run(argv: string[]): Promise<number> {
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
   try {
     let note = '';
-    const handle = await _start(spec, options, () => {
+    const recycle = maxRequests > 0 && cluster.isWorker ? maxRequests : 0;
+    const handle = await _start(spec, options, recycle, () => {
       note = ' (a fetch handler, served through fromFetch)';
     });
     close = () => handle.close();
@@ -146,9 +166,11 @@ export async function run(argv: string[]): Promise<number> {
 async function _start(
   spec: string,
   options: ServeOptions,
+  recycle: number,
   onFetchHandler: () => void,
 ): Promise<ServerHandle> {
-  const app = await loadApp(spec, process.cwd(), onFetchHandler);
+  const loaded = await loadApp(spec, process.cwd(), onFetchHandler);
+  const app = recycle > 0 ? _countRequests(loaded, recycle) : loaded;
   try {
     return await serve(app, options);
   } catch (err) {
@@ -156,4 +178,13 @@ async function _start(
       options.path !== undefined ? `unix:${options.path}` : `${options.host}:${options.port}`;
     throw new UsageError(`cannot listen on ${where}: ${firstLine(err)}`);
   }
+}
+
+/** --max-requests: tells the primary once `limit` requests have started; it then replaces us. */
+function _countRequests(app: Application, limit: number): Application {
+  let count = 0;
+  return (environ, startResponse) => {
+    if (++count === limit) process.send?.({ tsgiRecycle: count });
+    return app(environ, startResponse);
+  };
 }
