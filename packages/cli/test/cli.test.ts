@@ -520,12 +520,13 @@ describe('tsgi CLI', () => {
       '3',
     ]);
     const pids = new Set<number>();
-    for (let i = 0; i < 20; i++) {
+    // A worker keeps serving until its replacement listens (a few hundred ms), then leaves.
+    for (let i = 0; i < 300 && pids.size <= 2; i++) {
       const res = await get(`${url}/`);
       expect(res.status).toBe(200);
       pids.add((JSON.parse(res.body) as { pid: number }).pid);
     }
-    // 20 requests at most 3 per worker: more than two workers have served.
+    // More than the two first workers have served, and no request failed.
     expect(pids.size).toBeGreaterThan(2);
     expect(daemon.output()).toMatch(/tsgi: worker \d+ served 3 requests; replacing it/);
     expect(daemon.output()).not.toMatch(/exited with code|was killed/);
