@@ -32,6 +32,11 @@ export class FetchSink implements ResponseSink {
   #fail: ((reason: unknown) => void) | undefined = undefined;
   /** The stream has ended, been errored, or been cancelled by its consumer. */
   #closed = false;
+  /** Copies of this tick's chunks not yet enqueued (`#batch`), and how many bytes they hold. */
+  #buffer: Uint8Array | undefined = undefined;
+  #batched = 0;
+  #scheduled = false;
+  #flushSoon: (() => void) | undefined = undefined;
 
   readonly #head: HeadOptions;
 
@@ -97,9 +102,12 @@ export class FetchSink implements ResponseSink {
     const stream = this.#stream;
     if (this.#closed || stream === undefined) return;
     // BODY-17 lets the application reuse a chunk once write() settles, and the consumer may
-    // hold chunks (arrayBuffer()), so the stream gets its own copy.
-    stream.enqueue(chunk.slice());
-    if ((stream.desiredSize ?? 1) > 0) return;
+    // hold chunks (arrayBuffer()), so the stream gets its own copy: the copies of one tick's
+    // chunks go into one buffer, enqueued at the tick's end (one read for the runtime instead
+    // of one per chunk, as @tsgi/node combines its writes), or at once when it is full.
+    this.#batch(chunk);
+    if ((stream.desiredSize ?? 1) - this.#batched > 0) return;
+    this.#flush();
     return new Promise<void>((resolve, reject) => {
       this.#wake = resolve;
       this.#fail = reject;
@@ -114,6 +122,7 @@ export class FetchSink implements ResponseSink {
       return;
     }
     if (this.#closed) return;
+    this.#flush();
     this.#closed = true;
     this.#stream?.close();
   }
@@ -133,8 +142,45 @@ export class FetchSink implements ResponseSink {
       return;
     }
     if (this.#closed) return;
+    this.#flush();
     this.#closed = true;
     this.#stream?.error(reason);
+  }
+
+  /** Copies `chunk` into the tick's buffer (a large chunk is enqueued as its own copy). */
+  #batch(chunk: Uint8Array): void {
+    const n = chunk.length;
+    if (n >= _MAX_BATCH) {
+      this.#flush();
+      this.#stream!.enqueue(chunk.slice());
+      return;
+    }
+    let buffer = this.#buffer;
+    if (buffer === undefined || this.#batched + n > buffer.length) {
+      const grown = buffer === undefined ? Math.max(4096, n * 4) : buffer.length * 2;
+      this.#flush();
+      buffer = this.#buffer = new Uint8Array(Math.min(_MAX_BATCH, Math.max(grown, n)));
+    }
+    buffer.set(chunk, this.#batched);
+    this.#batched += n;
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.#flushSoon ??= () => {
+        this.#scheduled = false;
+        this.#flush();
+      };
+      queueMicrotask(this.#flushSoon);
+    }
+  }
+
+  /** Enqueues the tick's buffer; the next write starts a new one (the consumer owns this one). */
+  #flush(): void {
+    const buffer = this.#buffer;
+    const n = this.#batched;
+    if (buffer === undefined || n === 0) return;
+    this.#buffer = undefined;
+    this.#batched = 0;
+    if (!this.#closed) this.#stream!.enqueue(n === buffer.length ? buffer : buffer.subarray(0, n));
   }
 
   #settle(response: Response): void {
@@ -175,6 +221,9 @@ function _join(chunks: Uint8Array[]): Uint8Array | null {
   if (chunks.length === 0) return null;
   return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
+
+/** The largest buffer of combined chunks; a chunk this large is enqueued alone. */
+const _MAX_BATCH = 65536;
 
 function _empty(): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
