@@ -105,7 +105,12 @@ export class BridgeRequest extends IncomingMessage {
     if (_kHeadersCount !== undefined)
       (this as unknown as Record<symbol, number>)[_kHeadersCount] = raw.length;
     else this.headers = _headers(this, raw);
-    this._read = _reader(this, environ['tsgi.input']);
+    if (_bodiless(environ)) {
+      // As node's parser does for a request without a body: complete, its end already pushed
+      // before the handler runs; tsgi.input is never read (so no 100 Continue either, IN-07).
+      this.complete = true;
+      this.push(null);
+    } else this._read = _reader(this, environ['tsgi.input']);
   }
 }
 
@@ -117,6 +122,15 @@ function _headers(req: IncomingMessage, raw: string[]): IncomingMessage['headers
   for (let i = 0; i + 1 < raw.length; i += 2)
     add.call(req, raw[i] as string, raw[i + 1] as string, dst);
   return dst;
+}
+
+/** No Content-Length (or 0) and no Transfer-Encoding: no body (RFC 9112 §6.3). */
+function _bodiless(environ: Environ): boolean {
+  const length = environ.CONTENT_LENGTH;
+  return (
+    (length === undefined || length === '' || length === '0') &&
+    environ.HTTP_TRANSFER_ENCODING === undefined
+  );
 }
 
 function _reader(req: IncomingMessage, input: InputStream): () => void {

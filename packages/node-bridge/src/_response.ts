@@ -44,20 +44,26 @@ const _kNeedDrain = Object.getOwnPropertySymbols(new ServerResponse({} as never)
  * are the server's (SR-06): dropped.
  */
 export function parseHead(header: string): Head {
-  const lines = header.split('\r\n');
-  const first = lines[0] ?? '';
-  const sp = first.indexOf(' ');
-  const code = first.slice(sp + 1, sp + 4);
-  const reason = first.slice(sp + 5);
+  // Node writes `HTTP/1.1 CODE REASON\r\n`, then `Name: value\r\n` per field, then `\r\n`.
+  let end = header.indexOf('\r\n');
+  const code = header.slice(9, 12);
+  const reason = header.slice(13, end);
   const status = `${code} ${reason === '' ? reasonPhrase(Number(code)) : reason}` as Status;
   const headers: ResponseHeader[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const name = line.slice(0, colon);
-    if (HOP_BY_HOP_HEADERS.has(name.toLowerCase())) continue;
-    headers.push([name, line.slice(colon + 1).trim()]);
+  for (let at = end + 2; ; at = end + 2) {
+    end = header.indexOf('\r\n', at);
+    if (end <= at) break;
+    const colon = header.indexOf(':', at);
+    if (colon <= at || colon > end) continue;
+    const name = header.slice(at, colon);
+    // Hop-by-hop names start with c, k, p, t or u: only those are looked up.
+    const c = header.charCodeAt(at) | 0x20;
+    if (
+      (c === 0x63 || c === 0x6b || c === 0x70 || c === 0x74 || c === 0x75) &&
+      HOP_BY_HOP_HEADERS.has(name.toLowerCase())
+    )
+      continue;
+    headers.push([name, header.slice(colon + 2, end)]);
   }
   return { status, headers };
 }

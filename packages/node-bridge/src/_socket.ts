@@ -1,7 +1,8 @@
 /**
  * The one socket a bridged exchange has: `req.socket` and `res.socket` of `fromNodeHandler`.
- * Its readable side is unused (the request body comes from `tsgi.input`, see `_request.ts`); its
- * writable side is where node's own `ServerResponse` writes the body bytes, and `pull()` is how
+ * Its readable side is unused (the request body comes from `tsgi.input`, see `_request.ts`) but
+ * must exist: `on-finished`, which body parsers consult, reads `req.socket.readable`. Its writable
+ * side is where node's own `ServerResponse` writes the body bytes, and `pull()` is how
  * the TSGI response body takes them. A chunk is lent: its write callback, which is what node's
  * `write(chunk, cb)` and `'drain'` wait on, runs only when the engine asks for the next chunk,
  * so a framework that reuses its buffer after the callback never changes bytes still in flight
