@@ -20,7 +20,7 @@ import {
   runApplication,
   tooLargeResponse,
 } from '@tsgi/core';
-import { PendingRuns } from '@tsgi/server-node';
+import { PendingRuns, positiveOption } from '@tsgi/server-node';
 import { type AccessLogFormat, formatAccess, requestEntry } from './_access-log.js';
 import { markServed } from './_connection-limit.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
@@ -87,11 +87,12 @@ export class ListenerContext implements ExchangeHost {
     };
     this.run = { exposeErrors: options.exposeErrors === true };
     this.body = new _BodyFacts(checkBodyLimit(options.maxBodySize));
-    const maxHeaders = options.maxHeaders ?? _MAX_HEADERS;
-    if (!Number.isSafeInteger(maxHeaders) || maxHeaders < 1) {
-      throw new RangeError(`maxHeaders must be a positive integer, got ${maxHeaders} (SRV-07)`);
-    }
-    this.maxHeaders = maxHeaders;
+    this.maxHeaders = positiveOption(
+      'serve',
+      'maxHeaders (SRV-07)',
+      options.maxHeaders,
+      _MAX_HEADERS,
+    );
     const log = options.accessLog;
     this.accessLog =
       typeof log === 'function'
