@@ -29,6 +29,7 @@ function _refusalBytes(): Buffer {
 export function limitConnections(
   server: HttpServer | HttpsServer,
   max: number,
+  perAddress: number,
   tls: boolean,
   onRefused: (socket: Socket, status: number, bytes: number) => void,
 ): Set<Socket> {
@@ -37,8 +38,13 @@ export function limitConnections(
   const refusal = _refusalBytes();
   const bodyLength = refusalResponse('503 Service Unavailable').body.length;
   const sockets = new Set<Socket>();
+  // Open connections per peer address, kept only with a per-address limit (one local client
+  // must not take every slot, issue 22).
+  const byAddress = perAddress < max ? new Map<string, number>() : undefined;
   server.on('connection', (socket: Socket) => {
-    if (sockets.size >= max) {
+    const address = byAddress === undefined ? undefined : (socket.remoteAddress ?? '');
+    const fromAddress = address === undefined ? 0 : (byAddress!.get(address) ?? 0);
+    if (sockets.size >= max || fromAddress >= perAddress) {
       socket.on('error', () => {});
       if (tls) {
         onRefused(socket, 0, 0);
@@ -52,7 +58,14 @@ export function limitConnections(
       return;
     }
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    if (address !== undefined) byAddress!.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      if (address === undefined) return;
+      const n = byAddress!.get(address)! - 1;
+      if (n === 0) byAddress!.delete(address);
+      else byAddress!.set(address, n);
+    });
     for (const listener of own) listener.call(server, socket);
   });
   return sockets;

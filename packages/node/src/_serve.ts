@@ -54,9 +54,16 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
   // SRV-08: a 503 beyond the connection limit (_connection-limit.ts).
   const maxConnections = positiveOption('serve', 'maxConnections', options.maxConnections, 4096);
+  const perAddress = positiveOption(
+    'serve',
+    'maxConnectionsPerAddress',
+    options.maxConnectionsPerAddress,
+    maxConnections,
+  );
   const sockets = limitConnections(
     server,
     maxConnections,
+    perAddress,
     options.tls !== undefined,
     (socket, status, bytes) => listener.state.connectionRefused(socket, status, bytes),
   );

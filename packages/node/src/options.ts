@@ -91,6 +91,13 @@ export interface ServeOptions extends ListenerOptions, LifecycleOptions {
    * slowloris) is refused cleanly instead of exhausting descriptors for everything else.
    */
   maxConnections?: number;
+  /**
+   * Most open connections from one peer address (SRV-08, issue 22): beyond it a connection from
+   * that address is refused as beyond `maxConnections`, while other addresses are still served.
+   * Default: `maxConnections` (no separate limit). Behind a reverse proxy every connection has the
+   * proxy's address: leave it unset there.
+   */
+  maxConnectionsPerAddress?: number;
   /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
   maxHeaderSize?: number;
 }

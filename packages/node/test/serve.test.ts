@@ -1,5 +1,5 @@
 /** serve(): listening, access log, error stream, graceful shutdown (SRV-*, ENV-24). */
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Application } from '@tsgi/core';
 import { tempDir } from '@tsgi/harness';
@@ -151,6 +151,44 @@ describe('serve', () => {
     await expect(start(app, { accessLogFormat: 'xml' as 'json' })).rejects.toThrow(
       /accessLogFormat/,
     );
+  });
+
+  it('SRV-08, ADP-NODE-13: maxConnectionsPerAddress refuses one address its extra connections, not another (issue 22)', async () => {
+    const server = await start(
+      (_e, sr) => {
+        sr('200 OK', []);
+        return [enc('x')];
+      },
+      { maxConnectionsPerAddress: 1 },
+    );
+    const open = (localAddress: string): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const s = connect({ port: server.port, host: '127.0.0.1', localAddress });
+        s.once('connect', () => resolve(s)).once('error', reject);
+      });
+    const first = await open('127.0.0.1'); // holds 127.0.0.1's one slot
+    const sameAddress = await open('127.0.0.1');
+    const answered = await new Promise<string>((r) => {
+      let text = '';
+      sameAddress.on('data', (d) => {
+        text += d;
+      });
+      sameAddress.once('close', () => r(text));
+      sameAddress.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(answered).toMatch(/^HTTP\/1\.1 503 /);
+    // Another loopback address is served while 127.0.0.1 is at its limit.
+    const other = await open('127.0.0.2');
+    const served = await new Promise<string>((r) => {
+      let text = '';
+      other.on('data', (d) => {
+        text += d;
+        if (text.includes('\r\n\r\nx')) r(text);
+      });
+      other.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(served).toMatch(/^HTTP\/1\.1 200 /);
+    for (const s of [first, other]) s.destroy();
   });
 
   it('ADP-NODE-13: maxConnections is checked at setup', async () => {

@@ -44,6 +44,7 @@ Options:
       --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
       --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
       --max-conns N          open connections; more get 503 and are closed (default 4096)
+      --max-conns-per-ip N   open connections from one address (default: --max-conns)
       --header-timeout MS    a request's header section must arrive within MS; else 408
                              and the connection closes (default 60000, nginx's 60 s)
       --keep-alive MS        close a kept-alive connection idle for MS (default 5000)
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     'access-log-format': { type: 'string' },
     'access-log-file': { type: 'string' },
     'max-conns': { type: 'string' },
+    'max-conns-per-ip': { type: 'string' },
     'header-timeout': { type: 'string' },
     'keep-alive': { type: 'string' },
   });
@@ -110,6 +112,14 @@ export async function run(argv: string[]): Promise<number> {
   // SRV-06, SRV-08 (issue 22): the limits a flood of slow or idle connections meets.
   if (values['max-conns'] !== undefined)
     options.maxConnections = parseInteger('--max-conns', values['max-conns'], 1, 1_000_000);
+  if (values['max-conns-per-ip'] !== undefined) {
+    options.maxConnectionsPerAddress = parseInteger(
+      '--max-conns-per-ip',
+      values['max-conns-per-ip'],
+      1,
+      1_000_000,
+    );
+  }
   if (values['header-timeout'] !== undefined)
     options.headersTimeout = parseInteger(
       '--header-timeout',
