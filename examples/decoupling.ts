@@ -119,17 +119,28 @@ export function normalise(res: RawResponse): NormalisedResponse {
   };
 }
 
-/** Runs the whole script through `send`, one request at a time. */
-export async function runScript(send: Send): Promise<ScriptResult> {
+/**
+ * Runs the whole script through `send`, one request at a time. `script` and `norm` default to
+ * this file's; @tsgi/node-bridge's matrix passes a longer script and a normaliser of its own.
+ */
+export async function runScript(
+  send: Send,
+  script: readonly ScriptRequest[] = requests,
+  norm: (res: RawResponse) => NormalisedResponse = normalise,
+): Promise<ScriptResult> {
   const out: ScriptResult = {};
-  for (const req of requests) out[req.name] = normalise(await send(req));
+  for (const req of script) out[req.name] = norm(await send(req));
   return out;
 }
 
 /** The differences between two script results, as readable lines (empty when they agree). */
-export function compare(expected: ScriptResult, actual: ScriptResult): string[] {
+export function compare(
+  expected: ScriptResult,
+  actual: ScriptResult,
+  script: readonly ScriptRequest[] = requests,
+): string[] {
   const diffs: string[] = [];
-  for (const req of requests) {
+  for (const req of script) {
     const a = JSON.stringify(expected[req.name]);
     const b = JSON.stringify(actual[req.name]);
     if (a !== b) diffs.push(`${req.name}: expected ${a}, got ${b}`);

@@ -7,10 +7,14 @@
 import type { Application } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import {
+  compare,
   type NormalisedResponse,
   normalise,
+  type RawResponse,
   requests,
+  runScript,
   type ScriptRequest,
+  type ScriptResult,
   type Send,
 } from '../../../examples/decoupling.js';
 
@@ -23,34 +27,26 @@ export const script: readonly ScriptRequest[] = [
 ];
 
 /** Normalised responses by request name. */
-export type Result = Record<string, NormalisedResponse>;
+export type Result = ScriptResult;
 
 /**
  * `normalise` of examples/decoupling.ts, and one more allowance: an absolute URL a framework
  * echoes in a body (h3's 404 message) names the Host the client sent, which is each front
  * end's own port, so `http://host:port` reads `http://HOST`.
  */
-function _normalise(res: Parameters<typeof normalise>[0]): NormalisedResponse {
+function _normalise(res: RawResponse): NormalisedResponse {
   const n = normalise(res);
   return { ...n, body: n.body.replace(/http:\/\/[^/\s"]+/g, 'http://HOST') };
 }
 
 /** Runs the script through `send`. */
-export async function runAll(send: Send): Promise<Result> {
-  const out: Result = {};
-  for (const req of script) out[req.name] = _normalise(await send(req));
-  return out;
+export function runAll(send: Send): Promise<Result> {
+  return runScript(send, script, _normalise);
 }
 
 /** The requests whose responses differ, as readable lines. */
 export function differences(expected: Result, actual: Result): string[] {
-  const diffs: string[] = [];
-  for (const req of script) {
-    const a = JSON.stringify(expected[req.name]);
-    const b = JSON.stringify(actual[req.name]);
-    if (a !== b) diffs.push(`${req.name}: expected ${a}, got ${b}`);
-  }
-  return diffs;
+  return compare(expected, actual, script);
 }
 
 /** Sends in memory through the real engine, the app mounted at `prefix` (SCRIPT_NAME). */
