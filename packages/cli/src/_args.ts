@@ -193,6 +193,18 @@ export function parseSize(what: string, text: string): number {
   );
 }
 
+/** The help lines of the flags every server command shares (`serve`, `fastcgi`, `scgi`). */
+export const SERVER_FLAGS_HELP = `      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
+      --expose-errors        put stack traces in 500 responses (development only)
+      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660, so that the
+                             web server's group can connect)
+      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
+      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
+  -h, --help                 show this help
+
+Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
+error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).`;
+
 /** The flags every server command (`serve`, `fastcgi`) takes, for `parseCommandArgs`. */
 export const SERVER_FLAGS = {
   bind: { type: 'string', short: 'b' },

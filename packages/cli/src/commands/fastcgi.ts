@@ -4,7 +4,13 @@
  * spawn-fcgi, `cgi-fcgi -start`).
  */
 import { type FastCGIServerOptions, serveFastCGI } from '@tsgi/fastcgi';
-import { parseCommandArgs, parseInteger, parseServerArgs, SERVER_FLAGS } from '../_args.js';
+import {
+  parseCommandArgs,
+  parseInteger,
+  parseServerArgs,
+  SERVER_FLAGS,
+  SERVER_FLAGS_HELP,
+} from '../_args.js';
 import { gatewayOptions, runGatewayServer } from '../_socket-server.js';
 
 /** Where FastCGI listens when there is neither `--bind` nor a socket on fd 0 (php-fpm's port). */
@@ -36,18 +42,7 @@ Options:
                              for MS (default 10000)
       --idle-timeout MS      close a connection with no request in flight for MS
                              (default 75000, longer than nginx's upstream keepalive 60 s)
-      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
-      --expose-errors        put stack traces in 500 responses (development only)
-      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660, so that the
-                             web server's group can connect)
-      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
-      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
-  -h, --help                 show this help
-
-FCGI_WEB_SERVER_ADDRS (comma-separated IPs), when set, limits who may connect over TCP.
-
-Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
-error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).
+${SERVER_FLAGS_HELP}
 
 Examples:
   tsgi fastcgi app.js --bind 127.0.0.1:9000      # nginx: fastcgi_pass 127.0.0.1:9000;

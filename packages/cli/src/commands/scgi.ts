@@ -9,6 +9,7 @@ import {
   parseServerArgs,
   parseSize,
   SERVER_FLAGS,
+  SERVER_FLAGS_HELP,
 } from '../_args.js';
 import { gatewayOptions, runGatewayServer } from '../_socket-server.js';
 
@@ -37,15 +38,7 @@ Options:
       --max-header-size SIZE largest netstring of headers (default 64k)
       --max-conns N          concurrent connections, that is requests (default 1024)
       --read-timeout MS      how long a request may stall before it is refused (default 30000)
-      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
-      --expose-errors        put stack traces in 500 responses (development only)
-      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660)
-      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
-      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
-  -h, --help                 show this help
-
-Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
-error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).
+${SERVER_FLAGS_HELP}
 
 Examples:
   tsgi scgi app.js --bind 127.0.0.1:4000 --script-name /app  # nginx: scgi_pass 127.0.0.1:4000;

@@ -15,6 +15,7 @@ import {
   parseInteger,
   parseServerArgs,
   SERVER_FLAGS,
+  SERVER_FLAGS_HELP,
   UsageError,
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
@@ -48,15 +49,7 @@ Options:
       --header-timeout MS    a request's header section must arrive within MS; else 408
                              and the connection closes (default 60000, nginx's 60 s)
       --keep-alive MS        close a kept-alive connection idle for MS (default 5000)
-      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
-      --expose-errors        put stack traces in 500 responses (development only)
-      --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660)
-      --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
-      --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
-  -h, --help                 show this help
-
-Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
-error, 128+N when a second signal N forced the exit (130 for SIGINT, 143 for SIGTERM).
+${SERVER_FLAGS_HELP}
 
 Examples:
   tsgi serve app.js
