@@ -8,6 +8,7 @@
 // Writes results/runtimes.json and results/runtimes.md. Needs `pnpm build` first.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRuntime } from '@tsgi/harness/runtimes';
@@ -59,6 +60,7 @@ function start(runtime, script, workload, env = {}) {
   return waitReady(child, `${runtime} ${script} ${workload}`);
 }
 
+const loadBefore = loadavg()[0];
 const rows = [];
 for (const runtime of only) {
   const label = runtime === 'bun' ? 'Bun' : 'Deno';
@@ -105,6 +107,6 @@ writeFileSync(
 );
 writeFileSync(
   join(HERE, 'results/runtimes.md'),
-  `# TSGI on Bun and Deno vs the runtime's own server\n\n${when}, ${ctx.rounds} rounds of ${ctx.seconds} s, wrk on 127.0.0.1 (2 cores shared by wrk and the server).\n\n${md}\n`,
+  `# TSGI on Bun and Deno vs the runtime's own server\n\n${when}, ${ctx.rounds} rounds of ${ctx.seconds} s, wrk on 127.0.0.1 (2 cores shared by wrk and the server; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after: other work shares the machine, so compare within a row group, and prefer CPU µs/req).\n\n${md}\n`,
 );
 ctx.log(`\n${md}`);
