@@ -450,6 +450,32 @@ describe('tsgi CLI', () => {
       .toContain('tsgi: --workers with systemd socket activation: not supported');
   });
 
+  it('ENV-19: --forwarded-allow-ips believes X-Forwarded-For/-Proto from the proxies named, and no one else (issue 23)', async () => {
+    const seen = async (url: string): Promise<{ remote: string; scheme: string }> =>
+      new Promise((done, reject) => {
+        request(
+          `${url}/who`,
+          {
+            agent: false,
+            headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () => done(JSON.parse(body)));
+          },
+        )
+          .on('error', reject)
+          .end();
+      });
+    const trusting = await serve([fixture('app.js'), '--forwarded-allow-ips', '127.0.0.1']);
+    expect(await seen(trusting.url)).toMatchObject({ remote: '203.0.113.7', scheme: 'https' });
+    const plain = await serve([fixture('app.js')]);
+    expect(await seen(plain.url)).toMatchObject({ remote: '127.0.0.1', scheme: 'http' });
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

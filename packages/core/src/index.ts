@@ -62,6 +62,7 @@ export {
   type RequestInputOptions,
 } from './input.js';
 export { mount } from './mount.js';
+export { type ProxyHeadersOptions, proxyHeaders } from './proxy-headers.js';
 export {
   checkBodyLimit,
   type RequestBodyFacts,

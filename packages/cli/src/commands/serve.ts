@@ -3,7 +3,7 @@
  */
 import cluster from 'node:cluster';
 import { dirname } from 'node:path';
-import type { Application } from '@tsgi/core';
+import { type Application, proxyHeaders } from '@tsgi/core';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
 import { handleShutdownSignals, serverSignals, systemdListenFd } from '@tsgi/server-node';
 import { loadApp, resolveAppModule } from '../_app.js';
@@ -35,6 +35,8 @@ Options:
                              the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
+      --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
+                             X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
       --max-requests N       with --workers: replace a worker after it served N requests
       --max-requests-jitter J  ... after N + a random 0..J, so workers do not restart together
       --reload               restart the workers when a file under APP's directory changes
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     ...SERVER_FLAGS,
     'access-log': { type: 'boolean' },
     reload: { type: 'boolean' },
+    'forwarded-allow-ips': { type: 'string' },
     'max-requests': { type: 'string' },
     'max-requests-jitter': { type: 'string' },
     'access-log-format': { type: 'string' },
@@ -149,7 +152,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     let note = '';
     const recycle = maxRequests > 0 && cluster.isWorker ? maxRequests : 0;
-    const handle = await _start(spec, options, recycle, () => {
+    const allow = values['forwarded-allow-ips'];
+    const trusted = allow === undefined ? undefined : allow.trim() === '*' ? '*' : allow.split(',');
+    const handle = await _start(spec, options, recycle, trusted, () => {
       note = ' (a fetch handler, served through fromFetch)';
     });
     close = () => handle.close();
@@ -170,10 +175,13 @@ async function _start(
   spec: string,
   options: ServeOptions,
   recycle: number,
+  trusted: readonly string[] | '*' | undefined,
   onFetchHandler: () => void,
 ): Promise<ServerHandle> {
-  const loaded = await loadApp(spec, process.cwd(), onFetchHandler);
-  const app = recycle > 0 ? _countRequests(loaded, recycle) : loaded;
+  let app = await loadApp(spec, process.cwd(), onFetchHandler);
+  // ENV-19: forwarding headers only through the middleware, only from the proxies named.
+  if (trusted !== undefined) app = proxyHeaders(app, { trusted });
+  if (recycle > 0) app = _countRequests(app, recycle);
   try {
     return await serve(app, options);
   } catch (err) {
