@@ -37,7 +37,7 @@ const packages = await buildApi(site, SITE);
 const trace = loadTraceability(join(ROOT, TRACEABILITY));
 const reqs = buildSpec(site, trace);
 const { regions } = buildGuides(site);
-buildReports(site);
+await buildReports(site);
 buildHome(site);
 site.write(SITE);
 cpSync(join(DOCS, 'assets'), join(SITE, 'assets'), { recursive: true });

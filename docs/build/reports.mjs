@@ -9,6 +9,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { escapeHtml, relativeLink, sidebar } from './layout.mjs';
+import { renderBenchmarks } from './report-benchmarks.mjs';
+import { renderConformance } from './report-conformance.mjs';
 import { packageScripts, REPORTS, ROOT } from './sources.mjs';
 
 const OUTCOME =
@@ -41,8 +43,11 @@ function _command(report) {
   return escapeHtml(report.fallback).replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
+/** Readable renderings of the reports whose shape we know (issue 24); `render` in REPORTS. */
+const _RENDERERS = { conformance: renderConformance, benchmarks: renderBenchmarks };
+
 /** @param {import('./site.mjs').Site} site */
-export function buildReports(site) {
+export async function buildReports(site) {
   const nav = REPORTS.map((r) => [r.title, `reports/${r.slug}.html`]);
   for (const report of REPORTS) {
     const path = `reports/${report.slug}.html`;
@@ -68,7 +73,9 @@ export function buildReports(site) {
       // The JSON ships with the page, so every number can be traced to its source.
       const copy = `reports/data/${report.slug}-${rel.split('/').pop()}`;
       site.copy(abs, copy);
-      body += `<h2 id="${id}">From <code>${escapeHtml(rel)}</code></h2>\n<p class="source"><a href="${relativeLink(path, copy)}">The JSON</a> this section is generated from.</p>\n${_report(data, report, ctx)}\n`;
+      // A known shape gets its readable page; anything else falls back to the generic one.
+      const readable = report.render ? await _RENDERERS[report.render](data, ctx) : undefined;
+      body += `<h2 id="${id}">From <code>${escapeHtml(rel)}</code></h2>\n<p class="source"><a href="${relativeLink(path, copy)}">The JSON</a> this section is generated from.</p>\n${readable ?? _report(data, report, ctx)}\n`;
     }
     site.addPage({
       path,

@@ -47,6 +47,7 @@ export function configFiles() {
  * The generated report pages: each is rendered from JSON written by a test or benchmark run,
  * never from hand-copied numbers. `files` are tried in order; a folder means every *.json in it.
  * `pivot` turns a list of records into a rows × columns table (`from` names the list).
+ * `render` names a readable renderer for a known shape (reports.mjs; the generic one otherwise).
  * `script` finds the package script that writes the JSON, to name it when the JSON is absent;
  * `fallback` says how to generate it when no script matches.
  */
@@ -57,6 +58,7 @@ export const REPORTS = [
     intro: 'Each requirement ID against each server, as the conformance suite last reported it.',
     files: ['conformance/results/matrix.json', 'conformance/results'],
     pivot: null,
+    render: 'conformance',
     script: /matrix|conformance/,
     fallback: 'the conformance suite (see conformance/README.md)',
   },
@@ -69,6 +71,8 @@ export const REPORTS = [
       ...(process.env.TSGI_DECOUPLING_OUT
         ? [`${process.env.TSGI_DECOUPLING_OUT}/decoupling.json`]
         : []),
+      // The committed run (a fresh build is never "not generated"), then a local test run's.
+      'examples/results/decoupling.json',
       '.tmp/decoupling/decoupling.json',
     ],
     pivot: { from: 'cells', rows: 'framework', cols: 'server' },
@@ -83,6 +87,7 @@ export const REPORTS = [
       'The latest benchmark run on the project machine (2 cores); numbers are comparable only within one run.',
     files: ['bench/results/latest.json'],
     pivot: null,
+    render: 'benchmarks',
     script: /^bench/,
     fallback: 'the benchmark runner in bench/',
   },
