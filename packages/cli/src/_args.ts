@@ -194,7 +194,9 @@ export function parseSize(what: string, text: string): number {
 }
 
 /** The help lines of the flags every server command shares (`serve`, `fastcgi`, `scgi`). */
-export const SERVER_FLAGS_HELP = `      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
+export const SERVER_FLAGS_HELP = `      --config FILE          settings from a JSON file, flags without '--' as keys, and
+                             "app" (default: ./tsgi.config.json when it exists)
+      --shutdown-timeout MS  on SIGTERM/SIGINT, time for in-flight requests (default 10000)
       --expose-errors        put stack traces in 500 responses (development only)
       --socket-mode MODE     with unix:PATH, the socket file's mode (e.g. 660, so that the
                              web server's group can connect)

@@ -14,5 +14,6 @@ export {
   parseSize,
   UsageError,
 } from './_args.js';
+export { CONFIG_FILE, withConfig } from './_config.js';
 export { COMMANDS, type CommandModule, type CommandName, isCommand } from './commands/index.js';
 export { main } from './main.js';

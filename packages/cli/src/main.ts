@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './_args.js';
+import { withConfig } from './_config.js';
 import { COMMANDS, type CommandModule, type CommandName, isCommand } from './commands/index.js';
 
 function _version(): string {
@@ -87,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (rest[0] === '--help' || rest[0] === '-h') return await _commandHelp(command);
     const mod = await loadCommand(command);
     if (mod === undefined) throw new UsageError(`command '${command}' is not available`);
-    const code = await mod.run(rest);
+    const code = await mod.run(withConfig(command, rest));
     return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -1,6 +1,16 @@
 /** The shared argument helpers, in process. */
-import { parseBind, parseCommandArgs, parseSize, splitAppSpec, UsageError } from '@tsgi/cli';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseBind,
+  parseCommandArgs,
+  parseSize,
+  splitAppSpec,
+  UsageError,
+  withConfig,
+} from '@tsgi/cli';
+import { afterAll, describe, expect, it } from 'vitest';
 
 describe('parseBind', () => {
   it('accepts HOST:PORT, [IPV6]:PORT, :PORT, PORT, HOST and unix:PATH', () => {
@@ -89,5 +99,63 @@ describe('parseCommandArgs: mistakes explained (issue 23)', () => {
       "--workers needs a value, and a value cannot start with '-' (write --workers=VALUE",
     );
     expect(message(['--bind'])).toContain('--bind needs a value');
+  });
+});
+
+describe('withConfig: tsgi.config.json (issue 23)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, value: unknown): void =>
+    writeFileSync(join(dir, name), JSON.stringify(value));
+
+  it('the file goes before the flags, so the command line wins; APP from "app"', () => {
+    write('tsgi.config.json', {
+      app: 'app.js',
+      bind: '127.0.0.1:9000',
+      workers: 2,
+      'access-log': true,
+      'expose-errors': false,
+      fastcgi: { bind: 'unix:/run/app.sock' },
+    });
+    expect(withConfig('serve', ['--bind', ':8000'], dir)).toEqual([
+      'app.js',
+      '--bind',
+      '127.0.0.1:9000',
+      '--workers',
+      '2',
+      '--access-log',
+      '--bind',
+      ':8000',
+    ]);
+    // A command's own section overrides the top level; APP given on the line is kept.
+    expect(withConfig('fastcgi', ['other.js'], dir)).toEqual([
+      '--bind',
+      'unix:/run/app.sock',
+      '--workers',
+      '2',
+      '--access-log',
+      'other.js',
+    ]);
+    expect(withConfig('cgi', ['x.js'], dir)).toEqual(['x.js']);
+  });
+
+  it('--config FILE names another file; mistakes are one-line usage errors', () => {
+    write('prod.json', { bind: '0.0.0.0:80' });
+    expect(withConfig('serve', ['app.js', '--config', 'prod.json'], dir)).toEqual([
+      '--bind',
+      '0.0.0.0:80',
+      'app.js',
+    ]);
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    expect(() => withConfig('serve', ['--config=bad.json'], dir)).toThrow(
+      /bad\.json: not valid JSON/,
+    );
+    write('list.json', { workers: [1] });
+    expect(() => withConfig('serve', ['--config', 'list.json'], dir)).toThrow(
+      'list.json: "workers" must be a string, a number or a boolean',
+    );
+    expect(() => withConfig('serve', ['--config', 'missing.json'], dir)).toThrow(
+      'cannot read missing.json: ENOENT',
+    );
   });
 });

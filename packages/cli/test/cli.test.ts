@@ -476,6 +476,21 @@ describe('tsgi CLI', () => {
     expect(await seen(plain.url)).toMatchObject({ remote: '127.0.0.1', scheme: 'http' });
   });
 
+  it('tsgi.config.json in the working directory supplies APP and flags; the command line wins (issue 23)', async () => {
+    const tmp = tempDir('tsgi-cfg-');
+    writeFileSync(
+      join(tmp.path, 'tsgi.config.json'),
+      JSON.stringify({ app: fixture('app.js'), 'script-name': '/cfg', bind: '127.0.0.1:1' }),
+    );
+    // serve() adds --bind 127.0.0.1:0 after the file's bind: the flag wins.
+    const { url } = await serve([], tmp.path);
+    expect(JSON.parse((await get(`${url}/cfg/x`)).body)).toMatchObject({
+      scriptName: '/cfg',
+      path: '/x',
+    });
+    tmp.remove();
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],
