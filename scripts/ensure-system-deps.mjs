@@ -15,6 +15,7 @@ const NEEDED = {
   curl: 'curl',
   chromium: 'chromium', // the docs site test (docs/test) drives it with playwright-core
   'systemd-socket-activate': 'systemd', // the CLI's socket-activation test (LISTEN_FDS)
+  openssl: 'openssl', // the CLI's HTTPS test makes a self-signed certificate
 };
 const DIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/bin', '/usr/local/sbin'];
 const extra = process.argv.slice(2); // e.g. `wrk php-fpm` for benchmarks: binary=package pairs

@@ -1,7 +1,8 @@
 /** The `tsgi` command, run as a child process exactly as users run it. */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -488,6 +489,52 @@ describe('tsgi CLI', () => {
       scriptName: '/cfg',
       path: '/x',
     });
+    tmp.remove();
+  });
+
+  it('--certfile/--keyfile serve HTTPS (HTTPS=on, tsgi.url_scheme https); one without the other exits 2 (issue 20)', async () => {
+    const tmp = tempDir('tsgi-tls-');
+    const key = join(tmp.path, 'key.pem');
+    const cert = join(tmp.path, 'cert.pem');
+    const made = spawnSync('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
+    expect(made.status).toBe(0);
+    const { url } = await serve([fixture('app.js'), '--certfile', cert, '--keyfile', key]);
+    expect(url.startsWith('https://')).toBe(true);
+    const body = await new Promise<string>((done, reject) => {
+      httpsRequest(
+        `${url}/secure`,
+        { ca: readFileSync(cert), agent: false, servername: 'localhost' },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => done(text));
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.parse(body)).toMatchObject({ path: '/secure', scheme: 'https' });
+    const half = await run(['serve', fixture('app.js'), '--certfile', cert]);
+    expect([half.code, half.stderr]).toEqual([
+      2,
+      'tsgi: --certfile and --keyfile go together (HTTPS needs both)\n',
+    ]);
     tmp.remove();
   });
 

@@ -2,6 +2,7 @@
  * `tsgi serve APP`: serve an application over HTTP/1.1 with `@tsgi/node`.
  */
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Application, proxyHeaders } from '@tsgi/core';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
@@ -35,6 +36,9 @@ Options:
                              the socket systemd passes on fd 3 with LISTEN_FDS)
   -w, --workers N            run N worker processes sharing the socket (default 1)
       --access-log           log a Common Log Format line per request to stdout
+      --certfile FILE        serve HTTPS with this PEM certificate (chain) ...
+      --keyfile FILE         ... and this PEM private key (both, as gunicorn and uvicorn)
+      --ca-certs FILE        accept only clients with a certificate these CAs signed (mTLS)
       --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
                              X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
       --max-requests N       with --workers: replace a worker after it served N requests
@@ -64,6 +68,9 @@ export async function run(argv: string[]): Promise<number> {
     'access-log': { type: 'boolean' },
     reload: { type: 'boolean' },
     'forwarded-allow-ips': { type: 'string' },
+    certfile: { type: 'string' },
+    keyfile: { type: 'string' },
+    'ca-certs': { type: 'string' },
     'max-requests': { type: 'string' },
     'max-requests-jitter': { type: 'string' },
     'access-log-format': { type: 'string' },
@@ -90,6 +97,8 @@ export async function run(argv: string[]): Promise<number> {
     activated !== undefined
       ? { fd: activated }
       : { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
+  const tls = tlsOptions(values.certfile, values.keyfile, values['ca-certs']);
+  if (tls !== undefined) options.tls = tls;
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
@@ -198,4 +207,33 @@ function _countRequests(app: Application, limit: number): Application {
     if (++count === limit) process.send?.({ tsgiRecycle: count });
     return app(environ, startResponse);
   };
+}
+
+/** `--certfile`/`--keyfile`/`--ca-certs` as node:https options, read once at start-up. */
+function tlsOptions(
+  certfile: string | undefined,
+  keyfile: string | undefined,
+  caCerts: string | undefined,
+): ServeOptions['tls'] {
+  if (certfile === undefined && keyfile === undefined && caCerts === undefined) return undefined;
+  if (certfile === undefined || keyfile === undefined)
+    throw new UsageError('--certfile and --keyfile go together (HTTPS needs both)');
+  const read = (flag: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+    }
+  };
+  const tls: NonNullable<ServeOptions['tls']> = {
+    cert: read('--certfile', certfile),
+    key: read('--keyfile', keyfile),
+  };
+  if (caCerts !== undefined) {
+    tls.ca = read('--ca-certs', caCerts);
+    // Mutual TLS: only clients with a certificate these CAs signed get through the handshake.
+    tls.requestCert = true;
+    tls.rejectUnauthorized = true;
+  }
+  return tls;
 }
