@@ -538,6 +538,22 @@ describe('tsgi CLI', () => {
     tmp.remove();
   });
 
+  it('--ping-path and --status-path answer before the application, as php-fpm ping.path/pm.status_path (issue 23)', async () => {
+    const { url } = await serve([
+      fixture('app.js'),
+      '--ping-path',
+      '/ping',
+      '--status-path',
+      '/status',
+    ]);
+    expect(await get(`${url}/ping`)).toEqual({ status: 200, body: 'pong\n' });
+    await get(`${url}/app-request`);
+    const status = JSON.parse((await get(`${url}/status`)).body);
+    expect(status).toMatchObject({ accepted_requests: 1, connections: expect.any(Number) });
+    expect(status.pid).toBeGreaterThan(0);
+    expect(JSON.parse((await get(`${url}/other`)).body).path).toBe('/other');
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

@@ -21,6 +21,7 @@ import {
 } from '../_args.js';
 import { superviseWorkers } from '../_cluster.js';
 import { appendingLog, stampedErrors } from '../_logs.js';
+import { withStatus } from '../_status.js';
 
 export const summary = 'serve APP over HTTP with node:http';
 
@@ -39,6 +40,8 @@ Options:
       --certfile FILE        serve HTTPS with this PEM certificate (chain) ...
       --keyfile FILE         ... and this PEM private key (both, as gunicorn and uvicorn)
       --ca-certs FILE        accept only clients with a certificate these CAs signed (mTLS)
+      --ping-path PATH       answer PATH with 'pong' before the application (php-fpm ping.path)
+      --status-path PATH     answer PATH with the process's status as JSON (pm.status_path)
       --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
                              X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
       --max-requests N       with --workers: replace a worker after it served N requests
@@ -69,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     reload: { type: 'boolean' },
     'forwarded-allow-ips': { type: 'string' },
     certfile: { type: 'string' },
+    'ping-path': { type: 'string' },
+    'status-path': { type: 'string' },
     keyfile: { type: 'string' },
     'ca-certs': { type: 'string' },
     'max-requests': { type: 'string' },
@@ -163,7 +168,8 @@ export async function run(argv: string[]): Promise<number> {
     const recycle = maxRequests > 0 && cluster.isWorker ? maxRequests : 0;
     const allow = values['forwarded-allow-ips'];
     const trusted = allow === undefined ? undefined : allow.trim() === '*' ? '*' : allow.split(',');
-    const handle = await _start(spec, options, recycle, trusted, () => {
+    const paths = { ping: values['ping-path'], status: values['status-path'] };
+    const handle = await _start(spec, options, recycle, trusted, paths, () => {
       note = ' (a fetch handler, served through fromFetch)';
     });
     close = () => handle.close();
@@ -185,14 +191,26 @@ async function _start(
   options: ServeOptions,
   recycle: number,
   trusted: readonly string[] | '*' | undefined,
+  paths: { ping?: string | undefined; status?: string | undefined },
   onFetchHandler: () => void,
 ): Promise<ServerHandle> {
+  const { ping, status } = paths;
+  let handle: ServerHandle | undefined;
   let app = await loadApp(spec, process.cwd(), onFetchHandler);
   // ENV-19: forwarding headers only through the middleware, only from the proxies named.
   if (trusted !== undefined) app = proxyHeaders(app, { trusted });
   if (recycle > 0) app = _countRequests(app, recycle);
+  if (ping !== undefined || status !== undefined) {
+    app = withStatus(app, ping, status, () => {
+      const server = handle?.server;
+      return server === undefined
+        ? undefined
+        : { connections: () => new Promise((r) => server.getConnections((_e, n) => r(n ?? 0))) };
+    });
+  }
   try {
-    return await serve(app, options);
+    handle = await serve(app, options);
+    return handle;
   } catch (err) {
     const where =
       options.path !== undefined ? `unix:${options.path}` : `${options.host}:${options.port}`;
