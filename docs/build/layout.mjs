@@ -80,7 +80,7 @@ export function renderPage({ path, title, body, sidebar }) {
 <body class="tsgi">
 ${siteHeader(path)}
 <div class="tsgi-layout">
-${sidebar ? `<aside class="tsgi-side">${sidebar}</aside>` : ''}
+${sidebar ? _side(sidebar) : ''}
 <main id="content">
 ${body}
 </main>
@@ -89,6 +89,16 @@ ${body}
 </body>
 </html>
 `;
+}
+
+/**
+ * The sidebar in a disclosure: open beside the text on a wide screen (the summary is hidden),
+ * closed above it on a phone, so the page starts with its content and the whole list is one tap
+ * away, not a cut-off inner scroll (issue 24).
+ */
+function _side(html) {
+  return `<aside class="tsgi-side"><details class="tsgi-side-toggle" open><summary>Contents</summary>${html}</details></aside>
+<script>if (matchMedia('(max-width: 50rem)').matches) document.querySelector('.tsgi-side-toggle').open = false;</script>`;
 }
 
 /**

@@ -246,14 +246,103 @@ describe.skipIf(!haveChromium && !inCI)('docs site in chromium', () => {
     }
   });
 
-  it('says where each report comes from, or which command generates it', async () => {
+  it('renders every report from committed results, never "not generated", naming its JSON', async () => {
     for (const slug of ['conformance', 'frameworks', 'benchmarks']) {
       await page.goto(`${base}reports/${slug}.html`);
-      const missing = await page.locator('#not-generated').count();
-      const tables = await page.locator('main table, main dl').count();
-      expect(missing + tables, slug).toBeGreaterThan(0);
-      if (missing)
-        await expect(page.locator('#not-generated').textContent()).resolves.toMatch(/run/);
+      expect(await page.locator('#not-generated').count(), slug).toBe(0);
+      expect(await page.locator('main table').count(), slug).toBeGreaterThan(0);
+      await expect(page.locator('main p.source a').first().getAttribute('href')).resolves.toMatch(
+        /^data\/.*\.json$/,
+      );
+    }
+  });
+
+  // Issue 24: pages a person reads at a glance, at a desktop and at a phone width. Layout, not
+  // pixels: no horizontal scrolling of the page (wide tables scroll inside their own box), a
+  // bounded height (the generic renderer made the matrix 24,949 px tall), the report's own
+  // parts present. Screenshots of each go to docs/test-artifacts/ for a person to look at.
+  const WIDTHS = [
+    ['desktop', 1280, 900],
+    ['phone', 390, 844],
+  ] as const;
+  const REPORT_LAYOUT: Array<[string, number, string, number]> = [
+    // page, max height in px at the phone width, a selector that must be there, its minimum count
+    ['reports/conformance.html', 7000, '#conformance-grid td.c', 1000],
+    ['reports/benchmarks.html', 12000, 'figure.bench-chart svg rect', 20],
+    ['reports/frameworks.html', 4000, 'table.matrix td .outcome', 3],
+  ];
+
+  /** The page's scroll size against the viewport, measured in the browser. */
+  const measure = () =>
+    page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: Record<string, number> } })
+        .document.documentElement;
+      return { width: d.scrollWidth!, height: d.scrollHeight!, viewport: d.clientWidth! };
+    });
+
+  it('lays out each report page at desktop and phone widths: grid, bar charts, bounded height, no sideways scroll', async () => {
+    const dir = join(ROOT, 'docs/test-artifacts');
+    mkdirSync(dir, { recursive: true });
+    try {
+      for (const [label, width, height] of WIDTHS) {
+        await page.setViewportSize({ width, height });
+        for (const [path, maxHeight, selector, min] of REPORT_LAYOUT) {
+          await page.goto(base + path);
+          const m = await measure();
+          expect(m.width, `${path} at ${label} width: horizontal overflow`).toBeLessThanOrEqual(
+            m.viewport,
+          );
+          expect(m.height, `${path} at ${label} width: page height`).toBeLessThan(maxHeight);
+          expect(
+            await page.locator(selector).count(),
+            `${path}: ${selector}`,
+          ).toBeGreaterThanOrEqual(min);
+          const name = path.replace(/^reports\//, '').replace(/\.html$/, '');
+          await page.screenshot({ path: join(dir, `${name}-${label}.png`) });
+        }
+      }
+      // The grid's section filter hides the other sections' rows.
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await page.goto(`${base}reports/conformance.html`);
+      const rows = page.locator('#conformance-grid tbody tr:visible');
+      const all = await rows.count();
+      await page.selectOption('#grid-section', 'input');
+      const some = await rows.count();
+      expect(some).toBeGreaterThan(1);
+      expect(some).toBeLessThan(all / 2);
+      // A failing cell says which requirement and why, on hover.
+      await expect(
+        page.locator('#conformance-grid td.c-front').first().getAttribute('title'),
+      ).resolves.toMatch(/[A-Z]+-\d\d · ./);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  it('shows every top-level section and guide at a phone width: no sideways scrolling, the text first, the sidebar folded', async () => {
+    const pages = [
+      'index.html',
+      ...SECTIONS.filter((s) => !s.startsWith('reports/') && !s.startsWith('api/')),
+      'guides/deployers.html',
+      'guides/server-authors.html',
+    ];
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const wide: string[] = [];
+      for (const path of pages) {
+        await page.goto(base + path);
+        const m = await measure();
+        if (m.width > m.viewport) wide.push(`${path}: ${m.width} px wide`);
+        // The sidebar is one tap away above the text, not a screenful of links before it.
+        const top = await page
+          .locator('main h1')
+          .first()
+          .evaluate((h) => h.getBoundingClientRect().top);
+        if (top > 600) wide.push(`${path}: the heading starts ${Math.round(top)} px down`);
+      }
+      expect(wide).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
   });
 
