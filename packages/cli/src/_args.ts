@@ -68,7 +68,6 @@ const _FAMILIAR: Readonly<Record<string, string>> = {
   '--uds': '--bind unix:PATH',
   '--threads': '--workers',
   '--concurrency': '--workers',
-  '--timeout': '--shutdown-timeout',
   '--graceful-timeout': '--shutdown-timeout',
   '--limit-max-requests': '--max-conns',
   '--timeout-keep-alive': '--keep-alive',

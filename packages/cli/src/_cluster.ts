@@ -40,6 +40,7 @@ export async function superviseWorkers(
   count: number,
   path?: string,
   watch?: string,
+  timeoutMs = 0,
 ): Promise<number> {
   // SRV-13: workers accept connections themselves (SCHED_NONE). With node's default on Linux,
   // round-robin, the primary accepts each connection and passes it to a worker; one passed to
@@ -171,6 +172,7 @@ export async function superviseWorkers(
     watcher.on('error', () => {});
     done.then(() => watcher.close());
   }
+  if (timeoutMs > 0) _heartbeat(timeoutMs, done);
   handleShutdownSignals(
     async () => {
       stop();
@@ -184,4 +186,47 @@ export async function superviseWorkers(
     },
   );
   return done;
+}
+
+/**
+ * `--timeout` (gunicorn's worker timeout): the primary pings every worker a few times per
+ * timeout; one whose event loop has not answered for `timeoutMs` is stuck (a busy loop, a
+ * synchronous call that never returns) and is killed, then replaced like any dead worker.
+ * Workers answer in `answerHeartbeat`.
+ */
+function _heartbeat(timeoutMs: number, done: Promise<number>): void {
+  const seen = new Map<Worker, number>();
+  const timer = setInterval(
+    () => {
+      const now = Date.now();
+      for (const w of Object.values(cluster.workers ?? {})) {
+        if (w === undefined || !w.isConnected()) continue;
+        const last = seen.get(w) ?? now;
+        seen.set(w, last);
+        if (now - last > timeoutMs) {
+          process.stderr.write(
+            `tsgi: worker ${w.process.pid} did not answer for ${timeoutMs} ms (--timeout); killing it\n`,
+          );
+          seen.delete(w);
+          w.process.kill('SIGKILL');
+          continue;
+        }
+        w.send({ tsgiPing: now });
+      }
+    },
+    Math.max(50, Math.floor(timeoutMs / 4)),
+  );
+  cluster.on('message', (w, msg: unknown) => {
+    if ((msg as { tsgiPong?: unknown } | null)?.tsgiPong !== undefined) seen.set(w, Date.now());
+  });
+  cluster.on('exit', (w) => seen.delete(w));
+  done.then(() => clearInterval(timer));
+}
+
+/** In a worker: answer the primary's `--timeout` pings while the event loop runs. */
+export function answerHeartbeat(): void {
+  process.on('message', (msg: unknown) => {
+    if ((msg as { tsgiPing?: unknown } | null)?.tsgiPing !== undefined)
+      process.send?.({ tsgiPong: true });
+  });
 }

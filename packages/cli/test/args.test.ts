@@ -82,7 +82,7 @@ describe('parseCommandArgs: mistakes explained (issue 23)', () => {
     expect(message(['app.js', '--port', '8000'])).toBe(
       "serve: unknown option --port; did you mean --bind 127.0.0.1:PORT? (see 'tsgi serve --help')",
     );
-    expect(message(['--timeout', '5'])).toContain('did you mean --shutdown-timeout?');
+    expect(message(['--graceful-timeout', '5'])).toContain('did you mean --shutdown-timeout?');
   });
 
   it('a misspelt flag names the closest one; quotes stay balanced', () => {

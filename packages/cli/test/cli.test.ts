@@ -554,6 +554,16 @@ describe('tsgi CLI', () => {
     expect(JSON.parse((await get(`${url}/other`)).body).path).toBe('/other');
   });
 
+  it('--timeout: a worker whose event loop is stuck is killed and replaced (issue 23)', async () => {
+    const { daemon, url } = await serve([fixture('app.js'), '--workers', '2', '--timeout', '1']);
+    // One worker busy-loops for 10 s; its request is lost with it, the others are served.
+    get(`${url}/block`, 15_000).catch(() => {});
+    await expect
+      .poll(() => daemon.output(), { timeout: 8000 })
+      .toMatch(/tsgi: worker \d+ did not answer for 1000 ms \(--timeout\); killing it/);
+    expect((await get(`${url}/after`)).status).toBe(200);
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

@@ -19,7 +19,7 @@ import {
   SERVER_FLAGS_HELP,
   UsageError,
 } from '../_args.js';
-import { superviseWorkers } from '../_cluster.js';
+import { answerHeartbeat, superviseWorkers } from '../_cluster.js';
 import { appendingLog, stampedErrors } from '../_logs.js';
 import { withStatus } from '../_status.js';
 
@@ -44,6 +44,8 @@ Options:
       --status-path PATH     answer PATH with the process's status as JSON (pm.status_path)
       --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
                              X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
+      --timeout S            with --workers: kill and replace a worker whose event loop
+                             has not answered for S seconds (default 30; 0: never)
       --max-requests N       with --workers: replace a worker after it served N requests
       --max-requests-jitter J  ... after N + a random 0..J, so workers do not restart together
       --reload               restart the workers when a file under APP's directory changes
@@ -77,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     keyfile: { type: 'string' },
     'ca-certs': { type: 'string' },
     'max-requests': { type: 'string' },
+    timeout: { type: 'string' },
     'max-requests-jitter': { type: 'string' },
     'access-log-format': { type: 'string' },
     'access-log-file': { type: 'string' },
@@ -158,11 +161,14 @@ export async function run(argv: string[]): Promise<number> {
   if ((workers > 1 || values.reload === true) && cluster.isPrimary) {
     const watch =
       values.reload === true ? dirname(resolveAppModule(spec, process.cwd())) : undefined;
-    return superviseWorkers(workers, options.path, watch);
+    const timeout =
+      values.timeout === undefined ? 30 : parseInteger('--timeout', values.timeout, 0, 86_400);
+    return superviseWorkers(workers, options.path, watch, timeout * 1000);
   }
   // The shared signal rule (@tsgi/server-node); a worker leaves SIGINT to the primary.
   let close = async (): Promise<void> => {}; // nothing to shut down before listening
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
+  if (cluster.isWorker) answerHeartbeat();
   try {
     let note = '';
     const recycle = maxRequests > 0 && cluster.isWorker ? maxRequests : 0;
