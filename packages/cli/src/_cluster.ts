@@ -115,6 +115,21 @@ export async function superviseWorkers(
       for (let i = 0; i < count; i++) fork();
     };
     process.on('SIGHUP', () => reload('SIGHUP'));
+    // gunicorn's TTIN/TTOU: one worker more, or one fewer (gracefully), never below one.
+    process.on('SIGTTIN', () => {
+      if (stopping) return;
+      count++;
+      process.stderr.write(`tsgi: SIGTTIN: ${count} workers\n`);
+      fork();
+    });
+    process.on('SIGTTOU', () => {
+      const victim = living().find((w) => !retiring.has(w) && !outgoing.includes(w));
+      if (stopping || count <= 1 || victim === undefined) return;
+      count--;
+      process.stderr.write(`tsgi: SIGTTOU: ${count} workers\n`);
+      retiring.add(victim);
+      victim.process.kill('SIGTERM');
+    });
     reloadWorkers = reload;
 
     cluster.on('listening', (worker, address) => {

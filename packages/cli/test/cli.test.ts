@@ -554,6 +554,16 @@ describe('tsgi CLI', () => {
     expect(JSON.parse((await get(`${url}/other`)).body).path).toBe('/other');
   });
 
+  it('SIGTTIN/SIGTTOU: one worker more, one fewer, as gunicorn (issue 23)', async () => {
+    const { daemon, url } = await serve([fixture('app.js'), '--workers', '2']);
+    daemon.process.kill('SIGTTIN');
+    await expect.poll(() => daemon.output()).toContain('tsgi: SIGTTIN: 3 workers');
+    daemon.process.kill('SIGTTOU');
+    await expect.poll(() => daemon.output()).toContain('tsgi: SIGTTOU: 2 workers');
+    expect((await get(`${url}/`)).status).toBe(200);
+    expect(daemon.output()).not.toMatch(/exited with code|was killed/);
+  });
+
   it('--timeout: a worker whose event loop is stuck is killed and replaced (issue 23)', async () => {
     const { daemon, url } = await serve([fixture('app.js'), '--workers', '2', '--timeout', '1']);
     // One worker busy-loops for 10 s; its request is lost with it, the others are served.
