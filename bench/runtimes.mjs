@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Bun and Deno (issue 18): TSGI's `serve` from @tsgi/serve against the runtime's own server in
+// Bun, Deno and workerd (issue 18): TSGI's `serve` from @tsgi/serve against the runtime's own server in
 // the same run, for hello world, 64 KiB streamed and a 1 MiB echo, with the interleaved wrk loop
 // of the other scenarios (lib/measure.mjs). The binaries are the pinned root devDependencies.
 //
-//   node bench/runtimes.mjs [--rounds N] [--seconds S] [--only bun|deno] [--workloads hello,...]
+//   node bench/runtimes.mjs [--rounds N] [--seconds S] [--only bun,deno,workerd] [--workloads hello,...]
 //
 // Writes results/runtimes.json and results/runtimes.md. Needs `pnpm build` first.
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findRuntime } from '@tsgi/harness/runtimes';
+import { findRuntime, startRuntimeScript } from '@tsgi/harness/runtimes';
 import { checkHello, checkLength } from './lib/checks.mjs';
 import { interleave } from './lib/measure.mjs';
 import { waitReady } from './lib/proc.mjs';
@@ -26,7 +26,7 @@ const ctx = {
   seconds: Number(arg('seconds', 2)),
   log: (m) => process.stdout.write(`${m}\n`),
 };
-const only = arg('only', 'bun,deno').split(',');
+const only = arg('only', 'bun,deno,workerd').split(',');
 const wanted = arg('workloads', 'hello,stream,echo').split(',');
 
 const WORKLOADS = [
@@ -62,7 +62,7 @@ function start(runtime, script, workload, env = {}) {
 
 const loadBefore = loadavg()[0];
 const rows = [];
-for (const runtime of only) {
+for (const runtime of only.filter((r) => r !== 'workerd')) {
   const label = runtime === 'bun' ? 'Bun' : 'Deno';
   ctx.log(`${label}`);
   const subjects = [
@@ -91,6 +91,30 @@ for (const runtime of only) {
   );
 }
 
+// workerd: hello world only; its own HTTP server in front of the worker (no listen call there).
+if (only.includes('workerd') && wanted.includes('hello')) {
+  ctx.log('workerd');
+  rows.push(
+    ...(await interleave({
+      group: 'workerd',
+      subjects: [
+        { id: 'raw', name: 'workerd (raw worker)', script: 'worker-raw.mjs' },
+        { id: 'tsgi', name: 'TSGI @tsgi/serve', script: 'worker-tsgi.mjs' },
+      ],
+      workloads: WORKLOADS.filter((w) => w.id === 'hello'),
+      ctx,
+      async start(s) {
+        const server = await startRuntimeScript('workerd', join(HERE, 'servers', s.script));
+        return {
+          url: `${server.url}/`,
+          pids: () => (server.pid === undefined ? [] : [server.pid]),
+          stop: () => server.stop(),
+        };
+      },
+    })),
+  );
+}
+
 const md = [
   '| runtime | workload | subject | req/s | ratio vs raw | CPU µs/req | p99 ms | rounds |',
   '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
@@ -107,6 +131,6 @@ writeFileSync(
 );
 writeFileSync(
   join(HERE, 'results/runtimes.md'),
-  `# TSGI on Bun and Deno vs the runtime's own server\n\n${when}, ${ctx.rounds} rounds of ${ctx.seconds} s, wrk on 127.0.0.1 (2 cores shared by wrk and the server; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after: other work shares the machine, so compare within a row group, and prefer CPU µs/req).\n\n${md}\n`,
+  `# TSGI on Bun, Deno and workerd vs the runtime's own server\n\n${when}, ${ctx.rounds} rounds of ${ctx.seconds} s, wrk on 127.0.0.1 (2 cores shared by wrk and the server; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${loadavg()[0].toFixed(1)} after: other work shares the machine, so compare within a row group, and prefer CPU µs/req).\n\n${md}\n`,
 );
 ctx.log(`\n${md}`);

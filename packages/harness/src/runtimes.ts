@@ -58,6 +58,8 @@ export function requireRuntime(name: RuntimeName, why: string): string | undefin
 export interface RuntimeServer {
   url: string;
   port: number;
+  /** The runtime's process id (for CPU and memory readings). */
+  pid: number | undefined;
   /** The runtime's stdout and stderr so far. */
   output(): string;
   stop(): Promise<void>;
@@ -111,6 +113,7 @@ export async function startRuntimeScript(
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: daemon.process.pid,
     output: () => daemon.output(),
     async stop() {
       await daemon.stop();
