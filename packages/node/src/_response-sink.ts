@@ -38,7 +38,7 @@ export function sendHead(
   try {
     // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
     // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
-    res.writeHead(code, status.slice(4), list as unknown as string[]);
+    _writeHead(res, code, status.slice(4), list);
     ex.status = code;
     // The whole body is at hand (an Array, APP-08, or a body that ended before any byte):
     // its chunks and end() follow in this same tick.
@@ -98,13 +98,35 @@ export function abortResponse(ex: ExchangeState): void {
 export function reply(res: ServerResponse, own: OwnResponse, close: boolean): number {
   const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
   if (close) headers.push(['connection', 'close']);
-  res.writeHead(
-    Number(own.status.slice(0, 3)),
-    own.status.slice(4),
-    headers as unknown as string[],
-  );
+  _writeHead(res, Number(own.status.slice(0, 3)), own.status.slice(4), headers);
   res.end(own.body);
   return own.body.length;
+}
+
+/**
+ * `res.writeHead` with the final headers. The raw tuple form keeps repeated names and their case
+ * (SR-03), but node refuses it once anything called `res.setHeader` (a framework hosting
+ * `createRequestListener` that set `X-Powered-By`, say): then the headers go as an object,
+ * repeated names as arrays, merged over what was set before, as `writeHead` documents (issue 19:
+ * the refusal used to fail the 500 fallback too, and the request hung).
+ */
+function _writeHead(
+  res: ServerResponse,
+  code: number,
+  reason: string,
+  headers: ReadonlyArray<readonly string[]>,
+): void {
+  if (res.getHeaderNames().length === 0) {
+    res.writeHead(code, reason, headers as unknown as string[]);
+    return;
+  }
+  const merged: Record<string, string | string[]> = {};
+  for (const [name = '', value = ''] of headers) {
+    const key = name.toLowerCase();
+    const seen = merged[key];
+    merged[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  res.writeHead(code, reason, merged);
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */

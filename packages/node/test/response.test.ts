@@ -343,3 +343,37 @@ describe('responses', () => {
     expect(res.body.toString()).toBe('first,second');
   });
 });
+
+describe('createRequestListener inside a host that set headers first (issue 19)', () => {
+  it("SR-03: the host's headers are kept, the app's added, repeats kept; no hang, also for the 500", async () => {
+    const listener = createRequestListener((_e, sr) => {
+      sr('200 OK', [
+        ['content-type', 'text/plain'],
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ]);
+      return [enc('ok')];
+    });
+    const failing = createRequestListener(
+      () => {
+        throw new Error('boom');
+      },
+      { errors: () => {} },
+    );
+    const server = createServer((req, res) => {
+      res.setHeader('x-powered-by', 'Host'); // as Express does before its routes run
+      (req.url === '/fail' ? failing : listener)(req, res);
+    });
+    await withServer(server, async (port) => {
+      const res = await request(port, '/');
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('ok');
+      expect(res.header('x-powered-by')).toBe('Host');
+      expect(
+        res.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v),
+      ).toEqual(['a=1', 'b=2']);
+      const failed = await request(port, '/fail');
+      expect(failed.status).toBe(500);
+    });
+  });
+});
