@@ -54,15 +54,20 @@ export function resolveAppModule(spec: string, cwd: string): string {
 export async function loadApp(
   spec: string,
   cwd: string = process.cwd(),
-  onFetchHandler?: () => void,
+  onAdapted?: (how: string) => void,
 ): Promise<Application> {
   try {
     return await loadAppModule(spec, {
       cwd,
       importModule: _tsImport,
       fromFetchHandler: (handler) => {
-        onFetchHandler?.();
+        onAdapted?.('a fetch handler, served through fromFetch');
         return _fromFetch(handler);
+      },
+      fromNodeHandler: async (listener) => {
+        onAdapted?.('a node (req, res) app, served through fromNodeHandler');
+        const { fromNodeHandler } = await import('@tsgi/node-bridge');
+        return fromNodeHandler(listener as Parameters<typeof fromNodeHandler>[0]);
       },
     });
   } catch (err) {
@@ -71,7 +76,9 @@ export async function loadApp(
 }
 
 /**
- * `export default { fetch }` (Workers, Bun, Hono): served through `fromFetch`, one command for
+ * An Express, Connect or Koa app as the export (issue 19): served through `fromNodeHandler`
+ * (`@tsgi/node-bridge`, imported only then). `export default { fetch }` (Workers, Bun, Hono):
+ * served through `fromFetch`, one command for
  * TSGI and fetch applications alike (issue 23). The script name is stripped from the URL the
  * handler sees, so its routes match under `--script-name` as they do at the root; `@tsgi/fetch` is
  * imported only here, so a TSGI application never loads it.

@@ -86,8 +86,8 @@ export async function runGatewayServer(
   let close = async (): Promise<void> => {}; // nothing to shut down before listening
   handleShutdownSignals(() => close(), serverSignals(cluster.isWorker));
   let note = '';
-  const app = await loadApp(args.spec, process.cwd(), () => {
-    note = ' (a fetch handler, served through fromFetch)';
+  const app = await loadApp(args.spec, process.cwd(), (how) => {
+    note = ` (${how})`;
   });
   let server: _Served;
   try {

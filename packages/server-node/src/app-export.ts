@@ -113,6 +113,33 @@ export function pickApplication(
   );
 }
 
+/** A node `(req, res)` request listener: what Express, Connect and `koa.callback()` are. */
+export type NodeRequestListener = (req: unknown, res: unknown) => unknown;
+
+/**
+ * The node request listener the export stands for, when it is a node framework's app rather
+ * than a TSGI application: an Express or Connect app (a function with `handle` and `use`), or a
+ * Koa app (an object with `callback()` and `use`), whose listener is `app.callback()`. Both look
+ * like a two-argument function to the export rule, so they are recognised first.
+ */
+export function nodeHandlerOf(
+  ns: Readonly<Record<string, unknown>>,
+  exportName: string | undefined,
+): NodeRequestListener | undefined {
+  const value =
+    _exported(ns, exportName ?? 'default') ??
+    (exportName === undefined ? _exported(ns, 'app') : undefined);
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+    return undefined;
+  const v = value as { handle?: unknown; use?: unknown; callback?: unknown };
+  if (typeof v.use !== 'function') return undefined;
+  if (typeof value === 'function' && typeof v.handle === 'function')
+    return value as NodeRequestListener; // Express, Connect
+  if (typeof v.callback === 'function')
+    return (v.callback as () => NodeRequestListener).call(value); // Koa
+  return undefined;
+}
+
 /**
  * The fetch handler `module:name` names, or the default export, when it is an object with a
  * `fetch` method (`export default { fetch }`, `export default app` of Hono), else undefined.

@@ -16,6 +16,8 @@ export {
   type AppSpec,
   describeExports,
   loadFailure,
+  type NodeRequestListener,
+  nodeHandlerOf,
   pickApplication,
   splitAppSpec,
 } from './app-export.js';

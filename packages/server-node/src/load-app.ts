@@ -16,6 +16,8 @@ import {
   AppLoadError,
   fetchHandlerOf,
   loadFailure,
+  type NodeRequestListener,
+  nodeHandlerOf,
   pickApplication,
   splitAppSpec,
 } from './app-export.js';
@@ -38,6 +40,15 @@ export interface LoadAppOptions {
    * Without it such a module is an `AppLoadError` that says how to serve it.
    */
   fromFetchHandler?: ((handler: FetchHandler) => Application | Promise<Application>) | undefined;
+  /**
+   * Serves a module whose export is a node framework's app (Express, Connect, Koa), recognised
+   * before the export rule (an Express app is a function too): this turns its `(req, res)`
+   * listener into a TSGI application (the `tsgi` command passes `@tsgi/node-bridge`'s
+   * `fromNodeHandler`). Without it such a module is taken as the export rule says.
+   */
+  fromNodeHandler?:
+    | ((listener: NodeRequestListener) => Application | Promise<Application>)
+    | undefined;
 }
 
 /** `{ fetch(request) }`: an application in the fetch style. */
@@ -116,6 +127,8 @@ export async function loadApp(spec: string, options: LoadAppOptions = {}): Promi
       err instanceof SyntaxError && isAbsolute(target) ? syntaxErrorLocation(target) : undefined;
     throw loadFailure(module, err, where);
   }
+  const listener = options.fromNodeHandler && nodeHandlerOf(ns, exportName);
+  if (listener) return options.fromNodeHandler!(listener);
   try {
     return pickApplication(ns, module, exportName);
   } catch (err) {

@@ -175,8 +175,8 @@ export async function run(argv: string[]): Promise<number> {
     const allow = values['forwarded-allow-ips'];
     const trusted = allow === undefined ? undefined : allow.trim() === '*' ? '*' : allow.split(',');
     const paths = { ping: values['ping-path'], status: values['status-path'] };
-    const handle = await _start(spec, options, recycle, trusted, paths, () => {
-      note = ' (a fetch handler, served through fromFetch)';
+    const handle = await _start(spec, options, recycle, trusted, paths, (how) => {
+      note = ` (${how})`;
     });
     close = () => handle.close();
     if (!cluster.isWorker) process.stdout.write(`Listening on ${handle.url}${note}\n`);
@@ -198,11 +198,11 @@ async function _start(
   recycle: number,
   trusted: readonly string[] | '*' | undefined,
   paths: { ping?: string | undefined; status?: string | undefined },
-  onFetchHandler: () => void,
+  onAdapted: (how: string) => void,
 ): Promise<ServerHandle> {
   const { ping, status } = paths;
   let handle: ServerHandle | undefined;
-  let app = await loadApp(spec, process.cwd(), onFetchHandler);
+  let app = await loadApp(spec, process.cwd(), onAdapted);
   // ENV-19: forwarding headers only through the middleware, only from the proxies named.
   if (trusted !== undefined) app = proxyHeaders(app, { trusted });
   if (recycle > 0) app = _countRequests(app, recycle);
