@@ -11,6 +11,7 @@ export default defineConfig({
       'docs/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
       'stress/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
