@@ -54,8 +54,10 @@ server  runs the server suite against a server hosting @tsgi/conformance/probe
         --stateless   the probe runs stateless (TSGI_PROBE_STATELESS=1, isolate runtimes):
                       observations come inline; implies --without gates,store
         capabilities: ${_wrap(CAPABILITIES, 70, '                      ')}
-app     runs APP (a module whose default export, or export "app", is a TSGI application)
-        through a standard battery of requests under the lint, in memory and over node:http
+app     runs APP (a .js or .ts module whose default export, or export "app", is a TSGI
+        application; APP:name picks another export) through a standard battery of requests
+        under the lint, in memory and over node:http
+links   "see ..." links point at the docs site (set TSGI_DOCS_URL to its address)
 `;
 
 const _OPTIONS = {
@@ -159,7 +161,15 @@ export async function main(argv: readonly string[], out: Output = process.stdout
       return 2;
     }
     const { loadApplication, runAppBattery } = await import('./app/battery.js');
-    report = await runAppBattery(await loadApplication(target), {
+    let app: Awaited<ReturnType<typeof loadApplication>>;
+    try {
+      app = await loadApplication(target);
+    } catch (err) {
+      // One line, not a stack (issue 24): the loader's messages name the file and the problem.
+      out.write(`app: ${(err as Error).message.split('\n')[0]}\n`);
+      return 2;
+    }
+    report = await runAppBattery(app, {
       only: v.only ?? [],
       strict: v.strict === true,
       onResult,

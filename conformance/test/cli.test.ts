@@ -86,7 +86,7 @@ describe('tsgi-conformance server', () => {
       expect(code).toBe(1);
       expect(out).toMatch(/✗ fail environ\/path-bytes/);
       expect(out).toMatch(/expected: PATH_INFO = /);
-      expect(out).toMatch(/see spec\/02-environ\.md#env-06/);
+      expect(out).toMatch(/see spec\/02-environ\.html#env-06/);
     } finally {
       await ref.close();
     }
@@ -230,6 +230,41 @@ describe('tsgi-conformance app', () => {
     expect(out).toMatch(/✓ pass app\/memory\/get-root/);
     expect(out).toMatch(/✓ pass app\/node\/post-form/);
     expect(out).toMatch(/✓ pass app\/memory\/head-like-get {2}SHOULD {2}BODY-12/);
+  });
+
+  it('loads a .ts application through tsx, and APP:name picks an export', async () => {
+    const ts = await run(
+      'app',
+      join(import.meta.dirname, 'fixtures/app.ts'),
+      '--only',
+      'app/memory/',
+    );
+    expect(ts.code).toBe(0);
+    expect(ts.out).toMatch(/✓ pass app\/memory\/get-root/);
+    const named = await run('app', `${fixture}:bad`, '--only', 'app/memory/get-root');
+    expect(named.code).toBe(1);
+  });
+
+  it('a missing or exportless module is one line and exit 2, not a stack', async () => {
+    const missing = await run('app', './no-such-app.ts');
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/^app: cannot find application module \.\/no-such-app\.ts .*\n$/);
+    const none = await run('app', join(import.meta.dirname, 'fixtures/apps.mjs:nothing'));
+    expect(none.code).toBe(2);
+    expect(none.out.trim().split('\n')).toHaveLength(1);
+    expect(none.out).not.toMatch(/\bat .*:\d+:\d+/);
+  });
+
+  it('links failures to the docs site anchor, under TSGI_DOCS_URL when set, not to a repository path', async () => {
+    const { specLink } = await import('../src/server/spec-links.js');
+    expect(specLink('BODY-09')).toBe('spec/07-response-body.html#body-09');
+    expect(specLink('ADP-FETCH-10')).toBe('spec/19-profile-fetch.html#adp-fetch-10');
+    process.env.TSGI_DOCS_URL = 'https://docs.example/tsgi';
+    try {
+      expect(specLink('SR-05')).toBe('https://docs.example/tsgi/spec/05-start-response.html#sr-05');
+    } finally {
+      delete process.env.TSGI_DOCS_URL;
+    }
   });
 
   it('a broken one fails with the requirement IDs and call sites', async () => {

@@ -161,7 +161,7 @@ describe('outcomes', () => {
       expected: 'HTTP_X_AUTH_USER = "real"',
       actual: '"spoof"',
     });
-    expect(r.section).toMatch(/02-environ\.md#env-14/);
+    expect(r.section).toMatch(/02-environ\.html#env-14/);
     const report = buildReport([r], { url: 'u', mount: '', profile: 'fastcgi', strict: true });
     expect(report.summary).toMatchObject({ relaxed: 1, fail: 0, mustFailures: 0, ok: true });
   });

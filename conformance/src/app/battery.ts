@@ -3,11 +3,10 @@
  * the lint, in memory (@tsgi/core/testing) and over node:http (@tsgi/node), and reports the
  * application-side violations in the suite's report format (CONF-01, CONF-05).
  */
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import { serve } from '@tsgi/node';
+import { loadApp } from '@tsgi/server-node/load-app';
 import { type LintRecord, lint, type Violation } from '../lint/index.js';
 import { Connection } from '../server/connection.js';
 import { buildReport, type CaseResult, type SuiteReport } from '../server/runner.js';
@@ -56,13 +55,21 @@ export interface BatteryOptions {
   name?: string;
 }
 
-/** Imports an application module: its default export, or its export named `app`. */
+/**
+ * Imports an application module as `tsgi serve` does (`@tsgi/server-node`'s `loadApp`): a `.ts`
+ * file through tsx, a package specifier, `file:APP` or `APP:exportName`; its default export, or
+ * its export named `app`. A failure is an `AppLoadError` whose message is one line (issue 24).
+ */
 export async function loadApplication(spec: string): Promise<Application> {
-  const url = /^[./]/.test(spec) ? pathToFileURL(resolve(spec)).href : spec;
-  const mod = (await import(url)) as { default?: unknown; app?: unknown };
-  const app = mod.default ?? mod.app;
-  if (typeof app !== 'function') throw new Error(`${spec}: no default or "app" export function`);
-  return app as Application;
+  return loadApp(spec, { importModule: _tsImport });
+}
+
+/** tsx on Node.js; Bun and Deno load TypeScript themselves (tsx's hooks are Node's). */
+async function _tsImport(specifier: string, parentURL: string): Promise<unknown> {
+  const v = process.versions as Record<string, string | undefined>;
+  if (v.bun !== undefined || v.deno !== undefined) return import(specifier);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(specifier, parentURL);
 }
 
 /** The case result for one request, from what the lint saw. */
