@@ -100,7 +100,10 @@ export async function buildApi(site, siteDir) {
     if (page.contents === undefined) return;
     const path = `api/${page.url}`;
     page.contents = page.contents
-      .replace('</head>', `<link rel="stylesheet" href="${rootPrefix(path)}assets/bar.css"></head>`)
+      .replace(
+        '</head>',
+        `<link rel="stylesheet" href="${rootPrefix(path)}assets/bar.css"><link rel="stylesheet" href="${rootPrefix(path)}assets/api.css"></head>`,
+      )
       .replace(/<body[^>]*>/, (body) => `${body}${siteHeader(path)}`);
   });
   app.renderer.on(td.Renderer.EVENT_END, () => _collectSymbols(site, app.renderer.router));
@@ -108,6 +111,13 @@ export async function buildApi(site, siteDir) {
   if (!project) throw new Error('typedoc could not convert the packages (see the errors above)');
   await app.generateDocs(project, out);
   return packages;
+}
+
+/** A symbol's TSDoc summary as plain text (a function's is on its first signature). */
+function _summary(target) {
+  const comment = target.comment ?? target.signatures?.[0]?.comment;
+  if (!comment) return undefined;
+  return td.Comment.combineDisplayParts(comment.summary).replace(/\s+/g, ' ').trim() || undefined;
 }
 
 /** Records every documented symbol's URL: for `api:` links and for the search index. */
@@ -132,7 +142,13 @@ function _collectSymbols(site, router) {
       site.api.set(`${pkg}.${name}`, url);
       short.set(name, short.has(name) ? null : url);
     }
-    site.search.push({ t: name, d: `API · ${kind} · ${pkg}`, u: url, k: 'api' });
+    site.search.push({
+      t: name,
+      d: `API · ${kind} · ${pkg}`,
+      u: url,
+      k: 'api',
+      x: _summary(target),
+    });
     if (chain.length === 1) site.symbols.push({ pkg, name, kind, url });
   }
   // A bare name (`runApplication`) links only when exactly one package exports it.

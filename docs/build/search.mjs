@@ -1,5 +1,6 @@
 /**
- * The search index: requirement IDs, environ keys, API symbols, pages and headings, written as a
+ * The search index: requirement IDs, environ keys, API symbols, pages and headings, each with its
+ * full text where it has one (the rule, the section, the TSDoc summary; issue 24), written as a
  * script (`window.TSGI_SEARCH = […]`) rather than JSON so search also works from file://, where
  * fetch() of a local file is refused. assets/search.js reads it; nothing is loaded from outside.
  */
@@ -20,7 +21,8 @@ export function writeSearchIndex(site, siteDir) {
     const key = `${e.t}\u0000${e.u}`;
     if (seen.has(key) || !e.u) continue;
     seen.add(key);
-    rows.push([e.t, e.d, e.u, e.k]);
+    // The full text is a fifth column only where there is one; search.js quotes it in a hit.
+    rows.push(e.x ? [e.t, e.d, e.u, e.k, e.x] : [e.t, e.d, e.u, e.k]);
   }
   rows.sort((a, b) => KIND_ORDER.indexOf(a[3]) - KIND_ORDER.indexOf(b[3]));
   const json = JSON.stringify(rows);

@@ -8,7 +8,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { relativeLink, renderPage } from './layout.mjs';
 import { ROOT } from './sources.mjs';
 
-/** @typedef {{t: string, d: string, u: string, k: string}} SearchEntry title, detail, url, kind */
+/**
+ * @typedef {{t: string, d: string, u: string, k: string, x?: string}} SearchEntry title, detail,
+ *   url, kind, and the full text searched after the title and detail (issue 24)
+ */
+
+/** Most characters of a section's text the index keeps (the guides' sections are shorter). */
+const _SECTION_TEXT = 2000;
 
 export class Site {
   /** @type {Map<string, {path: string, title: string, body: string, sidebar?: string}>} */
@@ -41,10 +47,13 @@ export class Site {
   /** @param {{path: string, title: string, body: string, sidebar?: string, toc?: Array<{level: number, id: string, text: string}>}} page */
   addPage(page) {
     this.pages.set(page.path, page);
-    this.search.push({ t: page.title, d: 'page', u: page.path, k: 'page' });
+    // Full text for prose pages (spec, guides, home); report pages are tables of outcomes.
+    const text = page.path.startsWith('reports/') ? new Map() : _sectionTexts(page.body);
+    this.search.push({ t: page.title, d: 'page', u: page.path, k: 'page', x: text.get('') });
     for (const h of page.toc ?? []) {
       if (h.level < 2 || h.level > 3) continue;
-      this.search.push({ t: h.text, d: page.title, u: `${page.path}#${h.id}`, k: 'section' });
+      const x = text.get(h.id);
+      this.search.push({ t: h.text, d: page.title, u: `${page.path}#${h.id}`, k: 'section', x });
     }
   }
 
@@ -103,4 +112,28 @@ export class Site {
 function _writeFile(file, text) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text);
+}
+
+/**
+ * The plain text under each h2/h3 of a page's HTML, by the heading's id ('' for the text before
+ * the first heading), for the full-text search.
+ */
+function _sectionTexts(html) {
+  const out = new Map();
+  const parts = html.split(/<h[23][^>]*\sid="([^"]+)"[^>]*>/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const id = i === 0 ? '' : parts[i - 1];
+    const text = parts[i]
+      .replace(/<(script|style|svg)[\s\S]*?<\/\1>/g, ' ')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (text) out.set(id, (out.get(id) ? `${out.get(id)} ` : '') + text.slice(0, _SECTION_TEXT));
+  }
+  return out;
 }

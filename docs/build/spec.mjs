@@ -67,6 +67,7 @@ export function buildSpec(site, trace) {
       d: `${r.level} · ${r.title}`,
       u: site.ids.get(r.id),
       k: 'requirement',
+      x: r.text, // the whole rule, for full-text search
     });
   }
   _environKeys(site, reqs);

@@ -147,6 +147,45 @@ describe.skipIf(!haveChromium && !inCI)('docs site in chromium', () => {
     );
   });
 
+  it("search matches the full text: a rule's later sentences, a guide's body, an API summary, with a quote", async () => {
+    await page.goto(`${base}guides/index.html`);
+    // "arity" is in APP-01's second sentence, not in its title or summary.
+    await page.fill('#tsgi-q', 'inspect its arity');
+    const rule = page.locator('#tsgi-results a').first();
+    await expect(rule.locator('.title').textContent()).resolves.toBe('APP-01');
+    await expect(rule.locator('.quote').textContent()).resolves.toMatch(/inspect its arity/);
+    // Words of a guide's body text, in any order.
+    await page.fill('#tsgi-q', 'socket activation systemd');
+    await expect(page.locator('#tsgi-results a').first().getAttribute('href')).resolves.toMatch(
+      /guides\/deployers\.html#/,
+    );
+    // An API symbol by words of its TSDoc summary.
+    await page.fill('#tsgi-q', 'percent-decoded once, byte-transparent');
+    const hrefs = await page
+      .locator('#tsgi-results a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.some((h) => /\/api\//.test(h))).toBe(true);
+  });
+
+  it("API pages have one header and one search box (typedoc's toolbar hidden), at desktop and phone widths", async () => {
+    try {
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        await page.goto(`${base}api/index.html`);
+        expect(await page.locator('.tsgi-bar').count()).toBe(1);
+        expect(await page.locator('#tsgi-q').isVisible()).toBe(true);
+        expect(await page.locator('#tsd-search-trigger').isVisible()).toBe(false);
+        expect(await page.locator('.tsd-page-toolbar .title').isVisible()).toBe(false);
+        // On a phone typedoc's menu button stays: it opens the API navigation.
+        expect(await page.locator('#tsd-toolbar-menu-trigger').isVisible()).toBe(width < 770);
+        const m = await measure();
+        expect(m.width, `api/index.html at ${width}px`).toBeLessThanOrEqual(m.viewport);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('resolves every internal link, asset and #fragment, crawling from the home page', async () => {
     // The crawl runs inside the browser: fetch() each page and parse it with DOMParser, so links
     // and ids are what chromium's HTML parser sees, without rendering 200 API pages one by one.
