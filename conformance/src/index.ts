@@ -47,6 +47,7 @@ export {
 export { CASES } from './server/cases/index.js';
 export { Connection, type ReadOptions } from './server/connection.js';
 export { type RawResponse, ResponseParser } from './server/http-parser.js';
+export type { Target } from './server/kit.js';
 export { STATUSES } from './server/outcome.js';
 export {
   DEFAULT_PROFILE,
@@ -67,4 +68,4 @@ export {
   selectCases,
   VERSION,
 } from './server/runner.js';
-export { specLink } from './server/spec-links.js';
+export { DOCS_BASE_URL, docsBaseUrl, specLink } from './server/spec-links.js';

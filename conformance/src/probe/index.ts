@@ -26,6 +26,7 @@ import { echo, env, errors } from './request-endpoints.js';
 import { big, body, headers, idle, write } from './response-endpoints.js';
 import { DirectoryStore, MemoryStore, type ObservationStore, StatelessStore } from './store.js';
 
+export type { Endpoint, ProbeContext } from './context.js';
 export {
   decodeObservation,
   OBSERVATION_HEADER,

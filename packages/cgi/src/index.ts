@@ -8,7 +8,7 @@
 
 export { readCgiVariables, stripHttpProxy } from './env.js';
 export { bodyFraming } from './input.js';
-export { formatHead } from './output.js';
+export { type CgiSinkOptions, formatHead } from './output.js';
 export {
   type CgiOptions,
   EXIT_ABORTED,
