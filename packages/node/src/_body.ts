@@ -153,7 +153,11 @@ export function writeBody(ex: BodyState, chunk: Uint8Array, owned: boolean): voi
   } else {
     flushRun(ex); // what was copied before goes first
     if (!owned) return _writeInPlace(ex, res, chunk);
-    room = res.write(chunk);
+    // The request's own chunks (an echo) follow node's own high-water mark, as req.pipe(res)
+    // does: queueing up to _QUEUE_LIMIT made each writev larger and held more memory per
+    // connection (1 MiB POST echoed: peak RSS 116 against 108 MiB; CPU within the noise).
+    if (res.write(chunk)) return;
+    return _waitFor(ex, 'drain');
   }
   // ADP-NODE-02 / BODY-02: wait for 'drain' only once 128 KiB are queued, not at node's 16 KiB
   // high-water mark: a 64 KiB body in 4 KiB chunks otherwise waits a round trip per 16 KiB
