@@ -201,6 +201,8 @@ export const SERVER_FLAGS_HELP = `      --config FILE          settings from a J
                              web server's group can connect)
       --socket-owner USER    with unix:PATH, the socket file's owner (name or uid; root only)
       --socket-group GROUP   with unix:PATH, the socket file's group (name or gid)
+      --log-level LEVEL      debug, info (default), warning, error or critical: which of
+                             tsgi's own messages are written (error: only the error log)
   -h, --help                 show this help
 
 Exit status: 0 after a graceful shutdown on SIGTERM/SIGINT, 1 on failure, 2 on a usage
@@ -217,6 +219,7 @@ export const SERVER_FLAGS = {
   'socket-mode': { type: 'string' },
   'socket-owner': { type: 'string' },
   'socket-group': { type: 'string' },
+  'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionsConfig;
 
@@ -229,6 +232,8 @@ export interface ServerArgs {
   maxBodySize?: number;
   shutdownTimeout?: number;
   exposeErrors?: true;
+  /** `--log-level`, checked by `setLogLevel` (_log-level.ts). */
+  logLevel?: string;
   /** `--socket-mode`, `--socket-owner`, `--socket-group`: for a `unix:PATH` bind. */
   socket: UnixSocketOptions;
 }
@@ -264,6 +269,8 @@ export function parseServerArgs(
   if (typeof timeout === 'string')
     out.shutdownTimeout = parseInteger('--shutdown-timeout', timeout, 0, 86_400_000);
   if (values['expose-errors'] === true) out.exposeErrors = true;
+  const level = values['log-level'];
+  if (typeof level === 'string') out.logLevel = level;
   // Checked by listen() before it binds (a bad one is a usage error: "cannot listen on ...").
   const mode = values['socket-mode'];
   if (typeof mode === 'string') out.socket.socketMode = mode;

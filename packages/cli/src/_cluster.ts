@@ -16,6 +16,7 @@ import {
   listenUrl,
 } from '@tsgi/server-node';
 import { firstLine, UsageError } from './_args.js';
+import { logAt, logs } from './_log-level.js';
 
 /** Where the first worker listens, as a URL. */
 function _url(address: Address): string {
@@ -86,7 +87,8 @@ export async function superviseWorkers(
         // listening socket always has a worker (node closes it when the last one leaves).
         const served = (msg as { tsgiRecycle?: unknown } | null)?.tsgiRecycle;
         if (typeof served === 'number' && !stopping && !outgoing.includes(worker)) {
-          process.stderr.write(
+          logAt(
+            'info',
             `tsgi: worker ${worker.process.pid} served ${served} requests; replacing it\n`,
           );
           outgoing.push(worker);
@@ -109,7 +111,8 @@ export async function superviseWorkers(
     const reload = (why: string): void => {
       if (stopping) return;
       outgoing.push(...living().filter((w) => !retiring.has(w) && !outgoing.includes(w)));
-      process.stderr.write(
+      logAt(
+        'info',
         `tsgi: ${why}: starting ${count} new workers, then stopping ${outgoing.length} gracefully\n`,
       );
       for (let i = 0; i < count; i++) fork();
@@ -119,14 +122,14 @@ export async function superviseWorkers(
     process.on('SIGTTIN', () => {
       if (stopping) return;
       count++;
-      process.stderr.write(`tsgi: SIGTTIN: ${count} workers\n`);
+      logAt('info', `tsgi: SIGTTIN: ${count} workers\n`);
       fork();
     });
     process.on('SIGTTOU', () => {
       const victim = living().find((w) => !retiring.has(w) && !outgoing.includes(w));
       if (stopping || count <= 1 || victim === undefined) return;
       count--;
-      process.stderr.write(`tsgi: SIGTTOU: ${count} workers\n`);
+      logAt('info', `tsgi: SIGTTOU: ${count} workers\n`);
       retiring.add(victim);
       victim.process.kill('SIGTERM');
     });
@@ -135,7 +138,7 @@ export async function superviseWorkers(
     cluster.on('listening', (worker, address) => {
       if (!started) {
         started = true;
-        process.stdout.write(`Listening on ${_url(address)}\n`);
+        if (logs('info')) process.stdout.write(`Listening on ${_url(address)}\n`);
       }
       if (outgoing.includes(worker)) return;
       const old = outgoing.shift();
@@ -163,7 +166,8 @@ export async function superviseWorkers(
       crashes.push(now);
       const delay = Math.min(_MAX_DELAY, 100 * 2 ** (crashes.length - 1));
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      process.stderr.write(
+      logAt(
+        'warning',
         `tsgi: worker ${worker.process.pid} ${how}; starting another in ${delay} ms\n`,
       );
       const timer = setTimeout(() => {
@@ -219,7 +223,8 @@ function _heartbeat(timeoutMs: number, done: Promise<number>): void {
         const last = seen.get(w) ?? now;
         seen.set(w, last);
         if (now - last > timeoutMs) {
-          process.stderr.write(
+          logAt(
+            'warning',
             `tsgi: worker ${w.process.pid} did not answer for ${timeoutMs} ms (--timeout); killing it\n`,
           );
           seen.delete(w);

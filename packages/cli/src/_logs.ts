@@ -9,6 +9,7 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { UsageError } from './_args.js';
+import { logs } from './_log-level.js';
 
 /**
  * An access log appended to `path`, one line a write (`O_APPEND`: several workers can share the
@@ -53,7 +54,7 @@ export function stampedErrors(
 ) {
   let atLineStart = true;
   return (text: string): void => {
-    if (text === '') return;
+    if (text === '' || !logs('error')) return;
     if (wholeLines && !text.endsWith('\n')) text += '\n';
     const stamp = _stamp(new Date());
     let out = '';

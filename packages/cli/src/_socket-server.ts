@@ -18,6 +18,7 @@ import {
 import { loadApp } from './_app.js';
 import { firstLine, parseBind, type ServerArgs, UsageError } from './_args.js';
 import { superviseWorkers } from './_cluster.js';
+import { logs, setLogLevel } from './_log-level.js';
 import { stampedErrors } from './_logs.js';
 
 /** The options fastcgi and scgi servers both take, from the shared flags. */
@@ -43,6 +44,7 @@ export function gatewayOptions(
   args: ServerArgs,
   defaultBind: string,
 ): GatewayPlan {
+  setLogLevel(args.logLevel);
   // systemd socket activation (fd 3 with LISTEN_FDS) first, then a web server's fd 0.
   const activated = bind === undefined ? systemdListenFd() : undefined;
   const inherited = activated === undefined && bind === undefined && isInheritedSocket(0);
@@ -104,7 +106,7 @@ export async function runGatewayServer(
         : a.kind === 'unix'
           ? `unix:${a.path}`
           : `fd ${a.fd}`;
-    process.stdout.write(`${protocol} listening on ${where}${note}\n`);
+    if (logs('info')) process.stdout.write(`${protocol} listening on ${where}${note}\n`);
   }
   return new Promise<number>(() => {}); // runs until a signal shuts the server down
 }

@@ -574,6 +574,51 @@ describe('tsgi CLI', () => {
     expect((await get(`${url}/after`)).status).toBe(200);
   });
 
+  it('--log-level: error hides the start-up and worker notices but keeps the error log; critical hides both (issue 23)', async () => {
+    const port = await freePort();
+    const quiet = startDaemon(process.execPath, [
+      BIN,
+      'serve',
+      fixture('app.js'),
+      '--bind',
+      `127.0.0.1:${port}`,
+      '--workers',
+      '2',
+      '--log-level',
+      'error',
+    ]);
+    daemons.push(quiet);
+    await waitForPort(port);
+    await expect
+      .poll(
+        async () =>
+          (await get(`http://127.0.0.1:${port}/throw`).catch(() => ({ status: 0 }))).status,
+      )
+      .toBe(500);
+    await expect.poll(() => quiet.output()).toMatch(/ERR-01: application error/);
+    expect(quiet.output()).not.toContain('Listening on');
+    const port2 = await freePort();
+    const silent = startDaemon(process.execPath, [
+      BIN,
+      'serve',
+      fixture('app.js'),
+      '--bind',
+      `127.0.0.1:${port2}`,
+      '--log-level',
+      'critical',
+    ]);
+    daemons.push(silent);
+    await waitForPort(port2);
+    expect((await get(`http://127.0.0.1:${port2}/throw`)).status).toBe(500);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(silent.output()).toBe('');
+    const bad = await run(['serve', fixture('app.js'), '--log-level', 'loud']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "tsgi: --log-level must be one of debug, info, warning, error, critical, got 'loud'\n",
+    ]);
+  });
+
   it('bad limits exit 2 naming the flag', async () => {
     for (const [flag, value] of [
       ['--max-conns', '0'],

@@ -20,6 +20,7 @@ import {
   UsageError,
 } from '../_args.js';
 import { answerHeartbeat, superviseWorkers } from '../_cluster.js';
+import { logs, setLogLevel } from '../_log-level.js';
 import { appendingLog, stampedErrors } from '../_logs.js';
 import { withStatus } from '../_status.js';
 
@@ -93,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseServerArgs('serve', values, positionals);
+  setLogLevel(args.logLevel);
   const { spec, workers } = args;
   // systemd socket activation (LISTEN_FDS, issue 23): without --bind, the socket on fd 3.
   const activated = values.bind === undefined ? systemdListenFd() : undefined;
@@ -179,7 +181,8 @@ export async function run(argv: string[]): Promise<number> {
       note = ` (${how})`;
     });
     close = () => handle.close();
-    if (!cluster.isWorker) process.stdout.write(`Listening on ${handle.url}${note}\n`);
+    if (!cluster.isWorker && logs('info'))
+      process.stdout.write(`Listening on ${handle.url}${note}\n`);
   } catch (err) {
     if (!(err instanceof UsageError) || !cluster.isWorker) throw err;
     // Every worker fails the same way: let the primary print it once.
