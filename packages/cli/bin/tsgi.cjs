@@ -58,7 +58,11 @@ function loadBundle(useCache = true, bundle = BUNDLE, cacheFile = CACHE) {
 const loaders = {
   import: (url) => import(url),
   require,
-  loadApp: (spec) => import('../dist/_app.js').then((m) => m.loadApp(spec)),
+  loadApp: (spec) =>
+    import('../dist/_app.js').then((m) => {
+      m.warnTypeScriptUnderCgi(spec); // a .ts APP pays tsx on every request: say so (issue 23)
+      return m.loadApp(spec);
+    }),
 };
 
 if (require.main !== module) {

@@ -89,3 +89,33 @@ async function _fromFetch(handler: FetchHandler): Promise<Application> {
     stripScriptName: true,
   });
 }
+
+/** How often the CGI hint below is written at most, per APP (each request is a process). */
+const _HINT_EVERY_MS = 3_600_000;
+
+/**
+ * `tsgi cgi app.ts` compiles the TypeScript on every request (~150 ms against ~33 ms for a `.js`
+ * app, issue 23): say so in the web server's error log, once an hour per APP (a marker file in
+ * the temporary directory remembers when), with the command that fixes it.
+ */
+export function warnTypeScriptUnderCgi(spec: string): void {
+  const { module } = splitAppSpec(spec);
+  if (!/\.[cm]?ts$/.test(module) || _NATIVE_TS) return;
+  try {
+    const { createHash } = process.getBuiltinModule('node:crypto');
+    const { statSync, writeFileSync } = process.getBuiltinModule('node:fs');
+    const { tmpdir } = process.getBuiltinModule('node:os');
+    const marker = `${tmpdir()}/tsgi-cgi-ts-${createHash('sha1').update(module).digest('hex').slice(0, 16)}`;
+    let last = 0;
+    try {
+      last = statSync(marker).mtimeMs;
+    } catch {}
+    if (Date.now() - last < _HINT_EVERY_MS) return;
+    writeFileSync(marker, '');
+  } catch {
+    return; // no place for the marker: stay quiet rather than write on every request
+  }
+  process.stderr.write(
+    `tsgi cgi: ${module} is TypeScript, compiled on every request; build it once for speed: tsgi build ${module} -o app.mjs (or tsgi cgi --bundle ${module} -o FILE)\n`,
+  );
+}

@@ -47,7 +47,8 @@ const _LOADERS: AppLoaders = {
   async loadApp(spec) {
     // A computed specifier, so the bundler leaves the full loader (and tsx) out of the bundle.
     const full = './_app.js';
-    const { loadApp } = (await import(full)) as typeof import('./_app.js');
+    const { loadApp, warnTypeScriptUnderCgi } = (await import(full)) as typeof import('./_app.js');
+    warnTypeScriptUnderCgi(spec);
     return loadApp(spec);
   },
 };

@@ -9,7 +9,7 @@
  * ```
  * Throw `UsageError` (from `../_args.js`) for a usage mistake: exit code 2, one line.
  */
-export const COMMANDS = ['serve', 'fastcgi', 'scgi', 'cgi'] as const;
+export const COMMANDS = ['serve', 'fastcgi', 'scgi', 'cgi', 'build'] as const;
 
 /** A command name. */
 export type CommandName = (typeof COMMANDS)[number];
