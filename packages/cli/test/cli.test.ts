@@ -119,6 +119,16 @@ describe('tsgi CLI', () => {
       const r = await run(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toContain('Usage: tsgi serve APP');
+      // Grouped as gunicorn's and uvicorn's help are (issue 23).
+      const groups = [...r.stdout.matchAll(/^([A-Z][a-z][^:\n]*):$/gm)].map((m) => m[1]);
+      expect(groups).toEqual([
+        'Listening',
+        'Workers',
+        'Limits and timeouts',
+        'Logs and monitoring',
+        'Common to serve, fastcgi and scgi',
+        'Examples',
+      ]);
     }
   });
 

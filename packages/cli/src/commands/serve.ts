@@ -33,34 +33,42 @@ Serve a TSGI application over HTTP/1.1 (node:http).
 APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
 optionally followed by :exportName (default: the default export, else the export 'app').
 
-Options:
+Listening:
   -b, --bind ADDR            HOST:PORT, [IPV6]:PORT or unix:PATH (default ${DEFAULT_BIND}, or
                              the socket systemd passes on fd 3 with LISTEN_FDS)
-  -w, --workers N            run N worker processes sharing the socket (default 1)
-      --access-log           log a Common Log Format line per request to stdout
+      --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
       --certfile FILE        serve HTTPS with this PEM certificate (chain) ...
       --keyfile FILE         ... and this PEM private key (both, as gunicorn and uvicorn)
       --ca-certs FILE        accept only clients with a certificate these CAs signed (mTLS)
-      --ping-path PATH       answer PATH with 'pong' before the application (php-fpm ping.path)
-      --status-path PATH     answer PATH with the process's status as JSON (pm.status_path)
       --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
                              X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
+
+Workers:
+  -w, --workers N            run N worker processes sharing the socket (default 1)
       --timeout S            with --workers: kill and replace a worker whose event loop
                              has not answered for S seconds (default 30; 0: never)
       --max-requests N       with --workers: replace a worker after it served N requests
       --max-requests-jitter J  ... after N + a random 0..J, so workers do not restart together
       --reload               restart the workers when a file under APP's directory changes
                              (development; in-flight requests finish first)
-      --access-log-format F  common (default), combined (with referer and user agent) or json
-      --access-log-file PATH append the access log to PATH instead (reopened on SIGUSR1,
-                             for logrotate); implies --access-log
-      --script-name PATH     mount the application at PATH (SCRIPT_NAME), e.g. /api
+
+Limits and timeouts:
       --max-body-size SIZE   answer 413 to request bodies over SIZE (e.g. 10m)
       --max-conns N          open connections; more get 503 and are closed (default 4096)
       --max-conns-per-ip N   open connections from one address (default: --max-conns)
       --header-timeout MS    a request's header section must arrive within MS; else 408
                              and the connection closes (default 60000, nginx's 60 s)
       --keep-alive MS        close a kept-alive connection idle for MS (default 5000)
+
+Logs and monitoring:
+      --access-log           log a Common Log Format line per request to stdout
+      --access-log-format F  common (default), combined (with referer and user agent) or json
+      --access-log-file PATH append the access log to PATH instead (reopened on SIGUSR1,
+                             for logrotate); implies --access-log
+      --ping-path PATH       answer PATH with 'pong' before the application (php-fpm ping.path)
+      --status-path PATH     answer PATH with the process's status as JSON (pm.status_path)
+
+Common to serve, fastcgi and scgi:
 ${SERVER_FLAGS_HELP}
 
 Examples:
