@@ -252,3 +252,19 @@ export function addRequestHeaders(
   }
   return pairs;
 }
+
+const _headerNames = new Map<string, string>();
+
+/**
+ * The header name an `HTTP_*` environ key stands for: `HTTP_X_FOO` → `x-foo` (ENV-12 in reverse,
+ * for bridges that rebuild a request from environ). Cached, with a bound: a client can send any
+ * number of distinct names.
+ */
+export function headerNameOf(key: string): string {
+  let name = _headerNames.get(key);
+  if (name === undefined) {
+    name = key.slice(5).toLowerCase().replaceAll('_', '-');
+    if (_headerNames.size < 512) _headerNames.set(key, name);
+  }
+  return name;
+}

@@ -50,6 +50,7 @@ export {
   addRequestHeaders,
   environKey,
   HOP_BY_HOP_HEADERS,
+  headerNameOf,
   joinHeaderValues,
   statusCode,
   validateHeaders,

@@ -4,6 +4,7 @@
  */
 import {
   type Environ,
+  headerNameOf,
   type InputStream,
   isDigits,
   isValidHost,
@@ -24,19 +25,6 @@ const _HOP_BY_HOP = new Set([
   'HTTP_TRANSFER_ENCODING',
   'HTTP_UPGRADE',
 ]);
-
-const _names = new Map<string, string>();
-
-/** The header name for an `HTTP_*` key: `HTTP_X_FOO` → `x-foo` (the inverse of ENV-12). */
-function _headerName(key: string): string {
-  let name = _names.get(key);
-  if (name === undefined) {
-    name = key.slice(5).toLowerCase().replaceAll('_', '-');
-    // Bounded: a client can send any number of distinct names.
-    if (_names.size < 512) _names.set(key, name);
-  }
-  return name;
-}
 
 function _isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
@@ -153,7 +141,7 @@ export function requestHeaders(environ: Environ): Headers {
     let name: string;
     if (key.startsWith('HTTP_')) {
       if (_HOP_BY_HOP.has(key)) continue;
-      name = _headerName(key);
+      name = headerNameOf(key);
     } else if (key === 'CONTENT_TYPE') name = 'content-type';
     else if (key === 'CONTENT_LENGTH') name = 'content-length';
     else continue;

@@ -4,20 +4,9 @@
  * as `mount`, is honoured); the body streams from `tsgi.input` with backpressure.
  */
 import { IncomingMessage } from 'node:http';
-import type { Environ, InputStream } from '@tsgi/core';
+import { type Environ, headerNameOf, type InputStream } from '@tsgi/core';
 import { requestPath } from '@tsgi/fetch';
 import type { BridgeSocket } from './_socket.js';
-
-// ENV-12 in reverse: `HTTP_X_FOO` → `x-foo`. Bounded: a client can send any number of names.
-const _names = new Map<string, string>();
-function _headerName(key: string): string {
-  let name = _names.get(key);
-  if (name === undefined) {
-    name = key.slice(5).toLowerCase().replaceAll('_', '-');
-    if (_names.size < 512) _names.set(key, name);
-  }
-  return name;
-}
 
 /**
  * `req.rawHeaders` from environ: Host first, then Content-Type and Content-Length (ENV-09,
@@ -34,7 +23,7 @@ export function rawHeaders(environ: Environ): string[] {
   for (const key in environ) {
     if (!key.startsWith('HTTP_') || key === 'HTTP_HOST') continue;
     const value = environ[key];
-    if (typeof value === 'string') raw.push(_headerName(key), value);
+    if (typeof value === 'string') raw.push(headerNameOf(key), value);
   }
   return raw;
 }
