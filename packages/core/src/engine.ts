@@ -9,7 +9,7 @@
  */
 import { describeValue, isChunk } from './chunk.js';
 import { ClientDisconnectError, ContractError } from './errors.js';
-import { statusCode, validateHeaders, validateStatus } from './headers.js';
+import { copyHeaders, statusCode, validateHeaders, validateStatus } from './headers.js';
 import { RequestInput } from './input.js';
 import { drive, iterateAsync, pumpArray, pumpInput, pumpSync } from './pump.js';
 import { callCompletionHook, isThenable, returnIterator, stackOf } from './release.js';
@@ -19,7 +19,6 @@ import type {
   Environ,
   ResponseBody,
   ResponseHeader,
-  ResponseHeaders,
   ResponseSink,
   StartResponse,
   Status,
@@ -138,7 +137,7 @@ export class ResponseRun {
     }
     this.status = status;
     this.code = code;
-    this.headers = _copyHeaders(headers); // SR-13: later changes by the app are not sent.
+    this.headers = copyHeaders(headers); // SR-13: later changes by the app are not sent.
     this.contentLength = length;
     // BODY-18: for HEAD, 204, 205 and 304 no chunk is requested once the status is known.
     this.bodiless = this.isHead || hasNoBody(code);
@@ -295,13 +294,4 @@ export class ResponseRun {
       `body chunk must be a Uint8Array, got ${describeValue(chunk)}`,
     );
   }
-}
-
-function _copyHeaders(headers: ResponseHeaders): ResponseHeader[] {
-  const copy = new Array<readonly [string, string]>(headers.length);
-  for (let i = 0; i < headers.length; i++) {
-    const h = headers[i]!;
-    copy[i] = [h[0], h[1]];
-  }
-  return copy;
 }

@@ -11,6 +11,7 @@ import {
   isStatusLine,
   isToken,
 } from './syntax.js';
+import type { ResponseHeader, ResponseHeaders } from './types.js';
 
 /** Response headers a server owns (SR-06): RFC 9110 §7.6.1 connection-specific fields. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
@@ -267,4 +268,14 @@ export function headerNameOf(key: string): string {
     if (_headerNames.size < 512) _headerNames.set(key, name);
   }
   return name;
+}
+
+/** A copy of the application's headers, pair by pair (SR-13: later changes are not sent). */
+export function copyHeaders(headers: ResponseHeaders): ResponseHeader[] {
+  const copy = new Array<readonly [string, string]>(headers.length);
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    copy[i] = [h[0], h[1]];
+  }
+  return copy;
 }
