@@ -1,19 +1,9 @@
 // TSGI over SCGI: serveSCGI from @tsgi/scgi, one process, the node:http apps' bodies.
-import { chunks, HELLO, listenOptions, ready, workload } from './common.mjs';
+import { listenOptions, ready } from './common.mjs';
+import { tsgiApp } from './tsgi-apps.mjs';
 
 const { serveSCGI } = await import('@tsgi/scgi');
 
-const apps = {
-  hello: (_environ, startResponse) => {
-    startResponse('200 OK', [['content-type', 'text/plain']]);
-    return [HELLO];
-  },
-  stream: (_environ, startResponse) => {
-    startResponse('200 OK', [['content-type', 'application/octet-stream']]);
-    return chunks();
-  },
-};
-if (!(workload in apps)) throw new Error(`tsgi-scgi serves hello and stream, not ${workload}`);
-
-const server = await serveSCGI(apps[workload], { ...listenOptions, errors: () => {} });
+const app = tsgiApp('tsgi-scgi', ['hello', 'stream']);
+const server = await serveSCGI(app, { ...listenOptions, errors: () => {} });
 ready(server.address.kind === 'tcp' ? server.address.port : 0);
