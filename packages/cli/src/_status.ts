@@ -5,7 +5,8 @@
  */
 import type { Application } from '@tsgi/core';
 
-const _PONG = new TextEncoder().encode('pong\n');
+const _encoder = new TextEncoder();
+const _PONG = _encoder.encode('pong\n');
 
 /** What `/status` reports that only the server knows. */
 export interface StatusSource {
@@ -43,7 +44,7 @@ async function _status(
   accepted: number,
   source: StatusSource | undefined,
 ): Promise<Uint8Array[]> {
-  const body = new TextEncoder().encode(
+  const body = _encoder.encode(
     `${JSON.stringify({
       pid: process.pid,
       start_time: new Date(started).toISOString(),

@@ -140,6 +140,11 @@ export function nodeHandlerOf(
   return undefined;
 }
 
+/** `{ fetch(request) }`: an application in the fetch style (Workers, Bun, Hono). */
+export interface FetchHandler {
+  fetch(request: Request, ...rest: unknown[]): Response | Promise<Response>;
+}
+
 /**
  * The fetch handler `module:name` names, or the default export, when it is an object with a
  * `fetch` method (`export default { fetch }`, `export default app` of Hono), else undefined.
@@ -147,13 +152,13 @@ export function nodeHandlerOf(
 export function fetchHandlerOf(
   ns: Readonly<Record<string, unknown>>,
   exportName: string | undefined,
-): { fetch(request: Request, ...rest: unknown[]): Response | Promise<Response> } | undefined {
+): FetchHandler | undefined {
   const value = _exported(ns, exportName ?? 'default');
   if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
     return undefined;
   const fetch = (value as { fetch?: unknown }).fetch;
   if (typeof fetch !== 'function') return undefined;
-  return value as { fetch(request: Request, ...rest: unknown[]): Response | Promise<Response> };
+  return value as FetchHandler;
 }
 
 /** The first line of an error's message, for one-line diagnostics. */

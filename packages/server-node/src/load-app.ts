@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Application } from '@tsgi/core';
 import {
   AppLoadError,
+  type FetchHandler,
   fetchHandlerOf,
   loadFailure,
   type NodeRequestListener,
@@ -49,11 +50,6 @@ export interface LoadAppOptions {
   fromNodeHandler?:
     | ((listener: NodeRequestListener) => Application | Promise<Application>)
     | undefined;
-}
-
-/** `{ fetch(request) }`: an application in the fetch style. */
-export interface FetchHandler {
-  fetch(request: Request, ...rest: unknown[]): Response | Promise<Response>;
 }
 
 const _TS = /\.[cm]?ts$/;
@@ -137,3 +133,5 @@ export async function loadApp(spec: string, options: LoadAppOptions = {}): Promi
     return options.fromFetchHandler(handler);
   }
 }
+
+export type { FetchHandler };

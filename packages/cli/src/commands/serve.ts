@@ -181,11 +181,13 @@ export async function run(argv: string[]): Promise<number> {
   if (cluster.isWorker) answerHeartbeat();
   try {
     let note = '';
-    const recycle = maxRequests > 0 && cluster.isWorker ? maxRequests : 0;
-    const allow = values['forwarded-allow-ips'];
-    const trusted = allow === undefined ? undefined : allow.trim() === '*' ? '*' : allow.split(',');
-    const paths = { ping: values['ping-path'], status: values['status-path'] };
-    const handle = await _start(spec, options, recycle, trusted, paths, (how) => {
+    const layers: _Layers = {
+      allow: values['forwarded-allow-ips'],
+      recycle: maxRequests > 0 && cluster.isWorker ? maxRequests : 0,
+      ping: values['ping-path'],
+      status: values['status-path'],
+    };
+    const handle = await _start(spec, options, layers, (how) => {
       note = ` (${how})`;
     });
     close = () => handle.close();
@@ -203,19 +205,29 @@ export async function run(argv: string[]): Promise<number> {
   return new Promise<number>(() => {}); // runs until a signal shuts the server down
 }
 
+/** What the flags put around the application. */
+interface _Layers {
+  /** --forwarded-allow-ips: the proxies whose forwarding headers are believed (ENV-19). */
+  allow: string | undefined;
+  /** --max-requests in a worker: requests before it asks to be replaced; 0 for never. */
+  recycle: number;
+  ping: string | undefined;
+  status: string | undefined;
+}
+
 async function _start(
   spec: string,
   options: ServeOptions,
-  recycle: number,
-  trusted: readonly string[] | '*' | undefined,
-  paths: { ping?: string | undefined; status?: string | undefined },
+  layers: _Layers,
   onAdapted: (how: string) => void,
 ): Promise<ServerHandle> {
-  const { ping, status } = paths;
   let handle: ServerHandle | undefined;
   let app = await loadApp(spec, process.cwd(), onAdapted);
-  // ENV-19: forwarding headers only through the middleware, only from the proxies named.
-  if (trusted !== undefined) app = proxyHeaders(app, { trusted });
+  const { allow, recycle, ping, status } = layers;
+  if (allow !== undefined) {
+    // ENV-19: forwarding headers only through the middleware, only from the proxies named.
+    app = proxyHeaders(app, { trusted: allow.trim() === '*' ? '*' : allow.split(',') });
+  }
   if (recycle > 0) app = _countRequests(app, recycle);
   if (ping !== undefined || status !== undefined) {
     app = withStatus(app, ping, status, () => {
