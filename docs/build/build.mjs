@@ -36,7 +36,7 @@ site.register(join(DOCS, 'index.md'), 'index.html');
 const packages = await buildApi(site, SITE);
 const trace = loadTraceability(join(ROOT, TRACEABILITY));
 const reqs = buildSpec(site, trace);
-const { regions } = buildGuides(site);
+const { included } = buildGuides(site);
 await buildReports(site);
 buildHome(site);
 site.write(SITE);
@@ -47,7 +47,7 @@ for (const w of site.warnings) console.warn(`docs: warning: ${w}`);
 console.log(
   `docs: built ${relative(ROOT, SITE)} in ${((Date.now() - started) / 1000).toFixed(1)} s: ` +
     `${site.pages.size} pages, ${reqs.length} requirements, API of ${packages.length} packages, ` +
-    `${regions.size} harness configs, ${entries} search entries` +
+    `${included.length} included files, ${entries} search entries` +
     (trace.published ? '' : `, no ${TRACEABILITY} yet`),
 );
 if (strict && site.warnings.size > 0) {

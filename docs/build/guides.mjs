@@ -2,17 +2,18 @@
  * The guides (docs/guides/*.md) and the home page (docs/index.md). Two directives keep them
  * true to the code instead of restating it:
  *
- * - `<!-- config: NAME -->`: the deploy config the integration tests run (configs.mjs);
+ * - `<!-- file: PATH -->`: a whole file, verbatim: a deployment recipe the integration tests
+ *   start the servers from, an example the tests run (includes.mjs);
  * - `<!-- api: PACKAGE -->`: the package's documented exports, linked to the API reference.
  *
  * `[text](api:name)` links to a symbol's API page.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expandConfigDirectives, loadRegions } from './configs.mjs';
+import { expandFileDirectives, includedFiles } from './includes.mjs';
 import { escapeHtml, relativeLink, SECTIONS, sidebar } from './layout.mjs';
 import { markdownTitle, renderMarkdown } from './markdown.mjs';
-import { configFiles, DOCS, ROOT } from './sources.mjs';
+import { DOCS, ROOT } from './sources.mjs';
 
 const GUIDES = join(DOCS, 'guides');
 
@@ -55,7 +56,6 @@ function _expandApi(markdown, site) {
 
 /** @param {import('./site.mjs').Site} site */
 export function buildGuides(site) {
-  const regions = loadRegions(configFiles(), ROOT);
   const files = guideFiles();
   const sources = new Map(files.map((f) => [f, readFileSync(join(GUIDES, f), 'utf8')]));
   const nav = [
@@ -64,7 +64,7 @@ export function buildGuides(site) {
   ];
   for (const file of files) {
     const path = guidePagePath(file);
-    let md = expandConfigDirectives(sources.get(file), regions, (m) => site.warn(`${file}: ${m}`));
+    let md = expandFileDirectives(sources.get(file), ROOT);
     md = _expandApi(md, site);
     const { html, toc } = renderMarkdown(md, {
       ids: site.idLinks(path),
@@ -85,7 +85,7 @@ export function buildGuides(site) {
     body: `<h1>Guides</h1>\n<ul class="cards">\n${list}\n</ul>`,
     sidebar: sidebar('guides/index.html', 'Guides', nav),
   });
-  return { regions };
+  return { included: files.flatMap((f) => includedFiles(sources.get(f))) };
 }
 
 /** The home page: docs/index.md, then a card per section generated from SECTIONS. */

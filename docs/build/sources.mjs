@@ -15,35 +15,6 @@ export const SPEC = join(ROOT, 'spec');
 export const TRACEABILITY = 'conformance/traceability.json';
 
 /**
- * Where the deploy configs the tests run are written: `docs:begin NAME` … `docs:end` regions in
- * these folders' .ts files become the configs in the deployer guide (configs.mjs). The harness
- * generates the base config of each server; the tests that use it write the FastCGI/CGI part.
- */
-export const CONFIG_DIRS = ['packages/harness/src', 'packages/*/test', 'examples/*/test'];
-
-/** The .ts files under CONFIG_DIRS (one `*` level expanded), sorted, relative to ROOT. */
-export function configFiles() {
-  const out = [];
-  const walk = (rel) => {
-    for (const e of readdirSync(join(ROOT, rel), { withFileTypes: true })) {
-      if (e.name === 'node_modules' || e.name === 'dist') continue;
-      if (e.isDirectory()) walk(`${rel}/${e.name}`);
-      else if (/\.[cm]?ts$/.test(e.name)) out.push(`${rel}/${e.name}`);
-    }
-  };
-  for (const pattern of CONFIG_DIRS) {
-    const [head, star, tail] = pattern.split(/\/(\*)\//);
-    const dirs = star
-      ? existsSync(join(ROOT, head))
-        ? readdirSync(join(ROOT, head)).map((d) => `${head}/${d}/${tail}`)
-        : []
-      : [pattern];
-    for (const d of dirs) if (existsSync(join(ROOT, d))) walk(d);
-  }
-  return out.sort();
-}
-
-/**
  * The generated report pages: each is rendered from JSON written by a test or benchmark run,
  * never from hand-copied numbers. `files` are tried in order; a folder means every *.json in it.
  * `pivot` turns a list of records into a rows × columns table (`from` names the list).

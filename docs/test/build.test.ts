@@ -1,6 +1,6 @@
 /**
  * The docs generator's pieces, without a browser: the code samples in the guides type-check
- * against the packages' real exports, config regions are cut exactly, traceability and report
+ * against the packages' real exports, included files are shown byte for byte, traceability and report
  * JSON in the plausible shapes are understood, and requirement items get their anchors.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-interface Region {
-  name: string;
-  file: string;
-  line: number;
-  text: string;
-}
 interface Coverage {
   cases: string[];
   lint: string[];
@@ -25,14 +19,10 @@ interface Coverage {
 // Imported by URL so the type checker does not look for declaration files of the .mjs modules.
 const load = async <T>(rel: string): Promise<T> =>
   (await import(new URL(`../build/${rel}`, import.meta.url).href)) as T;
-const configs = await load<{
-  extractRegions(source: string, file?: string): Region[];
-  expandConfigDirectives(
-    md: string,
-    regions: Map<string, Region>,
-    warn: (m: string) => void,
-  ): string;
-}>('configs.mjs');
+const includes = await load<{
+  expandFileDirectives(md: string, root: string): string;
+  includedFiles(md: string): string[];
+}>('includes.mjs');
 const coverage = await load<{ normaliseTraceability(data: unknown): Map<string, Coverage> }>(
   'coverage.mjs',
 );
@@ -116,55 +106,25 @@ describe('guides', () => {
   }, 30_000);
 });
 
-describe('config regions', () => {
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template as the harness writes it
-  const placeholder = '${dir}';
-  const source = [
-    'const x = 1;',
-    '  // docs:begin nginx-fastcgi',
-    '  location / {',
-    `    fastcgi_pass unix:${placeholder}/app.sock;`,
-    '  }',
-    '  // docs:end nginx-fastcgi',
-    '`',
-    '# docs:begin lighttpd-cgi',
-    'cgi.assign = ( "" => "" )',
-    '# docs:end',
-    '`',
-  ].join('\n');
-
-  it('cuts the lines between the markers, dedented, with where they came from', () => {
-    const regions = configs.extractRegions(source, 'h.ts');
-    expect(regions).toEqual([
-      {
-        name: 'nginx-fastcgi',
-        file: 'h.ts',
-        line: 3,
-        text: `location / {\n  fastcgi_pass unix:${placeholder}/app.sock;\n}`,
-      },
-      { name: 'lighttpd-cgi', file: 'h.ts', line: 9, text: 'cgi.assign = ( "" => "" )' },
-    ]);
-  });
-
-  it('rejects unclosed and mismatched regions', () => {
-    expect(() => configs.extractRegions('// docs:begin a\nx')).toThrow(/no docs:end/);
-    expect(() => configs.extractRegions('// docs:begin a\n// docs:end b')).toThrow(
-      /closes region a/,
-    );
-  });
-
-  it('embeds the region text verbatim in the guide, and says so when it is missing', () => {
-    const regions = new Map(configs.extractRegions(source, 'h.ts').map((r) => [r.name, r]));
-    const warnings: string[] = [];
-    const out = configs.expandConfigDirectives(
-      'A\n<!-- config: nginx-fastcgi -->\n<!-- config: apache-cgi -->\n',
-      regions,
-      (m) => warnings.push(m),
-    );
-    expect(out).toContain(`\`\`\`nginx\n${regions.get('nginx-fastcgi')!.text}\n\`\`\``);
-    expect(out).toContain('h.ts');
-    expect(out).toContain('Not published yet');
-    expect(warnings).toHaveLength(1);
+describe('included files', () => {
+  it('embeds a file byte for byte in a fence its own backticks cannot close, naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-docs-include-'));
+    try {
+      const text = 'server {\n    listen 80;   # ```not a fence```\n}\n';
+      writeFileSync(join(dir, 'nginx-x.conf'), text);
+      const md = 'A\n<!-- file: nginx-x.conf -->\nB\n';
+      expect(includes.includedFiles(md)).toEqual(['nginx-x.conf']);
+      const out = includes.expandFileDirectives(md, dir);
+      expect(out).toContain(`\`\`\`\`nginx\n${text}\`\`\`\`\n`);
+      const { html } = markdown.renderMarkdown(out, { ids: new Map(), resolveLink: () => null });
+      expect(html).toContain('listen 80;   # ```not a fence```\n}\n</code>');
+      expect(html).toContain('<code>nginx-x.conf</code>');
+      expect(() => includes.expandFileDirectives('<!-- file: gone.conf -->', dir)).toThrow(
+        /gone\.conf -->: no such file/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

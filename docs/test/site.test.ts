@@ -5,7 +5,7 @@
  * they fail (scripts/ensure-system-deps.mjs installs it).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,27 +264,33 @@ describe.skipIf(!haveChromium && !inCI)('docs site in chromium', () => {
     expect(buildOutput.split('\n').filter((l) => /\[warning\]/.test(l))).toEqual([]);
   });
 
-  it('shows each deploy config exactly as the tests mark it', async () => {
-    const sources = (await import(new URL('../build/sources.mjs', import.meta.url).href)) as {
-      configFiles(): string[];
+  it('shows each deployment recipe and included example whole, byte for byte, on its guide page', async () => {
+    const includes = (await import(new URL('../build/includes.mjs', import.meta.url).href)) as {
+      includedFiles(md: string): string[];
     };
-    const configs = (await import(new URL('../build/configs.mjs', import.meta.url).href)) as {
-      loadRegions(files: string[], root: string): Map<string, { text: string }>;
-    };
-    const regions = configs.loadRegions(sources.configFiles(), ROOT);
-    const guide = readFileSync(join(ROOT, 'docs/guides/03-deployers.md'), 'utf8');
-    const asked = [...guide.matchAll(/^<!--\s*config:\s*([\w.-]+)\s*-->$/gm)].map((m) => m[1]!);
-    expect(asked.length).toBeGreaterThan(0);
-    await page.goto(`${base}guides/deployers.html`);
-    const blocks = (await page.locator('main pre').allTextContents()).map((t) =>
-      t.replace(/\n$/, ''),
-    );
-    const text = (await page.locator('main').textContent()) ?? '';
-    for (const name of asked) {
-      const region = regions.get(name);
-      if (region) expect(blocks, name).toContain(region.text);
-      else expect(text, name).toContain(`The tested ${name} configuration will appear here`);
+    // markdown-it's escaping of code: & < > and the double quote.
+    const escapeCode = (t: string): string =>
+      t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const shown = new Set<string>();
+    for (const file of readdirSync(join(ROOT, 'docs/guides'))) {
+      const wanted = includes.includedFiles(readFileSync(join(ROOT, 'docs/guides', file), 'utf8'));
+      const url = `${base}guides/${file.replace(/^\d+-/, '').replace(/\.md$/, '.html')}`;
+      const html = await (await fetch(url)).text();
+      await page.goto(url);
+      const blocks = await page.locator('main pre code').allTextContents();
+      for (const path of wanted) {
+        const text = readFileSync(join(ROOT, path), 'utf8');
+        expect(html, `${file}: ${path}`).toContain(`>${escapeCode(text)}</code></pre>`);
+        expect(blocks, `${file}: ${path}`).toContain(text);
+        shown.add(path);
+      }
     }
+    // Every recipe is on the site, and the server authors' example too.
+    const recipes = readdirSync(join(ROOT, 'docs/recipes')).map((f) => `docs/recipes/${f}`);
+    expect(recipes.filter((r) => !shown.has(r))).toEqual([]);
+    expect(
+      [...shown].filter((p) => p.startsWith('examples/server-author/')).length,
+    ).toBeGreaterThan(0);
   });
 
   it('renders every report from committed results, never "not generated", naming its JSON', async () => {

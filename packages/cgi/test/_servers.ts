@@ -1,50 +1,29 @@
 /**
- * The web-server configurations the CGI tests run behind. The README shows these same
- * snippets (with `/srv/tsgi/cgi-bin` for the cgi-bin directory); readme.test.ts checks that.
- * The docs site's deployment guide embeds the `docs:begin` regions as written (docs/README.md).
+ * The web servers the CGI tests run behind, each started from the deployers' guide's recipe
+ * (docs/recipes/apache-cgi.conf, lighttpd-cgi.conf, busybox-httpd.sh), rendered by the harness
+ * with the test's cgi-bin directory for `/srv/tsgi/cgi-bin`. The README shows the same files
+ * (readme.test.ts checks that).
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import {
+  type RecipeValues,
+  renderRecipe,
   startApache,
   startBusyboxHttpd,
   startLighttpd,
-  stripDocsMarkers,
   type WebServer,
 } from '@tsgi/harness';
 
-/** The cgi-bin directory the README's configs use. */
-export const README_CGI_BIN = '/srv/tsgi/cgi-bin';
+/** The recipes' cgi-bin directory, which the tests map to their own. */
+export const RECIPE_CGI_BIN = '/srv/tsgi/cgi-bin';
 
-/**
- * Apache httpd 2.4, mod_cgid (Debian's choice under the threaded event MPM), `LoadModule`s aside.
- * The `# docs:` lines mark it for the deployment guide (docs/guides/03-deployers.md).
- */
-export function apacheConfig(cgiBin: string): string {
-  return stripDocsMarkers(`
-# docs:begin apache-cgi
-ScriptAlias /cgi-bin/ ${cgiBin}/
-<Directory ${cgiBin}>
-  Require all granted
-</Directory>
-# docs:end apache-cgi
-`).trim();
-}
-
-/**
- * lighttpd 1.4, mod_cgi plus mod_alias: every file under /cgi-bin/ runs as a program.
- * The `# docs:` lines mark it for the deployment guide (docs/guides/03-deployers.md).
- */
-export function lighttpdConfig(cgiBin: string): string {
-  return stripDocsMarkers(`
-# docs:begin lighttpd-cgi
-alias.url += ( "/cgi-bin/" => "${cgiBin}/" )
-$HTTP["url"] =~ "^/cgi-bin/" {
-  cgi.assign = ( "" => "" )
-}
-# docs:end lighttpd-cgi
-`).trim();
-}
+/** The recipes a CGI server kind starts from. */
+export const CGI_RECIPES = {
+  apache: 'apache-cgi.conf',
+  lighttpd: 'lighttpd-cgi.conf',
+  busybox: 'busybox-httpd.sh',
+} as const;
 
 /** The servers under test. */
 export type ServerKind = 'apache' | 'lighttpd' | 'busybox';
@@ -80,18 +59,30 @@ export async function startCgiServer(kind: ServerKind): Promise<CgiServer> {
     // is mode 0755 and the scripts 0755, so www-data can read and run them.
     server = await startApache({
       modules: ['alias', 'cgid'],
-      config: (ctx) => apacheConfig(`${ctx.dir}/cgi-bin`),
+      recipes: [
+        {
+          name: CGI_RECIPES.apache,
+          values: ({ port, dir }) => ({
+            '<VirtualHost *:80>': `<VirtualHost *:${port}>`,
+            [RECIPE_CGI_BIN]: `${dir}/cgi-bin`,
+          }),
+        },
+      ],
     });
     cgiBin = `${server.dir}/cgi-bin`;
     runAs = process.getuid?.() === 0 ? 'www-data' : undefined;
   } else if (kind === 'lighttpd') {
     server = await startLighttpd({
-      modules: ['mod_alias', 'mod_cgi'],
-      config: (ctx) => lighttpdConfig(`${ctx.dir}/cgi-bin`),
+      recipes: [
+        {
+          name: CGI_RECIPES.lighttpd,
+          values: ({ dir }) => ({ [RECIPE_CGI_BIN]: `${dir}/cgi-bin` }),
+        },
+      ],
     });
     cgiBin = `${server.dir}/cgi-bin`;
   } else {
-    // busybox httpd runs ROOT/cgi-bin/* as CGI programs; no config needed.
+    // busybox httpd runs ROOT/cgi-bin/* as CGI programs; the harness starts it from its recipe.
     server = await startBusyboxHttpd();
     cgiBin = `${server.dir}/www/cgi-bin`;
   }
@@ -110,7 +101,16 @@ export async function startCgiServer(kind: ServerKind): Promise<CgiServer> {
   };
 }
 
-/** The two-line wrapper of the README: run a Node script (or `tsgi cgi APP`) with an absolute path. */
+/** A two-line wrapper: run a Node script with an absolute path. */
 export function shellWrapper(command: string): string {
   return `#!/bin/sh\nexec ${command}\n`;
+}
+
+/**
+ * The recipe's wrapper (docs/recipes/cgi-wrapper.sh) with the tsgi command and the app it runs
+ * mapped to this machine's (`tsgi` is `node .../tsgi.cjs` here).
+ */
+export function recipeWrapper(tsgi: string, app: string): { text: string; values: RecipeValues } {
+  const values = { '/usr/local/bin/tsgi': tsgi, '/srv/tsgi/app.mjs': app };
+  return { text: renderRecipe('cgi-wrapper.sh', values), values };
 }

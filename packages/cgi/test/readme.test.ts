@@ -1,18 +1,24 @@
 /**
- * The README shows the same server configurations the tests use, and its Node wrapper works.
+ * The README shows the same server configurations the tests use (the recipes of docs/recipes/,
+ * whole), and its Node wrapper works.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readRecipe } from '@tsgi/harness';
 import { expect, test } from 'vitest';
 import { echo, FIXTURES, runCgi } from './_helpers.js';
-import { apacheConfig, lighttpdConfig, README_CGI_BIN } from './_servers.js';
+import { CGI_RECIPES } from './_servers.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
-test('SRV-01: the README documents the Apache and lighttpd configs the tests run', () => {
-  expect(readme).toContain(`\`\`\`apache\n${apacheConfig(README_CGI_BIN)}\n\`\`\``);
-  expect(readme).toContain(`\`\`\`lighttpd\n${lighttpdConfig(README_CGI_BIN)}\n\`\`\``);
-  // busybox: the harness runs `busybox httpd -f -vv -p 127.0.0.1:PORT -h ROOT`, cgi-bin under ROOT.
-  expect(readme).toContain('busybox httpd -f -p 127.0.0.1:8080 -h /srv/tsgi');
+test('SRV-01: the README shows the recipes the CGI tests start Apache, lighttpd and busybox from, whole', () => {
+  for (const [lang, name] of [
+    ['apache', CGI_RECIPES.apache],
+    ['lighttpd', CGI_RECIPES.lighttpd],
+    ['sh', CGI_RECIPES.busybox],
+    ['sh', 'cgi-wrapper.sh'],
+  ]) {
+    expect(readme, name).toContain(`\`\`\`${lang}\n${readRecipe(name!)}\`\`\``);
+  }
 });
 
 test("ADP-CGI-04: the README's #!/usr/bin/env node wrapper runs an app (runCGIModule)", async () => {

@@ -1,11 +1,12 @@
 /**
  * `@tsgi/cgi` behind real web servers on 127.0.0.1: Apache httpd (mod_cgid), lighttpd
- * (mod_cgi) and busybox httpd, each started by the harness with the configs of the README. The
+ * (mod_cgi) and busybox httpd, each started by the harness from the deployers' guide's recipes
+ * (docs/recipes/, shown in the README too), the recipe wrapper among the scripts. The
  * fixture app echoes its environ as JSON, so each test checks what the application saw.
  * Where a server cannot do something, the test asserts what it does and says why.
  */
 import { chmodSync } from 'node:fs';
-import { findTool, requireTool } from '@tsgi/harness';
+import { findTool, recipeDifferences, requireTool } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   bigBody,
@@ -21,6 +22,7 @@ import {
 import {
   type CgiServer,
   readableBy,
+  recipeWrapper,
   type ServerKind,
   shellWrapper,
   startCgiServer,
@@ -56,6 +58,8 @@ const SERVERS: Record<ServerKind, Expect> = {
 
 const node = process.execPath;
 const APP = shellWrapper(`${node} ${CGI_SCRIPT}`);
+/** docs/recipes/cgi-wrapper.sh, running the fixture app with the checkout's tsgi. */
+const wrapper = recipeWrapper(`${node} ${TSGI_BIN}`, `${FIXTURES}app.mjs`);
 
 function note(kind: ServerKind, text: string): void {
   console.log(`[${kind}] ${text}`);
@@ -76,7 +80,7 @@ describe.each(Object.keys(SERVERS) as ServerKind[])('%s', (kind) => {
     if (fromCheckout) {
       s.install('app', APP);
       s.install('nph-app', APP);
-      if (hasCli) s.install('tsgi-app', shellWrapper(`${node} ${TSGI_BIN} cgi ${FIXTURES}app.mjs`));
+      if (hasCli) s.install('tsgi-app', wrapper.text);
     } else {
       // The checkout is private (e.g. under /root): ship the app as self-contained bundles.
       note(kind, `${s.runAs} cannot read ${FIXTURES}; installing the app as bundleCGI files`);
@@ -337,8 +341,18 @@ describe.each(Object.keys(SERVERS) as ServerKind[])('%s', (kind) => {
     },
   );
 
+  t('runs the recipes as published: the rendered copies differ only in the mapped values', () => {
+    expect(s.server.recipes.map((r) => r.name)).toHaveLength(1);
+    const installed = fromCheckout && hasCli ? [`${s.cgiBin}/tsgi-app`] : [];
+    const rendered = [
+      ...s.server.recipes,
+      ...installed.map((path) => ({ name: 'cgi-wrapper.sh', path, values: wrapper.values })),
+    ];
+    expect(rendered.map(recipeDifferences)).toEqual(rendered.map(() => []));
+  });
+
   (hasCli ? t : test.skip)(
-    'ADP-CGI-04: the README wrapper `exec tsgi cgi APP` serves a request',
+    'ADP-CGI-04: the recipe wrapper `exec tsgi cgi APP` serves a request',
     async () => {
       if (!fromCheckout) {
         note(kind, 'tsgi cgi wrapper not tested: the CGI user cannot read the checkout');

@@ -1,11 +1,12 @@
 /**
  * lighttpd 1.4 mod_fastcgi spawning the application itself (`bin-path`): the process gets the
- * listening socket on fd 0 (FCGI_LISTENSOCK_FILENO) and serves it (ADP-FCGI-17). `/app` runs
- * `tsgi fastcgi`, `/lib` a script calling `serveFastCGI(app)` with no address. lighttpd splits
+ * listening socket on fd 0 (FCGI_LISTENSOCK_FILENO) and serves it (ADP-FCGI-17). `/app` is the
+ * deployers' guide's recipe (docs/recipes/lighttpd-fastcgi.conf: `tsgi fastcgi APP`, no export
+ * named), `/lib` a script calling `serveFastCGI(app)` with no address. lighttpd splits
  * SCRIPT_NAME and PATH_INFO at the mount point itself (`check-local` disabled).
  */
 import { fileURLToPath } from 'node:url';
-import { requireTool, startLighttpd, type WebServer } from '@tsgi/harness';
+import { recipeDifferences, requireTool, startLighttpd, type WebServer } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from './_helpers.js';
 import { frontEndMatrix } from './_matrix.js';
@@ -23,19 +24,19 @@ describe.skipIf(lighttpd === undefined)(
 
     beforeAll(async () => {
       web = await startLighttpd({
-        modules: ['mod_fastcgi'],
-        // Stream responses: with the default (0) lighttpd buffers the whole response and takes the
-        // backend's close as its end, so an aborted response (ADP-FCGI-16) would look complete.
+        recipes: [
+          {
+            name: 'lighttpd-fastcgi.conf',
+            values: ({ dir }) => ({
+              '/run/lighttpd/tsgi-fastcgi.sock': `${dir}/app.sock`,
+              '/usr/local/bin/tsgi': `${NODE} ${TSGI}`,
+              '/srv/tsgi/app.mjs': APP,
+            }),
+          },
+        ],
+        // The recipe's fastcgi.server, plus a prefix for a script of one's own.
         config: ({ dir }) => `
-# docs:begin lighttpd-fastcgi
-server.stream-response-body = 2
-fastcgi.server = (
-  "/app" => ( (
-    "socket" => "${dir}/app.sock",
-    "bin-path" => "${NODE} ${TSGI} fastcgi ${APP}:app",
-    "check-local" => "disable",
-    "max-procs" => 1
-  ) ),
+fastcgi.server += (
   "/lib" => ( (
     "socket" => "${dir}/lib.sock",
     "bin-path" => "${NODE} ${SPAWNED}",
@@ -43,13 +44,16 @@ fastcgi.server = (
     "max-procs" => 1
   ) )
 )
-# docs:end lighttpd-fastcgi
 `,
       });
     });
 
     afterAll(async () => {
       await web?.stop();
+    });
+
+    it('runs the recipe as published: the rendered copy differs only in the mapped values', () => {
+      expect(web.recipes.map(recipeDifferences)).toEqual([[]]);
     });
 
     frontEndMatrix({

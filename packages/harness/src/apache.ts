@@ -5,11 +5,14 @@
  * readable by that user: the temp dir is mode 0755).
  */
 import { writeFileSync } from 'node:fs';
+import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   isRoot,
+  type RecipeUse,
   renderConfig,
+  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
@@ -25,8 +28,13 @@ export interface ApacheOptions {
    * always loaded.
    */
   modules?: readonly string[];
-  /** Directives appended after the generated base config. */
-  config: ConfigSource;
+  /** Directives appended after the generated base config and the recipes. */
+  config?: ConfigSource;
+  /**
+   * Recipes `Include`d after the base config (a `<VirtualHost *:80>` each, as a deployer's
+   * sites-enabled file); the base config's `Listen` is the test port.
+   */
+  recipes?: readonly RecipeUse[];
   /** User/Group for the children when started as root. Default `www-data`. */
   user?: string;
   /** Use this (existing) dir instead of a fresh temp dir. */
@@ -44,13 +52,16 @@ export function startApache(options: ApacheOptions): Promise<WebServer> {
   if (!modules.some((m) => m.startsWith('mpm_'))) modules.unshift('mpm_event');
   if (!modules.includes('authz_core')) modules.push('authz_core');
   const user = options.user ?? 'www-data';
+  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'apache',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
+    recipes: () => rendered,
     prepare: (ctx) => {
       const { dir, port } = ctx;
+      rendered = renderRecipes(options.recipes, ctx);
       const conf = `ServerRoot ${dir}
 DefaultRuntimeDir ${dir}
 PidFile ${dir}/httpd.pid
@@ -64,7 +75,7 @@ ${isRoot ? `User ${user}\nGroup ${user}\n` : ''}${[...new Set(modules)].map(_loa
 ScriptSock ${dir}/cgid.sock
 </IfModule>
 DocumentRoot ${dir}
-${renderConfig(options.config, ctx)}
+${rendered.map((r) => `Include ${r.path}\n`).join('')}${renderConfig(options.config ?? '', ctx)}
 `;
       writeFileSync(`${dir}/httpd.conf`, conf);
       return ['-f', `${dir}/httpd.conf`, '-DFOREGROUND'];

@@ -1,35 +1,30 @@
 /**
- * Starts busybox httpd on 127.0.0.1 in the foreground (`busybox httpd -f -vv -p
- * 127.0.0.1:PORT -h ROOT`). CGI programs go in `ROOT/cgi-bin/` and must be executable; busybox
- * runs them as the current user with its own environment plus the CGI variables.
+ * Starts busybox httpd on 127.0.0.1 in the foreground, with the command line of the recipe
+ * docs/recipes/busybox-httpd.sh (`busybox httpd -f -vv -p 127.0.0.1:8080 -h /srv/tsgi/www`),
+ * its address and document root mapped to the test's. CGI programs go in `ROOT/cgi-bin/` and
+ * must be executable; busybox runs them as the current user with its own environment plus the
+ * CGI variables.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   renderConfig,
+  renderRecipes,
   startWebServer,
-  stripDocsMarkers,
   type WebServer,
 } from './webserver.js';
 
-/**
- * The command line the harness runs, as a deployer types it (the deployment guide shows it):
- * `PORT` and `ROOT` are filled in.
- */
-const COMMAND = `
-# docs:begin busybox-cgi
-busybox httpd -f -vv -p 127.0.0.1:PORT -h ROOT
-# docs:end busybox-cgi
-`;
+/** The recipe: a shell file whose one command starts busybox httpd. */
+export const BUSYBOX_RECIPE = 'busybox-httpd.sh';
 
-/** The arguments after `busybox` in COMMAND, with PORT and ROOT filled in. */
-function _args(port: number, root: string): string[] {
-  return stripDocsMarkers(COMMAND)
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map((a) => (a === 'ROOT' ? root : a.replace(/PORT$/, String(port))));
+/** The recipe's one command line, split into words after `busybox` (it quotes nothing). */
+function _args(text: string): string[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  if (lines.length !== 1 || !lines[0]!.startsWith('busybox httpd '))
+    throw new Error(`${BUSYBOX_RECIPE}: expected one "busybox httpd ..." line, got ${lines}`);
+  return lines[0]!.trim().split(/\s+/).slice(1);
 }
 
 /** Options for `startBusyboxHttpd`. */
@@ -45,14 +40,18 @@ export interface BusyboxHttpdOptions {
 /** Starts busybox httpd; resolves once it accepts connections. */
 export function startBusyboxHttpd(options: BusyboxHttpdOptions = {}): Promise<WebServer> {
   const command = requireToolOrThrow('busybox');
+  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'busybox-httpd',
     command,
     ...(options.dir === undefined ? {} : { dir: options.dir }),
+    recipes: () => rendered,
     prepare: (ctx) => {
       const root = options.root ?? `${ctx.dir}/www`;
       mkdirSync(`${root}/cgi-bin`, { recursive: true });
-      const args = _args(ctx.port, root);
+      const values = () => ({ '127.0.0.1:8080': `127.0.0.1:${ctx.port}`, '/srv/tsgi/www': root });
+      rendered = renderRecipes([{ name: BUSYBOX_RECIPE, values }], ctx);
+      const args = _args(readFileSync(rendered[0]!.path, 'utf8'));
       if (options.config !== undefined) {
         writeFileSync(`${ctx.dir}/httpd.conf`, `${renderConfig(options.config, ctx)}\n`);
         args.push('-c', `${ctx.dir}/httpd.conf`);

@@ -17,5 +17,6 @@ export * from './cgi-process.js';
 export * from './daemon.js';
 export * from './lighttpd.js';
 export * from './nginx.js';
+export * from './recipes.js';
 export * from './tools.js';
 export * from './webserver.js';

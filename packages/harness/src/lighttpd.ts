@@ -3,15 +3,25 @@
  * The document root is `DIR/htdocs`; the error log is `DIR/error.log`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
-import { type ConfigSource, renderConfig, startWebServer, type WebServer } from './webserver.js';
+import {
+  type ConfigSource,
+  type RecipeUse,
+  renderConfig,
+  renderRecipes,
+  startWebServer,
+  type WebServer,
+} from './webserver.js';
 
 /** Options for `startLighttpd`. */
 export interface LighttpdOptions {
   /** Modules to load (`mod_fastcgi`, `mod_scgi`, `mod_cgi`, `mod_alias`, ...). */
   modules?: readonly string[];
-  /** Directives appended after the generated base config. */
-  config: ConfigSource;
+  /** Directives appended after the generated base config and the recipes. */
+  config?: ConfigSource;
+  /** Recipes `include`d after the base config (each loads its modules with `+=`). */
+  recipes?: readonly RecipeUse[];
   /** Use this (existing) dir instead of a fresh temp dir. */
   dir?: string;
 }
@@ -19,13 +29,16 @@ export interface LighttpdOptions {
 /** Starts lighttpd; resolves once it accepts connections. */
 export function startLighttpd(options: LighttpdOptions): Promise<WebServer> {
   const command = requireToolOrThrow('lighttpd');
+  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'lighttpd',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
+    recipes: () => rendered,
     prepare: (ctx) => {
       const { dir, port } = ctx;
+      rendered = renderRecipes(options.recipes, ctx);
       mkdirSync(`${dir}/htdocs`, { recursive: true });
       const modules = (options.modules ?? []).map((m) => `"${m}"`).join(', ');
       const conf = `server.port = ${port}
@@ -33,7 +46,7 @@ server.bind = "127.0.0.1"
 server.document-root = "${dir}/htdocs"
 server.errorlog = "${dir}/error.log"
 server.modules = ( ${modules} )
-${renderConfig(options.config, ctx)}
+${rendered.map((r) => `include "${r.path}"\n`).join('')}${renderConfig(options.config ?? '', ctx)}
 `;
       writeFileSync(`${dir}/lighttpd.conf`, conf);
       return ['-D', '-f', `${dir}/lighttpd.conf`];

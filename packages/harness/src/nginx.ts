@@ -1,22 +1,34 @@
 /**
  * Starts nginx on 127.0.0.1 with a generated config (`nginx -p DIR -c DIR/nginx.conf -g 'daemon
- * off;'`). The caller writes what goes inside `http { }`, including a `server` block that
- * listens on `127.0.0.1:${port}`.
+ * off;'`). What goes inside `http { }` is a recipe of docs/recipes/ (a whole `server` block,
+ * included as a deployer's sites-enabled file is) and/or the caller's own server blocks, which
+ * listen on `127.0.0.1:${port}`.
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   isRoot,
+  type RecipeUse,
   renderConfig,
+  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
 
+/**
+ * Debian's parameter files, copied next to nginx.conf: a recipe's `include fastcgi_params;` is
+ * relative to the config's directory, which here is the temp dir, not /etc/nginx.
+ */
+const _PARAMS = ['fastcgi_params', 'scgi_params'];
+
 /** Options for `startNginx`. */
 export interface NginxOptions {
-  /** The body of the `http { }` block (server blocks, upstreams, fastcgi or scgi settings). */
-  config: ConfigSource;
+  /** More of the `http { }` block (server blocks, upstreams), after the recipes. */
+  config?: ConfigSource;
+  /** Recipes included in `http { }` (each a server block listening on `listen 80;`). */
+  recipes?: readonly RecipeUse[];
   /** Extra top-level directives (e.g. `worker_rlimit_nofile 4096;`). */
   main?: string;
   /** `worker_processes`. Default 1. */
@@ -28,13 +40,18 @@ export interface NginxOptions {
 /** Starts nginx; resolves once it accepts connections. */
 export function startNginx(options: NginxOptions): Promise<WebServer> {
   const command = requireToolOrThrow('nginx');
+  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'nginx',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
+    recipes: () => rendered,
     prepare: (ctx) => {
       const { dir } = ctx;
+      for (const p of _PARAMS)
+        if (existsSync(`/etc/nginx/${p}`)) copyFileSync(`/etc/nginx/${p}`, `${dir}/${p}`);
+      rendered = renderRecipes(options.recipes, ctx);
       const conf = `${isRoot ? 'user root;\n' : ''}worker_processes ${options.workers ?? 1};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -47,7 +64,7 @@ http {
   proxy_temp_path ${dir}/proxy_temp;
   scgi_temp_path ${dir}/scgi_temp;
   uwsgi_temp_path ${dir}/uwsgi_temp;
-${renderConfig(options.config, ctx)}
+${rendered.map((r) => `  include ${r.path};\n`).join('')}${renderConfig(options.config ?? '', ctx)}
 }
 `;
       writeFileSync(`${dir}/nginx.conf`, conf);

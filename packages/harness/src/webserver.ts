@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { type Daemon, freePort, startDaemon, tempDir } from './daemon.js';
+import { type RecipeValues, type RenderedRecipe, writeRecipe } from './recipes.js';
 
 /** A running web server on 127.0.0.1. */
 export interface WebServer {
@@ -19,6 +20,8 @@ export interface WebServer {
   output(): string;
   /** Stops the server (SIGTERM, then SIGKILL) and removes its temp dir. */
   stop(): Promise<void>;
+  /** The docs/recipes/ files the server was started with, as rendered for this machine. */
+  readonly recipes: readonly RenderedRecipe[];
 }
 
 /** Values a config generator receives. */
@@ -31,6 +34,25 @@ export interface ConfigContext {
 
 /** A config as text, or generated from the port and dir. */
 export type ConfigSource = string | ((ctx: ConfigContext) => string);
+
+/**
+ * A recipe of docs/recipes/ for a server's config: the starter renders it into the temp dir
+ * with `values` (recipes.ts) and includes it in the config it generates around it.
+ */
+export interface RecipeUse {
+  /** The file name in docs/recipes/, e.g. `nginx-fastcgi-tcp.conf`. */
+  name: string;
+  /** The recipe's literals → this machine's values (its port, its dir, the backend's port). */
+  values(ctx: ConfigContext): RecipeValues;
+}
+
+/** Renders each recipe into the server's dir. */
+export function renderRecipes(
+  uses: readonly RecipeUse[] | undefined,
+  ctx: ConfigContext,
+): RenderedRecipe[] {
+  return (uses ?? []).map((u) => writeRecipe(ctx.dir, u.name, u.values(ctx)));
+}
 
 /** How to start one kind of web server. */
 export interface WebServerSpec {
@@ -46,25 +68,13 @@ export interface WebServerSpec {
   dir?: string;
   /** Called with a prepared dir before the config is written. */
   setup?(dir: string): void;
+  /** The recipes `prepare` rendered on its last call, for `WebServer.recipes`. */
+  recipes?(): readonly RenderedRecipe[];
 }
 
-/** A `# docs:begin NAME` or `# docs:end NAME` line (or `//`, `;`), as in docs/build/configs.mjs. */
-const _DOCS_MARKER = /^\s*(?:\/\/|#|;)\s*docs:(?:begin|end)\b.*$/;
-
-/**
- * Removes the lines marking a config template for the deployment guide (`# docs:begin NAME` …
- * `# docs:end NAME`, cut out by docs/build/configs.mjs), so the server gets the config alone.
- */
-export function stripDocsMarkers(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !_DOCS_MARKER.test(line))
-    .join('\n');
-}
-
-/** Renders a config source, without its docs markers. */
+/** Renders a config source. */
 export function renderConfig(source: ConfigSource, ctx: ConfigContext): string {
-  return stripDocsMarkers(typeof source === 'string' ? source : source(ctx));
+  return typeof source === 'string' ? source : source(ctx);
 }
 
 /** True when the process runs as root (servers then need explicit unprivileged users). */
@@ -132,6 +142,7 @@ export async function startWebServer(spec: WebServerSpec, timeoutMs = 15_000): P
         url: `http://127.0.0.1:${port}`,
         dir,
         output,
+        recipes: spec.recipes?.() ?? [],
         async stop() {
           await daemon.stop();
           tmp.remove();

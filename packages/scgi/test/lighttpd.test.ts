@@ -1,11 +1,12 @@
 /**
- * lighttpd 1.4 mod_scgi in front of the SCGI adapter: `/app` over TCP (`host`/`port`), `/spawned`
+ * lighttpd 1.4 mod_scgi in front of the SCGI adapter: `/app` over TCP (`host`/`port`, the
+ * deployers' guide's recipe docs/recipes/lighttpd-scgi.conf), `/spawned`
  * started by lighttpd itself (`bin-path`: `tsgi scgi APP` serves the listening socket it finds
  * on fd 0, ADP-SCGI-01). lighttpd splits SCRIPT_NAME and PATH_INFO at the mount point itself
  * (`check-local` disabled), so no `scriptName` option is needed (ADP-SCGI-05).
  */
 import { fileURLToPath } from 'node:url';
-import { requireTool, startLighttpd, type WebServer } from '@tsgi/harness';
+import { recipeDifferences, requireTool, startLighttpd, type WebServer } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../fastcgi/test/_helpers.js';
 import { frontEndMatrix } from '../../fastcgi/test/_matrix.js';
@@ -24,26 +25,22 @@ describe.skipIf(lighttpd === undefined)('lighttpd 1.4 mod_scgi → @tsgi/scgi', 
   beforeAll(async () => {
     backend = await startServer(app);
     web = await startLighttpd({
-      modules: ['mod_scgi'],
-      // Stream responses: with the default (0) lighttpd buffers the whole response and takes the
-      // backend's close as its end, so an aborted response (ADP-SCGI-08) would look complete.
+      recipes: [
+        {
+          name: 'lighttpd-scgi.conf',
+          values: () => ({ '"port" => 4000': `"port" => ${backend.port}` }),
+        },
+      ],
+      // The recipe's scgi.server, plus a prefix lighttpd starts the application for (bin-path).
       config: ({ dir }) => `
-# docs:begin lighttpd-scgi
-server.stream-response-body = 2
-scgi.server = (
-  "/app" => ( (
-    "host" => "127.0.0.1",
-    "port" => ${backend.port},
-    "check-local" => "disable"
-  ) ),
+scgi.server += (
   "/spawned" => ( (
     "socket" => "${dir}/scgi.sock",
-    "bin-path" => "${NODE} ${TSGI} scgi ${APP}:app",
+    "bin-path" => "${NODE} ${TSGI} scgi ${APP}",
     "check-local" => "disable",
     "max-procs" => 1
   ) )
 )
-# docs:end lighttpd-scgi
 `,
     });
   });
@@ -51,6 +48,10 @@ scgi.server = (
   afterAll(async () => {
     await web?.stop();
     await backend?.close();
+  });
+
+  it('runs the recipe as published: the rendered copy differs only in the mapped values', () => {
+    expect(web.recipes.map(recipeDifferences)).toEqual([[]]);
   });
 
   frontEndMatrix({
