@@ -1,11 +1,12 @@
 /**
  * `tsgi fastcgi` and `tsgi cgi` under Bun and Deno behind real web servers (issue 18): nginx
  * `fastcgi_pass` to the FastCGI backend the runtime runs, and Apache mod_cgid running a two-line
- * wrapper that execs the runtime. The TypeScript app loads natively on both.
+ * wrapper that execs the runtime, each started from the deployers' guide's recipe
+ * (docs/recipes/nginx-fastcgi-tcp.conf, apache-cgi.conf). The TypeScript app loads natively.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { requireTool, startApache, startNginx } from '@tsgi/harness';
+import { recipeDifferences, requireTool, startApache, startNginx } from '@tsgi/harness';
 import { type RuntimeName, requireRuntime, startRuntimeScript } from '@tsgi/harness/runtimes';
 import { describe, expect, it } from 'vitest';
 
@@ -25,16 +26,18 @@ for (const runtime of ['bun', 'deno'] as RuntimeName[]) {
           args: (port) => ['fastcgi', APP, '--bind', `127.0.0.1:${port}`, '--script-name', '/app'],
         });
         const web = await startNginx({
-          config: ({ port }) => `
-  server {
-    listen 127.0.0.1:${port};
-    location /app/ {
-      include /etc/nginx/fastcgi_params;
-      fastcgi_pass 127.0.0.1:${backend.port};
-    }
-  }`,
+          recipes: [
+            {
+              name: 'nginx-fastcgi-tcp.conf',
+              values: ({ port }) => ({
+                'listen 80;': `listen 127.0.0.1:${port};`,
+                '127.0.0.1:9000': `127.0.0.1:${backend.port}`,
+              }),
+            },
+          ],
         });
         try {
+          expect(web.recipes.map(recipeDifferences)).toEqual([[]]);
           const res = await fetch(`${web.url}/app/`);
           expect(res.status, backend.output() + web.output()).toBe(200);
           expect(await res.text()).toBe('Hello, World!\n');
@@ -52,10 +55,18 @@ for (const runtime of ['bun', 'deno'] as RuntimeName[]) {
       async () => {
         const web = await startApache({
           modules: ['alias', 'cgid'],
-          config: ({ dir }) =>
-            `ScriptAlias /cgi-bin/ ${dir}/cgi-bin/\n<Directory ${dir}/cgi-bin>\n  Require all granted\n</Directory>\n`,
+          recipes: [
+            {
+              name: 'apache-cgi.conf',
+              values: ({ port, dir }) => ({
+                '<VirtualHost *:80>': `<VirtualHost *:${port}>`,
+                '/srv/tsgi/cgi-bin': `${dir}/cgi-bin`,
+              }),
+            },
+          ],
         });
         try {
+          expect(web.recipes.map(recipeDifferences)).toEqual([[]]);
           const bin = `${web.dir}/cgi-bin`;
           mkdirSync(bin, { recursive: true });
           chmodSync(bin, 0o755);

@@ -13,7 +13,8 @@ import { frontEndMatrix } from './_matrix.js';
 
 const lighttpd = requireTool('lighttpd', 'FastCGI behind lighttpd with bin-path');
 const SPAWNED = fileURLToPath(new URL('./fixtures/spawned.mjs', import.meta.url));
-const APP = fileURLToPath(new URL('./fixtures/app.mjs', import.meta.url));
+// Default export only: the recipe names no export, as a deployer copying it would not.
+const APP = fileURLToPath(new URL('./fixtures/default-app.mjs', import.meta.url));
 const TSGI = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
 const NODE = process.execPath;
 
