@@ -17,7 +17,13 @@ import { fileURLToPath } from 'node:url';
 import type { Application } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import { type FastCGIServer, serveFastCGI } from '@tsgi/fastcgi';
-import { requireTool, startApache, startNginx, type WebServer } from '@tsgi/harness';
+import {
+  recipeDifferences,
+  requireTool,
+  startApache,
+  startNginx,
+  type WebServer,
+} from '@tsgi/harness';
 import { serve } from '@tsgi/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -95,16 +101,22 @@ ${Object.keys(apps)
   }
 
   /**
-   * Apache with mod_cgid: each app bundled by `bundleCGI` into one executable in cgi-bin, so
-   * the CGI user (www-data when we run as root) needs no access to the checkout or to tsx.
+   * Apache with mod_cgid, from the deployers' guide's recipe (docs/recipes/apache-cgi.conf): each
+   * app bundled by `bundleCGI` into one executable in cgi-bin, so the CGI user (www-data when we
+   * run as root) needs no access to the checkout or to tsx.
    */
   async function startCGILeg(): Promise<void> {
     apache = await startApache({
       modules: ['alias', 'cgid'],
-      config: (ctx) => `ScriptAlias /cgi-bin/ ${ctx.dir}/cgi-bin/
-<Directory ${ctx.dir}/cgi-bin>
-  Require all granted
-</Directory>`,
+      recipes: [
+        {
+          name: 'apache-cgi.conf',
+          values: ({ port, dir }) => ({
+            '<VirtualHost *:80>': `<VirtualHost *:${port}>`,
+            '/srv/tsgi/cgi-bin': `${dir}/cgi-bin`,
+          }),
+        },
+      ],
     });
     const cgiBin = `${apache.dir}/cgi-bin`;
     mkdirSync(cgiBin, { recursive: true });
@@ -209,6 +221,7 @@ ${Object.keys(apps)
       async () => {
         const web = apache;
         if (web === undefined) throw new Error('Apache did not start');
+        expect(web.recipes.map(recipeDifferences)).toEqual([[]]);
         await leg('cgi+apache', `${web.url}/cgi-bin/${framework}`, web.output);
       },
     );

@@ -5,6 +5,8 @@
  * the service's `ExecStart=` with the socket as descriptor 3 (LISTEN_FDS, LISTEN_PID). The
  * FastCGI pair is reached through nginx-fastcgi-tcp.conf, the whole deployment of the guide.
  * A `tsgi` that ignored LISTEN_FDS would bind nothing the test talks to, so the requests hang.
+ * `User=` is honoured when the test runs as root, through `setpriv`, which execs in place (the
+ * PID, and so LISTEN_PID, stays the one systemd-socket-activate set); otherwise it is ours.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +27,19 @@ import { request } from '@tsgi/harness/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const activate = requireTool('systemd-socket-activate', 'socket activation of the systemd units');
+const isRoot = process.getuid?.() === 0;
+const setpriv = isRoot ? requireTool('setpriv', "the units' User= as root") : undefined;
 const nginx = requireTool('nginx', 'the FastCGI units behind nginx');
 const TSGI = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
 const APP = fileURLToPath(new URL('../../fastcgi/test/fixtures/app.mjs', import.meta.url));
+
+/** A user's uid, from /etc/passwd. */
+function userId(name: string): number {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
+  return Number(line?.split(':')[2]);
+}
 
 /** The address each socket recipe listens on (its `ListenStream=`). */
 const LISTEN = { 'tsgi-fastcgi': '127.0.0.1:9000', 'tsgi-serve': '127.0.0.1:8000' } as const;
@@ -56,8 +68,13 @@ async function activateUnits(
   ];
   // ExecStart has no quoting in the recipes: whitespace separates the arguments, as systemd does.
   const argv = directive(units[1]!, 'ExecStart').split(/\s+/);
+  const user = directive(units[1]!, 'User');
+  const as =
+    setpriv === undefined
+      ? []
+      : [setpriv, `--reuid=${user}`, `--regid=${user}`, '--init-groups', '--'];
   const listen = directive(units[0]!, 'ListenStream');
-  const daemon = startDaemon(activate!, ['-l', listen, '--', ...argv]);
+  const daemon = startDaemon(activate!, ['-l', listen, '--', ...as, ...argv]);
   await waitForPort(port);
   return { units, daemon };
 }
@@ -114,5 +131,14 @@ describe.skipIf(activate === undefined || nginx === undefined)('systemd units', 
     expect(res.status, daemons[1]!.output()).toBe(200);
     expect(JSON.parse(res.body.toString()).environ.PATH_INFO).toBe('/x');
     await expect.poll(() => daemons[1]!.output()).toMatch(/"GET \/x\?y=1 HTTP\/1\.1" 200/);
+  });
+
+  // Last: both services have answered a request, so each has exec'ed into tsgi by now.
+  it.skipIf(!isRoot)("runs the service as the unit's User= (www-data)", () => {
+    for (const d of daemons) {
+      const pid = d.process.pid!;
+      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      expect(uid, d.output()).toBe(String(userId('www-data')));
+    }
   });
 });
