@@ -27,6 +27,7 @@ export {
   type GatewayServerOptions,
   type InFlightRequest,
 } from './gateway.js';
+export { GatewaySink, type GatewaySinkOwner, type WaitSettle } from './gateway-sink.js';
 export { nativeLatin1 } from './latin1.js';
 export {
   DEFAULT_HOST,
