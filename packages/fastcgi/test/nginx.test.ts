@@ -4,7 +4,10 @@
  * rendered by the harness and included in `http { }`), then with `fastcgi_keep_conn` on
  * (upstream keepalive) and with `fastcgi_request_buffering off` (chunked bodies streamed without
  * CONTENT_LENGTH), the guide's one-line variants. Debian's own `fastcgi_params` is included.
+ * Over the Unix socket nginx's workers run as www-data and the socket has the recipe's mode 660
+ * and group www-data, so the permissions the recipe asks for are the ones that work.
  */
+import { chmodSync } from 'node:fs';
 import { recipeDifferences, requireTool, startNginx, tempDir, type WebServer } from '@tsgi/harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest, startServer, type TestServer } from './_helpers.js';
@@ -19,9 +22,17 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
   const backends: Record<string, TestServer> = {};
 
   beforeAll(async () => {
+    chmodSync(dir.path, 0o755); // www-data reaches the socket in it, not the files
     // The recipes mount the application at /app, as `--script-name /app` does here.
     backends.tcp = await startServer(app, { scriptName: '/app' });
-    backends.unix = await startServer(app, { scriptName: '/app', path: `${dir.path}/app.sock` });
+    // As the recipe's command: a socket only the web server's group may use, and (as root)
+    // nginx's workers as www-data, as on Debian, so a socket they cannot use fails the matrix.
+    backends.unix = await startServer(app, {
+      scriptName: '/app',
+      path: `${dir.path}/app.sock`,
+      socketMode: '660',
+      socketGroup: 'www-data',
+    });
     backends.keep = await startServer(app, { scriptName: '/keep' });
     backends.stream = await startServer(app, { scriptName: '/stream' });
     web.tcp = await startNginx({
@@ -36,6 +47,7 @@ describe.skipIf(nginx === undefined)('nginx 1.22 → @tsgi/fastcgi', () => {
       ],
     });
     web.unix = await startNginx({
+      user: 'www-data',
       recipes: [
         {
           name: 'nginx-fastcgi-unix.conf',

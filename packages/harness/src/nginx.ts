@@ -31,6 +31,11 @@ export interface NginxOptions {
   recipes?: readonly RecipeUse[];
   /** Extra top-level directives (e.g. `worker_rlimit_nofile 4096;`). */
   main?: string;
+  /**
+   * The user nginx's workers run as when the test runs as root. Default `root`, so they reach
+   * sockets and files anywhere; `www-data`, as on Debian, checks a recipe's socket permissions.
+   */
+  user?: string;
   /** `worker_processes`. Default 1. */
   workers?: number;
   /** Use this (existing) dir instead of a fresh temp dir. */
@@ -52,7 +57,7 @@ export function startNginx(options: NginxOptions): Promise<WebServer> {
       for (const p of _PARAMS)
         if (existsSync(`/etc/nginx/${p}`)) copyFileSync(`/etc/nginx/${p}`, `${dir}/${p}`);
       rendered = renderRecipes(options.recipes, ctx);
-      const conf = `${isRoot ? 'user root;\n' : ''}worker_processes ${options.workers ?? 1};
+      const conf = `${isRoot ? `user ${options.user ?? 'root'};\n` : ''}worker_processes ${options.workers ?? 1};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 ${options.main ?? ''}
