@@ -64,6 +64,9 @@ export async function buildApi(site, siteDir) {
       skipErrorChecking: true,
       // No git remote in a fresh clone: "Defined in" links would point nowhere.
       disableSources: true,
+      // Protected members are how an adapter extends server-node's GatewayServer/GatewaySink,
+      // not API a user calls; they would also reference each adapter's internal connection type.
+      excludeProtected: true,
     },
     readme: 'none',
     out,

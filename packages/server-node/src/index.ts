@@ -27,6 +27,12 @@ export {
   type GatewayServerOptions,
   type InFlightRequest,
 } from './gateway.js';
+export {
+  type GatewayConnection,
+  GatewayServer,
+  type GatewaySetup,
+  logToStderr,
+} from './gateway-server.js';
 export { GatewaySink, type GatewaySinkOwner, type WaitSettle } from './gateway-sink.js';
 export { nativeLatin1 } from './latin1.js';
 export {

@@ -4,28 +4,24 @@
  * limits, and graceful close. Listening, the stale-socket rule, shutdown and signals are
  * @tsgi/server-node's, shared with @tsgi/node.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type Application, checkBodyLimit, checkConfigKeys } from '@tsgi/core';
 import {
   describeInFlight,
-  GatewayLifecycle,
-  GracefulShutdown,
+  GatewayServer,
   isInheritedSocket,
+  logToStderr,
   PendingRuns,
   positiveOption,
 } from '@tsgi/server-node';
 import { type ConnectionHost, FastCGIConnection } from './connection.js';
 import type { RequestInFlight } from './context.js';
-import type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
+import type { FastCGIServerOptions } from './options.js';
 
 export type { CloseOptions, FastCGIAddress, FastCGIServerOptions } from './options.js';
 
 /** `FCGI_LISTENSOCK_FILENO`: where a web server that spawns the application puts the listener. */
 export const FCGI_LISTENSOCK_FILENO = 0;
-
-function _defaultLog(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-}
 
 function _parseAddrs(value: readonly string[] | string | undefined): Set<string> {
   const list = typeof value === 'string' ? value.split(',') : (value ?? []);
@@ -41,22 +37,32 @@ export function isListenSocketInherited(fd = FCGI_LISTENSOCK_FILENO): boolean {
   return isInheritedSocket(fd);
 }
 
-/** A FastCGI 1.0 responder serving one TSGI application. */
-export class FastCGIServer {
-  /** The underlying `net.Server`. */
-  readonly server: Server;
+/**
+ * A FastCGI 1.0 responder serving one TSGI application. `listen()` resolves where it listens;
+ * `close({ timeout })` stops accepting, closes idle connections, lets running requests finish
+ * (new BEGIN_REQUESTs get OVERLOADED), and after `timeout` ms (default `shutdownTimeout`, 10 s)
+ * aborts what is left (`tsgi.signal`, ENV-24). Idempotent (SRV-09).
+ */
+export class FastCGIServer extends GatewayServer<FastCGIConnection> {
   readonly #host: ConnectionHost;
   readonly #allowed: Set<string>;
-  readonly #connections = new Set<FastCGIConnection>();
-  #address: FastCGIAddress | undefined = undefined;
-  readonly #shutdown: GracefulShutdown;
-  readonly #lifecycle: GatewayLifecycle;
 
   constructor(app: Application, options: FastCGIServerOptions = {}) {
     if (typeof app !== 'function')
       throw new TypeError('serveFastCGI: the application must be a function (APP-01)');
-    const log = options.errors ?? _defaultLog;
-    const connections = this.#connections;
+    const log = options.errors ?? logToStderr;
+    const maxConns = options.maxConns ?? 1024;
+    const runs = new PendingRuns<RequestInFlight>(_describe);
+    super(options, {
+      label: 'tsgi fastcgi',
+      maxConns,
+      runs,
+      log,
+      net: { noDelay: true },
+      // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
+      noAddress:
+        'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
+    });
     this.#host = {
       app,
       runOptions: { exposeErrors: options.exposeErrors === true },
@@ -64,7 +70,7 @@ export class FastCGIServer {
       environ: checkConfigKeys(options.environ), // SRV-11: refused here, at setup
       maxParamsSize: options.maxParamsSize ?? 65536,
       maxBodySize: checkBodyLimit(options.maxBodySize),
-      maxConns: options.maxConns ?? 1024,
+      maxConns,
       readTimeout: positiveOption('serveFastCGI', 'readTimeout', options.readTimeout, 10_000),
       idleTimeout: positiveOption('serveFastCGI', 'idleTimeout', options.idleTimeout, 75_000),
       maxBufferedInput: positiveOption(
@@ -76,40 +82,13 @@ export class FastCGIServer {
       maxReqs: options.maxReqs ?? 4096,
       multiplex: options.multiplex !== false,
       multiprocess: options.multiprocess === true,
-      runs: new PendingRuns<RequestInFlight>(_describe),
+      runs,
       activeRequests: 0,
       draining: false,
       log,
-      connectionClosed: (conn) => {
-        connections.delete(conn);
-        this.#shutdown.settled();
-      },
+      connectionClosed: this.connectionClosed,
     };
     this.#allowed = _parseAddrs(options.webServerAddrs ?? process.env.FCGI_WEB_SERVER_ADDRS);
-    this.server = createServer({ noDelay: true }, (socket) => this.handle(socket));
-    // An error while listen() is pending rejects listen() (the caller reports it, once: issue 23
-    // saw EADDRINUSE printed twice); later errors (EMFILE on accept, say) are logged.
-    this.server.on('error', (err) => {
-      if (this.#address !== undefined) log(`tsgi fastcgi: listener error: ${err.message}`);
-    });
-    this.#shutdown = this.#createShutdown();
-    // ADP-FCGI-17: without an address, the socket a web server passes on fd 0.
-    this.#lifecycle = new GatewayLifecycle(
-      this.server,
-      this.#shutdown,
-      options,
-      'serveFastCGI: no address to listen on: give port, path or fd, or run under a web server that passes a listening socket on fd 0',
-    );
-  }
-
-  /** Where the server listens, once `listen()` has resolved. */
-  get address(): FastCGIAddress | undefined {
-    return this.#address;
-  }
-
-  /** Open connections. */
-  get connections(): number {
-    return this.#connections.size;
   }
 
   /** Requests running on all connections. */
@@ -117,29 +96,33 @@ export class FastCGIServer {
     return this.#host.activeRequests;
   }
 
-  /**
-   * Serves an already-connected socket (the listener calls this for each connection). Refuses
-   * peers not in FCGI_WEB_SERVER_ADDRS and connections beyond `maxConns` by closing them.
-   */
-  handle(socket: Socket): void {
-    const host = this.#host;
-    if (host.draining) {
-      socket.destroy();
-      return;
-    }
-    const peer = this.#allowed.size > 0 ? socket.remoteAddress : undefined; // a syscall: only when needed
-    if (peer !== undefined && !this.#allowed.has(_normaliseIp(peer))) {
-      host.log(`tsgi fastcgi: refused a connection from ${peer} (not in FCGI_WEB_SERVER_ADDRS)`);
-      socket.destroy();
-      return;
-    }
-    if (this.#connections.size >= host.maxConns) {
-      host.log(`tsgi fastcgi: refused a connection: ${host.maxConns} connections open (maxConns)`);
-      socket.destroy();
-      return;
-    }
-    this.#connections.add(new FastCGIConnection(socket, host));
+  override close(options: { timeout?: number } = {}): Promise<void> {
+    const closing = super.close(options);
+    const stop = (): void => clearInterval(this.#sweep);
+    closing.then(stop, stop);
+    return closing;
+  }
+
+  protected connect(socket: Socket): FastCGIConnection {
     this.#sweep ??= this.#startSweep();
+    return new FastCGIConnection(socket, this.#host);
+  }
+
+  /** FCGI_WEB_SERVER_ADDRS (spec §3.2): only the web servers listed may connect. */
+  protected override refusal(socket: Socket): string | undefined {
+    const peer = this.#allowed.size > 0 ? socket.remoteAddress : undefined; // a syscall: only when needed
+    if (peer === undefined || this.#allowed.has(_normaliseIp(peer))) return undefined;
+    return `from ${peer} (not in FCGI_WEB_SERVER_ADDRS)`;
+  }
+
+  /** New BEGIN_REQUESTs get OVERLOADED from now on (connection.ts reads `draining`). */
+  protected override draining(): void {
+    this.#host.draining = true;
+  }
+
+  protected override abortConnection(conn: FastCGIConnection): void {
+    conn.closeAfterFlush('the server is shutting down');
+    conn.socket.destroy();
   }
 
   /** The timeouts' sweep (ADP-FCGI-24): each timeout fires within a quarter of itself. */
@@ -153,54 +136,10 @@ export class FastCGIServer {
     );
     const timer = setInterval(() => {
       const now = performance.now();
-      for (const conn of this.#connections) conn.timedOut(now);
+      for (const conn of this.openConnections()) conn.timedOut(now);
     }, every);
     timer.unref(); // never what keeps the process alive
     return timer;
-  }
-
-  /** Starts listening on the configured address and resolves where. */
-  async listen(): Promise<FastCGIAddress> {
-    this.#address = await this.#lifecycle.listen();
-    return this.#address;
-  }
-
-  /**
-   * Stops accepting, closes idle connections, lets running requests finish (new BEGIN_REQUESTs
-   * get OVERLOADED), and after `timeout` ms (default `shutdownTimeout`, 10 s) aborts what is
-   * left (`tsgi.signal`, ENV-24). Idempotent.
-   */
-  close(options: CloseOptions = {}): Promise<void> {
-    const closing = this.#lifecycle.close(options.timeout);
-    const stop = (): void => clearInterval(this.#sweep);
-    closing.then(stop, stop);
-    return closing;
-  }
-
-  /**
-   * SRV-09 through the shared shutdown. In flight are connections: each one drained closes
-   * once its last request has finished (`connectionClosed` reports it). Sockets given to
-   * `handle()` count too, so a server that never listened shuts down the same way.
-   */
-  #createShutdown(): GracefulShutdown {
-    const host = this.#host;
-    const connections = this.#connections;
-    return new GracefulShutdown({
-      server: this.server,
-      pending: () => connections.size,
-      runs: host.runs, // BODY-24: in flight until the completion hook settled
-      log: host.log,
-      drain() {
-        host.draining = true;
-        for (const c of connections) c.drain();
-      },
-      abort() {
-        for (const c of connections) {
-          c.closeAfterFlush('the server is shutting down');
-          c.socket.destroy();
-        }
-      },
-    });
   }
 }
 

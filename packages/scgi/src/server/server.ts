@@ -3,43 +3,47 @@
  * with a connection limit and graceful close. Listening, the stale-socket rule, shutdown and
  * signals are @tsgi/server-node's, shared with @tsgi/node and @tsgi/fastcgi.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { type Application, checkBodyLimit, checkConfigKeys } from '@tsgi/core';
 import {
   describeInFlight,
-  GatewayLifecycle,
-  GracefulShutdown,
+  GatewayServer,
   type InFlightRequest,
+  logToStderr,
   PendingRuns,
   positiveOption,
 } from '@tsgi/server-node';
 import { ScgiConnection } from './connection.js';
 import type { ServerContext } from './context.js';
-import type { CloseOptions, SCGIAddress, SCGIServerOptions } from './options.js';
+import type { SCGIServerOptions } from './options.js';
 
 export type { CloseOptions, SCGIAddress, SCGIServerOptions } from './options.js';
 
-function _defaultLog(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-}
-
-/** An SCGI server (python.ca/scgi protocol.txt) serving one TSGI application. */
-export class SCGIServer {
-  /** The underlying `net.Server`. */
-  readonly server: Server;
+/**
+ * An SCGI server (python.ca/scgi protocol.txt) serving one TSGI application. `listen()` resolves
+ * where it listens; `close({ timeout })` stops accepting, closes connections whose request has
+ * not arrived, lets running requests finish, and after `timeout` ms (default `shutdownTimeout`,
+ * 10 s) aborts what is left (`tsgi.signal`, ENV-24). Idempotent (SRV-09).
+ */
+export class SCGIServer extends GatewayServer<ScgiConnection> {
   readonly #host: ServerContext;
-  readonly #maxConns: number;
-  readonly #connections = new Set<ScgiConnection>();
-  readonly #shutdown: GracefulShutdown;
-  #draining = false;
-  readonly #lifecycle: GatewayLifecycle;
-  #address: SCGIAddress | undefined = undefined;
 
   constructor(app: Application, options: SCGIServerOptions = {}) {
     if (typeof app !== 'function')
       throw new TypeError('serveSCGI: the application must be a function (APP-01)');
-    this.#maxConns = positiveOption('serveSCGI', 'maxConns', options.maxConns, 1024);
-    const connections = this.#connections;
+    const log = options.errors ?? logToStderr;
+    const runs = new PendingRuns<InFlightRequest>((r) => describeInFlight('SCGI request', r));
+    super(options, {
+      label: 'tsgi scgi',
+      maxConns: positiveOption('serveSCGI', 'maxConns', options.maxConns, 1024),
+      runs,
+      log,
+      // allowHalfOpen: a front end's EOF before the request is complete still gets its refusal.
+      net: { noDelay: true, allowHalfOpen: true },
+      // ADP-SCGI-01: without an address, the socket a process manager passes on fd 0.
+      noAddress:
+        'serveSCGI: no address to listen on: give port, path or fd, or run with a listening socket on fd 0',
+    });
     this.#host = {
       app,
       runOptions: { exposeErrors: options.exposeErrors === true },
@@ -49,83 +53,15 @@ export class SCGIServer {
       maxBodySize: checkBodyLimit(options.maxBodySize),
       readTimeout: positiveOption('serveSCGI', 'readTimeout', options.readTimeout, 30_000),
       multiprocess: options.multiprocess === true,
-      runs: new PendingRuns<InFlightRequest>((r) => describeInFlight('SCGI request', r)),
-      log: options.errors ?? _defaultLog,
-      connectionClosed: (conn) => {
-        connections.delete(conn as ScgiConnection);
-        this.#shutdown.settled();
-      },
+      runs,
+      log,
+      connectionClosed: this.connectionClosed as (conn: object) => void,
     };
-    // allowHalfOpen: a front end's EOF before the request is complete still gets its refusal.
-    this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.handle(s));
-    this.server.on('error', (err) => this.#host.log(`tsgi scgi: listener error: ${err.message}`));
-    this.#shutdown = this.#createShutdown();
-    // ADP-SCGI-01: without an address, the socket a process manager passes on fd 0.
-    this.#lifecycle = new GatewayLifecycle(
-      this.server,
-      this.#shutdown,
-      options,
-      'serveSCGI: no address to listen on: give port, path or fd, or run with a listening socket on fd 0',
-    );
   }
 
-  /** Where the server listens, once `listen()` has resolved. */
-  get address(): SCGIAddress | undefined {
-    return this.#address;
-  }
-
-  /** Open connections (each carries one request). */
-  get connections(): number {
-    return this.#connections.size;
-  }
-
-  /**
-   * Serves an already-connected socket (the listener calls this for each connection). Beyond
-   * `maxConns`, or while shutting down, the connection is closed at once (ADP-SCGI-01).
-   */
-  handle(socket: Socket): void {
-    if (this.#draining) {
-      socket.destroy();
-      return;
-    }
-    if (this.#connections.size >= this.#maxConns) {
-      this.#host.log(`tsgi scgi: refused a connection: ${this.#maxConns} open (maxConns)`);
-      socket.destroy();
-      return;
-    }
-    this.#connections.add(new ScgiConnection(socket, this.#host));
-  }
-
-  /** Starts listening on the configured address and resolves where. */
-  async listen(): Promise<SCGIAddress> {
-    this.#address = await this.#lifecycle.listen();
-    return this.#address;
-  }
-
-  /**
-   * Stops accepting, closes connections whose request has not arrived, lets running requests
-   * finish, and after `timeout` ms (default `shutdownTimeout`, 10 s) aborts what is left
-   * (`tsgi.signal`, ENV-24). Idempotent (SRV-09).
-   */
-  close(options: CloseOptions = {}): Promise<void> {
-    return this.#lifecycle.close(options.timeout);
-  }
-
-  #createShutdown(): GracefulShutdown {
-    const connections = this.#connections;
-    return new GracefulShutdown({
-      server: this.server,
-      pending: () => connections.size,
-      runs: this.#host.runs, // BODY-24: in flight until the completion hook settled
-      log: this.#host.log,
-      drain: () => {
-        this.#draining = true;
-        for (const c of [...connections]) c.drain();
-      },
-      abort() {
-        for (const c of [...connections]) c.socket.destroy();
-      },
-    });
+  /** Each connection carries one request (ADP-SCGI-01). */
+  protected connect(socket: Socket): ScgiConnection {
+    return new ScgiConnection(socket, this.#host);
   }
 }
 
