@@ -5,14 +5,12 @@
  * readable by that user: the temp dir is mode 0755).
  */
 import { writeFileSync } from 'node:fs';
-import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   isRoot,
   type RecipeUse,
   renderConfig,
-  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
@@ -52,16 +50,14 @@ export function startApache(options: ApacheOptions): Promise<WebServer> {
   if (!modules.some((m) => m.startsWith('mpm_'))) modules.unshift('mpm_event');
   if (!modules.includes('authz_core')) modules.push('authz_core');
   const user = options.user ?? 'www-data';
-  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'apache',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
-    recipes: () => rendered,
-    prepare: (ctx) => {
+    recipes: options.recipes,
+    prepare: (ctx, rendered) => {
       const { dir, port } = ctx;
-      rendered = renderRecipes(options.recipes, ctx);
       const conf = `ServerRoot ${dir}
 DefaultRuntimeDir ${dir}
 PidFile ${dir}/httpd.pid

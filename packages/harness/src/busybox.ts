@@ -6,12 +6,11 @@
  * CGI variables.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
+  type ConfigContext,
   type ConfigSource,
   renderConfig,
-  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
@@ -40,17 +39,22 @@ export interface BusyboxHttpdOptions {
 /** Starts busybox httpd; resolves once it accepts connections. */
 export function startBusyboxHttpd(options: BusyboxHttpdOptions = {}): Promise<WebServer> {
   const command = requireToolOrThrow('busybox');
-  let rendered: RenderedRecipe[] = [];
+  const root = (ctx: ConfigContext): string => options.root ?? `${ctx.dir}/www`;
   return startWebServer({
     name: 'busybox-httpd',
     command,
     ...(options.dir === undefined ? {} : { dir: options.dir }),
-    recipes: () => rendered,
-    prepare: (ctx) => {
-      const root = options.root ?? `${ctx.dir}/www`;
-      mkdirSync(`${root}/cgi-bin`, { recursive: true });
-      const values = () => ({ '127.0.0.1:8080': `127.0.0.1:${ctx.port}`, '/srv/tsgi/www': root });
-      rendered = renderRecipes([{ name: BUSYBOX_RECIPE, values }], ctx);
+    recipes: [
+      {
+        name: BUSYBOX_RECIPE,
+        values: (ctx) => ({
+          '127.0.0.1:8080': `127.0.0.1:${ctx.port}`,
+          '/srv/tsgi/www': root(ctx),
+        }),
+      },
+    ],
+    prepare: (ctx, rendered) => {
+      mkdirSync(`${root(ctx)}/cgi-bin`, { recursive: true });
       const args = _args(readFileSync(rendered[0]!.path, 'utf8'));
       if (options.config !== undefined) {
         writeFileSync(`${ctx.dir}/httpd.conf`, `${renderConfig(options.config, ctx)}\n`);

@@ -3,13 +3,11 @@
  * The document root is `DIR/htdocs`; the error log is `DIR/error.log`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   type RecipeUse,
   renderConfig,
-  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
@@ -29,16 +27,14 @@ export interface LighttpdOptions {
 /** Starts lighttpd; resolves once it accepts connections. */
 export function startLighttpd(options: LighttpdOptions): Promise<WebServer> {
   const command = requireToolOrThrow('lighttpd');
-  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'lighttpd',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
-    recipes: () => rendered,
-    prepare: (ctx) => {
+    recipes: options.recipes,
+    prepare: (ctx, rendered) => {
       const { dir, port } = ctx;
-      rendered = renderRecipes(options.recipes, ctx);
       mkdirSync(`${dir}/htdocs`, { recursive: true });
       const modules = (options.modules ?? []).map((m) => `"${m}"`).join(', ');
       const conf = `server.port = ${port}

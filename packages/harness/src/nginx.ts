@@ -5,14 +5,12 @@
  * listen on `127.0.0.1:${port}`.
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
-import type { RenderedRecipe } from './recipes.js';
 import { requireToolOrThrow } from './tools.js';
 import {
   type ConfigSource,
   isRoot,
   type RecipeUse,
   renderConfig,
-  renderRecipes,
   startWebServer,
   type WebServer,
 } from './webserver.js';
@@ -45,18 +43,16 @@ export interface NginxOptions {
 /** Starts nginx; resolves once it accepts connections. */
 export function startNginx(options: NginxOptions): Promise<WebServer> {
   const command = requireToolOrThrow('nginx');
-  let rendered: RenderedRecipe[] = [];
   return startWebServer({
     name: 'nginx',
     command,
     logs: ['error.log'],
     ...(options.dir === undefined ? {} : { dir: options.dir }),
-    recipes: () => rendered,
-    prepare: (ctx) => {
+    recipes: options.recipes,
+    prepare: (ctx, rendered) => {
       const { dir } = ctx;
       for (const p of _PARAMS)
         if (existsSync(`/etc/nginx/${p}`)) copyFileSync(`/etc/nginx/${p}`, `${dir}/${p}`);
-      rendered = renderRecipes(options.recipes, ctx);
       const conf = `${isRoot ? `user ${options.user ?? 'root'};\n` : ''}worker_processes ${options.workers ?? 1};
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;

@@ -60,16 +60,19 @@ export interface WebServerSpec {
   name: string;
   /** Absolute path of the executable. */
   command: string;
-  /** Writes the config into `dir` and returns the command-line arguments. */
-  prepare(ctx: ConfigContext): string[];
+  /**
+   * Writes the config into `dir` and returns the command-line arguments. `recipes` are the
+   * spec's recipes, already rendered into `dir` for this port, for the config to include.
+   */
+  prepare(ctx: ConfigContext, recipes: readonly RenderedRecipe[]): string[];
   /** Log files (relative to the dir) to include in `output()`. */
   logs?: readonly string[];
   /** Prepared temp dir to use instead of a fresh one (e.g. created earlier to hold sockets). */
   dir?: string;
   /** Called with a prepared dir before the config is written. */
   setup?(dir: string): void;
-  /** The recipes `prepare` rendered on its last call, for `WebServer.recipes`. */
-  recipes?(): readonly RenderedRecipe[];
+  /** Recipes of docs/recipes/ the config includes (see `RecipeUse`). */
+  recipes?: readonly RecipeUse[] | undefined;
 }
 
 /** Renders a config source. */
@@ -125,7 +128,8 @@ export async function startWebServer(spec: WebServerSpec, timeoutMs = 15_000): P
   let lastOutput = '';
   for (let attempt = 0; attempt < 4; attempt++) {
     const port = await freePort();
-    const args = spec.prepare({ port, dir });
+    const rendered = renderRecipes(spec.recipes, { port, dir });
+    const args = spec.prepare({ port, dir }, rendered);
     const daemon = startDaemon(spec.command, args, { cwd: dir });
     // Never outlive the test process, even when it exits without calling stop(). SIGTERM, not
     // SIGKILL: the servers then stop their own children (Apache workers, lighttpd's FastCGI apps).
@@ -142,7 +146,7 @@ export async function startWebServer(spec: WebServerSpec, timeoutMs = 15_000): P
         url: `http://127.0.0.1:${port}`,
         dir,
         output,
-        recipes: spec.recipes?.() ?? [],
+        recipes: rendered,
         async stop() {
           await daemon.stop();
           tmp.remove();
