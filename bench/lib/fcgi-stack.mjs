@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findTool, startNginx } from '@tsgi/harness';
+import { checkHello, checkLength } from './checks.mjs';
 import { descendants, sleep, startNodeServer } from './proc.mjs';
 
 const BENCH = fileURLToPath(new URL('..', import.meta.url));
@@ -118,4 +119,27 @@ export function startFront(socket, workload, scriptDir = '/nonexistent') {
     }
   }`,
   });
+}
+
+/**
+ * The workloads of the gateway scenarios (FastCGI, SCGI): hello world and 64 KiB over one
+ * connection, which php-fpm's one child serves too.
+ */
+export function gatewayWorkloads(quick) {
+  return [
+    {
+      id: 'hello',
+      name: 'hello world, 1 conn',
+      connections: 1,
+      warmRequests: quick ? 2000 : 10000,
+      check: checkHello,
+    },
+    {
+      id: 'stream',
+      name: '64 KiB, 1 conn',
+      connections: 1,
+      warmRequests: quick ? 1000 : 5000,
+      check: checkLength(65536),
+    },
+  ];
 }

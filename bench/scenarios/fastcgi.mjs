@@ -9,8 +9,8 @@
 // also measured at 32 (not with --quick).
 
 import { BEFORE, beforePath, beforeSubject } from '../lib/before.mjs';
-import { checkHello, checkLength } from '../lib/checks.mjs';
-import { startFront, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
+import { checkHello } from '../lib/checks.mjs';
+import { gatewayWorkloads, startFront, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 
 export const group = 'FastCGI (nginx)';
@@ -28,24 +28,8 @@ if (BEFORE !== undefined) {
   );
 }
 
-export function workloads(quick) {
-  return [
-    {
-      id: 'hello',
-      name: 'hello world, 1 conn',
-      connections: 1,
-      warmRequests: quick ? 2000 : 10000,
-      check: checkHello,
-    },
-    {
-      id: 'stream',
-      name: '64 KiB, 1 conn',
-      connections: 1,
-      warmRequests: quick ? 1000 : 5000,
-      check: checkLength(65536),
-    },
-  ];
-}
+/** hello world and 64 KiB over one connection, as php-fpm serves them (fcgi-stack.mjs). */
+export const workloads = gatewayWorkloads;
 
 /** The concurrent run: the Node backends only (php-fpm cannot take it, see above). */
 export function concurrentWorkloads(quick) {

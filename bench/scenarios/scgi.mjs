@@ -8,8 +8,7 @@
 // deployment SCGI is compared with like for like, and nginx's default).
 
 import { startNginx } from '@tsgi/harness';
-import { checkHello, checkLength } from '../lib/checks.mjs';
-import { PHP_FPM, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
+import { gatewayWorkloads, PHP_FPM, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 
 export const group = 'SCGI (nginx)';
@@ -21,24 +20,8 @@ export const subjects = [
   { id: 'tsgi-scgi', name: 'TSGI @tsgi/scgi (conn/request)', proto: 'scgi', keep: false },
 ];
 
-export function workloads(quick) {
-  return [
-    {
-      id: 'hello',
-      name: 'hello world, 1 conn',
-      connections: 1,
-      warmRequests: quick ? 2000 : 10000,
-      check: checkHello,
-    },
-    {
-      id: 'stream',
-      name: '64 KiB, 1 conn',
-      connections: 1,
-      warmRequests: quick ? 1000 : 5000,
-      check: checkLength(65536),
-    },
-  ];
-}
+/** hello world and 64 KiB over one connection, as php-fpm serves them (fcgi-stack.mjs). */
+export const workloads = gatewayWorkloads;
 
 /** nginx in front of `socket`, speaking the subject's protocol. */
 function startFront(subject, socket, workload, scriptDir = '/nonexistent') {
