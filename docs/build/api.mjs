@@ -4,11 +4,11 @@
  * of the site and not a separate one. Also collects each symbol's URL for `api:` links in the
  * guides and for the search index.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as td from 'typedoc';
 import { rootPrefix, siteHeader } from './layout.mjs';
-import { apiPackages, ROOT } from './sources.mjs';
+import { apiPackages, ROOT, subpathSources } from './sources.mjs';
 
 /** Symbol kinds worth a search entry (signatures and parameters would only add noise). */
 const KINDS = new Set([
@@ -36,12 +36,7 @@ function _entryPoints(packages) {
   const files = new Set(['src/index.ts']);
   for (const dir of packages) {
     const pkg = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
-    for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
-      const file = typeof target === 'string' ? target : target?.default;
-      const m = typeof file === 'string' ? /^\.\/dist\/(.+)\.js$/.exec(file) : null;
-      if (sub !== '.' && m && existsSync(join(ROOT, dir, 'src', `${m[1]}.ts`)))
-        files.add(`src/${m[1]}.ts`);
-    }
+    for (const file of subpathSources(dir, pkg)) files.add(file);
   }
   return [...files];
 }

@@ -77,13 +77,31 @@ export function apiPackages() {
   ];
   for (const dir of candidates) {
     const pkgFile = join(ROOT, dir, 'package.json');
-    if (!existsSync(pkgFile) || !existsSync(join(ROOT, dir, 'src', 'index.ts'))) continue;
-    if (!existsSync(join(ROOT, dir, 'tsconfig.json'))) continue;
+    if (!existsSync(pkgFile) || !existsSync(join(ROOT, dir, 'tsconfig.json'))) continue;
     const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
     if (pkg.private === true) continue;
+    // A package is documented from src/index.ts, or from its subpath exports' sources when it
+    // has no index (@tsgi/serve: one file per runtime, chosen by export condition).
+    if (!existsSync(join(ROOT, dir, 'src', 'index.ts')) && subpathSources(dir, pkg).length === 0)
+      continue;
     dirs.push(dir);
   }
   return dirs;
+}
+
+/**
+ * The src files behind a package's subpath exports (`@tsgi/core/testing` → src/testing.ts),
+ * as paths relative to the package.
+ */
+export function subpathSources(dir, pkg) {
+  const files = [];
+  for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
+    const file = typeof target === 'string' ? target : target?.default;
+    const m = typeof file === 'string' ? /^\.\/dist\/(.+)\.js$/.exec(file) : null;
+    if (sub !== '.' && m && existsSync(join(ROOT, dir, 'src', `${m[1]}.ts`)))
+      files.push(`src/${m[1]}.ts`);
+  }
+  return files;
 }
 
 /** Package scripts that might write a report, as `[command, scriptBody]` pairs. */
