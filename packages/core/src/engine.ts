@@ -115,8 +115,7 @@ export class ResponseRun {
 
   // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
   startResponse: StartResponse = (status, headers, excInfo) => {
-    if (this.finished)
-      throw this.raise(new ContractError('SR-14', 'startResponse called after the response ended'));
+    if (this.finished || this.sink.upgraded === true) throw this.raise(_tooLate(this.finished));
     if (excInfo !== undefined) {
       // SR-10: too late to replace the response; PEP 3333 re-raises the original error.
       if (this.headersSent) throw excInfo;
@@ -240,8 +239,9 @@ export class ResponseRun {
 
   iterate(body: ResponseBody): void | Promise<void> {
     if (Array.isArray(body)) {
-      // BODY-18: the status already says no content: nothing is taken from the body.
-      if (this.bodiless) return this.complete(body, undefined);
+      // BODY-18: the status already says no content: nothing is taken from the body. WS-06: a
+      // connection taken over sends no body either.
+      if (this.bodiless || this.sink.upgraded === true) return this.complete(body, undefined);
       // APP-08: an Array is finite, so its length can frame the response.
       this.iterating = true;
       let total = 0;
@@ -260,7 +260,7 @@ export class ResponseRun {
       return this.complete(undefined, new ContractError('APP-03', message));
     }
     // BODY-18: no iterator is obtained at all (no [Symbol.iterator]() call, no return()).
-    if (this.bodiless) return this.complete(body, undefined);
+    if (this.bodiless || this.sink.upgraded === true) return this.complete(body, undefined);
     this.iterating = true;
     // The server's own tsgi.input, returned as it is: see pumpInput.
     if (body === this.input && body instanceof RequestInput) return pumpInput(this, body);
@@ -294,4 +294,10 @@ export class ResponseRun {
       `body chunk must be a Uint8Array, got ${describeValue(chunk)}`,
     );
   }
+}
+
+function _tooLate(finished: boolean): ContractError {
+  return finished
+    ? new ContractError('SR-14', 'startResponse called after the response ended')
+    : new ContractError('WS-06', 'startResponse called after the WebSocket was accepted');
 }

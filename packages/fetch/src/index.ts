@@ -16,3 +16,4 @@ export {
   type TsgiFetchHandler,
   toFetch,
 } from './to-fetch.js';
+export { offerWebSocket, type WebSocketLink, type WebSocketUpgrader } from './websocket.js';

@@ -24,6 +24,7 @@ import {
 } from '@tsgi/server-node';
 import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
 import { _createListener, type ListenerContext } from './_listener.js';
+import { _WebSockets } from './_websocket.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
 /** Starts a server and resolves once it is listening. Default `127.0.0.1:8000`. */
@@ -49,6 +50,10 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
   // speak, and an access-log line for each (_reject.ts).
   server.on('clientError', (err, socket) => listener.state.clientError(err, socket));
+  // Spec 20: WebSocket upgrades run through the same application (_websocket.ts).
+  const ws =
+    options.websocket === false ? null : new _WebSockets(listener.state, options.websocket ?? {});
+  if (ws !== null) server.on('upgrade', ws.upgrade);
   if (options.headersTimeout !== undefined) server.headersTimeout = options.headersTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
@@ -76,7 +81,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   );
   const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const shutdown = _shutdown(server, listener.state, sockets);
+  const shutdown = _shutdown(server, listener.state, sockets, ws);
   const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,
@@ -104,6 +109,7 @@ function _shutdown(
   server: HttpServer | HttpsServer,
   state: ListenerContext,
   sockets: Set<Socket>,
+  ws: _WebSockets | null,
 ): GracefulShutdown {
   const settled = (): void => shutdown.settled();
   const shutdown = new GracefulShutdown({
@@ -114,10 +120,12 @@ function _shutdown(
     log: (text) => state.errors.write(text),
     drain() {
       state.closing = true;
+      ws?.goingAway(); // WS-16: 1001
       closeIdle(sockets, settled);
     },
     abort() {
       state.aborting = true;
+      ws?.terminate();
       server.closeAllConnections();
     },
     finish() {
