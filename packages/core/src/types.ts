@@ -96,6 +96,8 @@ export interface Environ {
   /** Aborted when the client goes away, the request is aborted or the server shuts down (ENV-24). */
   'tsgi.signal': AbortSignal;
   'tsgi.raw_headers'?: RawHeaders;
+  /** Present on servers that can carry WebSocket connections (WS-01). */
+  'tsgix.websocket'?: WebSocketUpgrade;
   [key: string]: unknown;
 }
 

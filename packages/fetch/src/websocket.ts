@@ -1,5 +1,5 @@
 /**
- * `tsgix.websocket` through `toFetch` (spec 20, ADP-FETCH-WS-01..03), once for every fetch
+ * `tsgix.websocket` through `toFetch` (spec 20, ADP-FETCH-11..13), once for every fetch
  * runtime that can upgrade: the handshake check and the key (core), the takeover of the
  * request's sink, and a transport that holds what the application sends until the runtime's
  * socket opens (Bun calls `open` after the handler returned; Deno's socket is CONNECTING until

@@ -1,5 +1,5 @@
 /**
- * The runtimes' own half of `tsgix.websocket` (spec 20, ADP-FETCH-WS-02): `server.upgrade()` and
+ * The runtimes' own half of `tsgix.websocket` (spec 20, ADP-FETCH-12): `server.upgrade()` and
  * the `websocket` handlers on Bun, `Deno.upgradeWebSocket()` on Deno, each reduced to core's
  * `WebSocketTransport`. Everything else (the handshake check, the message queue, backpressure,
  * closing, the keepalive) is shared: @tsgi/fetch's websocket.ts and core's `WebSocketSession`.

@@ -28,7 +28,7 @@ interface _Bun {
 export async function serve(app: Application, options: ServeOptions = {}): Promise<TsgiServer> {
   const bun = (globalThis as { Bun?: _Bun }).Bun;
   if (bun === undefined) throw new Error('@tsgi/serve/bun: Bun.serve is not available here');
-  // Spec 20: WebSockets unless turned off (ADP-FETCH-WS-02).
+  // Spec 20: WebSockets unless turned off (ADP-FETCH-12).
   const ws = options.websocket === false ? undefined : bunWebSockets(options.websocket ?? {});
   const fetch = toFetch(app, {
     ...fetchOptions(options, `Bun/${bun.version}`),

@@ -33,7 +33,7 @@ interface _Deno {
 export async function serve(app: Application, options: ServeOptions = {}): Promise<TsgiServer> {
   const deno = (globalThis as { Deno?: _Deno }).Deno;
   if (deno === undefined) throw new Error('@tsgi/serve/deno: Deno.serve is not available here');
-  // Spec 20: WebSockets unless turned off (ADP-FETCH-WS-02).
+  // Spec 20: WebSockets unless turned off (ADP-FETCH-12).
   const ws =
     options.websocket === false
       ? undefined
