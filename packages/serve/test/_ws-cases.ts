@@ -147,7 +147,7 @@ export function websocketCases(target: () => Target): void {
     'WS-05 permessage-deflate on when accepted with compress, where the server can',
     async (t) => {
       const ws = await open(t, '/deflate');
-      // ADP-FETCH-WS-03: Bun has it only server-wide and Deno not at all: then it is not agreed.
+      // ADP-FETCH-13: Bun has it only server-wide and Deno not at all: then it is not agreed.
       if (t.deflate === false) expect(ws.extensions).toBe('');
       else expect(ws.extensions).toContain('permessage-deflate');
       ws.send('x'.repeat(100_000));

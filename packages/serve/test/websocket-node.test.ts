@@ -1,0 +1,115 @@
+/**
+ * What the WebSocket extension does on node:http beyond the shared table (websocket.test.ts):
+ * the options (ADP-NODE-15), other protocols' upgrades (ADP-NODE-17), the access log
+ * (ADP-NODE-16), the connection limit and graceful shutdown (ADP-NODE-18, WS-16), and the
+ * conformance cases of spec 20 against the probe.
+ */
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import { createProbe, runServerSuite } from '@tsgi/conformance';
+import type { Application } from '@tsgi/core';
+import { createRequestListener, type ServerHandle, serve } from '@tsgi/node';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+const open: ServerHandle[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((h) => h.close({ timeout: 500 })));
+});
+
+async function start(app: Application, options: Parameters<typeof serve>[1] = {}) {
+  const handle = await serve(app, { port: 0, errors: () => {}, signals: [], ...options });
+  open.push(handle);
+  return { handle, ws: handle.url.replace('http', 'ws') };
+}
+
+/** Says whether the key is there and what it says; accepts and holds when asked. */
+const app: Application = async (environ, startResponse) => {
+  const ext = environ['tsgix.websocket'];
+  if (ext?.requested === true) {
+    const socket = ext.accept();
+    await socket.closed;
+    return [];
+  }
+  startResponse('200 OK', [['content-type', 'text/plain']]);
+  return [new TextEncoder().encode(ext === undefined ? 'absent' : `requested=${ext.requested}`)];
+};
+
+function raw(port: string, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: Number(port) }, () => s.write(text));
+    let out = '';
+    s.setEncoding('latin1').on('data', (d: string) => {
+      out += d;
+    });
+    s.on('close', () => resolve(out)).on('error', () => {});
+    s.setTimeout(3000, () => s.destroy());
+  });
+}
+
+function opened(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((resolve, reject) => ws.once('open', () => resolve(ws)).once('error', reject));
+}
+
+describe('WebSocket on node:http: options, other upgrades, limits, shutdown', () => {
+  it('ADP-NODE-15: websocket: false and createRequestListener leave the key out (EXT-07)', async () => {
+    const off = await start(app, { websocket: false });
+    expect(await (await fetch(off.handle.url)).text()).toBe('absent');
+    const server = createServer(createRequestListener(app));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('absent');
+    server.close();
+  });
+
+  it('ADP-NODE-17: an h2c upgrade reaches the app as an ordinary request; with a body, 501', async () => {
+    const { handle } = await start(app);
+    const port = new URL(handle.url).port;
+    const h2c =
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n';
+    const res = await raw(port, h2c);
+    expect(res).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(res).toMatch(/\r\nconnection: close\r\n/);
+    expect(res.endsWith('requested=false')).toBe(true);
+    const post =
+      'POST / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Length: 3\r\n\r\nabc';
+    expect(await raw(port, post)).toMatch(/^HTTP\/1\.1 501 /);
+  });
+
+  it('ADP-NODE-16: the access log has a 101 line for an accepted connection', async () => {
+    const lines: string[] = [];
+    const { ws } = await start(app, { accessLog: (l) => lines.push(l) });
+    const socket = await opened(`${ws}/chat`);
+    socket.close();
+    await new Promise((r) => socket.once('close', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines.some((l) => / "GET \/chat HTTP\/1\.1" 101 /.test(l))).toBe(true);
+  });
+
+  it('ADP-NODE-18: open WebSockets count against maxConnections', async () => {
+    const { ws, handle } = await start(app, { maxConnections: 2 });
+    const a = await opened(`${ws}/a`);
+    const b = await opened(`${ws}/b`);
+    const third = await fetch(handle.url).catch((e: Error) => e);
+    expect(third instanceof Error ? 'reset' : third.status).toBe(503);
+    a.terminate();
+    b.terminate();
+  });
+
+  it('WS-16, ADP-NODE-18: graceful shutdown sends 1001 and waits for the close', async () => {
+    const { ws, handle } = await start(app);
+    const socket = await opened(`${ws}/hold`);
+    const code = new Promise<number>((r) => socket.once('close', (c: number) => r(c)));
+    await handle.close({ timeout: 2000 });
+    expect(await code).toBe(1001);
+  });
+
+  it('WS-01..WS-15: the conformance cases of spec 20 pass against the probe', async () => {
+    const { handle } = await start(createProbe());
+    const report = await runServerSuite({ url: handle.url, only: ['websocket/'] });
+    const bad = report.cases.filter((c) => c.status !== 'pass');
+    expect(bad.map((c) => `${c.id}: ${c.status} ${c.message}`)).toEqual([]);
+    expect(report.cases.length).toBe(5);
+  });
+});
