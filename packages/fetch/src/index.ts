@@ -17,3 +17,4 @@ export {
   toFetch,
 } from './to-fetch.js';
 export { offerWebSocket, type WebSocketLink, type WebSocketUpgrader } from './websocket.js';
+export { webSocketResponse } from './websocket-response.js';
