@@ -97,6 +97,22 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     b.terminate();
   });
 
+  it("ADP-NODE-18: node's header, request and keep-alive timeouts do not close an open WebSocket", async () => {
+    const { ws } = await start(app, {
+      headersTimeout: 300,
+      requestTimeout: 400,
+      keepAliveTimeout: 200,
+    });
+    const socket = await opened(`${ws}/long`);
+    let closed = false;
+    socket.once('close', () => {
+      closed = true;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(closed).toBe(false);
+    socket.terminate();
+  });
+
   it('WS-16, ADP-NODE-18: graceful shutdown sends 1001 and waits for the close', async () => {
     const { ws, handle } = await start(app);
     const socket = await opened(`${ws}/hold`);
