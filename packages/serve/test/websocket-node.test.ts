@@ -113,6 +113,24 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     socket.terminate();
   });
 
+  it('WS-17: a peer that answers no ping is closed after pingInterval + pingTimeout; one that does stays', async () => {
+    const { ws } = await start(app, { websocket: { pingInterval: 100, pingTimeout: 100 } });
+    const dead = new WebSocket(`${ws}/dead`, { autoPong: false });
+    const live = await opened(`${ws}/live`);
+    let liveClosed = false;
+    live.once('close', () => {
+      liveClosed = true;
+    });
+    const pings = { n: 0 };
+    dead.on('ping', () => pings.n++);
+    const code = await new Promise<number>((r) => dead.once('close', (c: number) => r(c)));
+    expect(pings.n).toBe(1);
+    expect([1006, 1011]).toContain(code); // the 1011 frame may be lost to the drop that follows
+    await new Promise((r) => setTimeout(r, 400));
+    expect(liveClosed).toBe(false);
+    live.terminate();
+  });
+
   it('WS-16, ADP-NODE-18: graceful shutdown sends 1001 and waits for the close', async () => {
     const { ws, handle } = await start(app);
     const socket = await opened(`${ws}/hold`);
