@@ -96,6 +96,14 @@ export function websocketCases(target: () => Target): void {
     expect(await res.json()).toEqual({ key: 'present', requested: false });
   });
 
+  kase('WS-05 accept() after the application awaited something', async (t) => {
+    const ws = await open(t, '/late');
+    ws.send('later');
+    expect((await next(ws)).data.toString()).toBe('later');
+    ws.close();
+    await closed(ws);
+  });
+
   kase('WS-10 echo text and binary, whole', async (t) => {
     const ws = await open(t, '/echo');
     ws.send('héllo ✓');
@@ -288,4 +296,12 @@ export function websocketCases(target: () => Target): void {
     },
     30_000,
   );
+
+  // Last: it stops the server.
+  kase('WS-16 a graceful shutdown sends 1001 to open connections', async (t) => {
+    const ws = await open(t, '/hold');
+    const code = closed(ws);
+    expect((await fetch(`${t.url}/stop`)).status).toBe(202);
+    expect((await code).code).toBe(1001);
+  });
 }

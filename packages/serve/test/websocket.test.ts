@@ -18,6 +18,7 @@ describe('WebSocket on node:http (ADP-NODE-15..18)', () => {
   let handle: ServerHandle;
   beforeAll(async () => {
     handle = await serve(app, { port: 0, errors: () => {}, signals: [] });
+    (globalThis as { tsgiTestStop?: () => Promise<void> }).tsgiTestStop = () => handle.close();
   });
   afterAll(() => handle?.close({ timeout: 500 }));
   websocketCases(() => ({ url: handle.url }));
