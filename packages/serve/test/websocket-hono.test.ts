@@ -4,13 +4,16 @@
  * messages, the close code and reason, and a thrown handler closes 1011 (WS-15); a route that is
  * not a handshake falls through to Hono's next handler.
  */
+import { fileURLToPath } from 'node:url';
 import { fromFetch } from '@tsgi/fetch';
 import { upgradeWebSocket } from '@tsgi/fetch/hono';
+import { type RuntimeServer, requireRuntime, startRuntimeScript } from '@tsgi/harness/runtimes';
 import { type ServerHandle, serve } from '@tsgi/node';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const closes: Array<{ code: number; reason: string }> = [];
 const hono = new Hono();
 hono.get(
@@ -82,3 +85,26 @@ describe('Hono upgradeWebSocket through fromFetch', () => {
     expect([res.status, await res.text()]).toEqual([426, 'not a websocket']);
   });
 });
+
+// The same bridge inside Bun and Deno: fromFetch under toFetch, each runtime's own upgrade.
+for (const name of ['bun', 'deno'] as const) {
+  const binary = requireRuntime(name, `Hono WebSockets on ${name}`);
+  describe.skipIf(binary === undefined)(`Hono upgradeWebSocket on ${name}`, () => {
+    let server: RuntimeServer;
+    beforeAll(async () => {
+      server = await startRuntimeScript(name, `${FIXTURES}hono-serve.mjs`);
+    });
+    afterAll(() => server?.stop());
+
+    it('WS-09, WS-10, WS-15: an echo through Hono, and a throwing handler closes 1011', async () => {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+      await new Promise((r, j) => ws.once('open', r).once('error', j));
+      const echo = new Promise<string>((r) => ws.once('message', (d: Buffer) => r(d.toString())));
+      ws.send('hi');
+      expect(await echo).toBe('echo:hi');
+      const code = new Promise<number>((r) => ws.once('close', (c: number) => r(c)));
+      ws.send('throw');
+      expect(await code).toBe(1011);
+    });
+  });
+}
