@@ -244,6 +244,9 @@ export class WebSocketSession {
     if (this.#transport.ping === undefined || pingInterval <= 0 || this.#state === 'closed') return;
     this.#ping = setTimeout(() => {
       if (this.#state === 'closed') return;
+      // Paused (WS-12), the transport reads nothing, a pong included: the peer is not idle, the
+      // application is; check again later rather than time a pong that cannot be read.
+      if (this.#paused) return this.#schedulePing();
       this.#transport.ping!();
       this.#ping = setTimeout(() => {
         this.#ping = undefined;

@@ -138,6 +138,23 @@ describe('WebSocketSession (WS-09..WS-17)', () => {
     await expect(s.connection.send('late')).rejects.toThrow(/WS-13/);
   });
 
+  it('WS-17, WS-12: no ping, and so no timeout, while reading is paused', () => {
+    vi.useFakeTimers();
+    try {
+      const t = fake({ ping: true, pause: true });
+      const s = new WebSocketSession(t.transport, '', '', {
+        highWaterMark: 10,
+        pingInterval: 100,
+        pingTimeout: 50,
+      });
+      s.message('x'.repeat(20)); // over the mark: paused
+      vi.advanceTimersByTime(1000);
+      expect(t.log).toEqual(['pause']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('WS-17: a ping every interval; no pong within the timeout closes 1011 and drops', () => {
     vi.useFakeTimers();
     try {
