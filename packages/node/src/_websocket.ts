@@ -114,7 +114,11 @@ export class _WebSockets {
     };
     // The request is in flight until the application returned and, when it accepted, the
     // connection closed (SRV-09 waits for both).
-    run.then(() => (sink.session === null ? done() : sink.session.closed.then(done)));
+    const settled = (): void => {
+      if (sink.session === null) done();
+      else void sink.session.closed.then(done);
+    };
+    run.then(settled, settled); // rejects only when a sink throws: still counted out
   };
 
   /** WS-05: the application accepted: ws writes the 101 and frames from now on. */
