@@ -7,6 +7,7 @@
  * `Deno.upgradeWebSocket()` on Deno, is a `WebSocketUpgrader` in @tsgi/serve.
  */
 import {
+  ContractError,
   type Environ,
   type RequestAbort,
   type ResponseHeaders,
@@ -84,7 +85,7 @@ function _accept(
   abort: RequestAbort,
   options: WebSocketAcceptOptions,
 ): WebSocketConnection {
-  if (sink.response !== undefined) throw new TypeError('accept() after the response (WS-05)');
+  if (sink.response !== undefined) throw new ContractError('WS-05', 'accept() after the response');
   const pending = new _PendingTransport(upgrader.pings);
   const session = new WebSocketSession(pending, options.protocol ?? '', '', upgrader.limits);
   const link: WebSocketLink = {

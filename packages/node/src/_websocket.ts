@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import {
+  ContractError,
   RequestAbort,
   refusalResponse,
   requestFraming,
@@ -131,7 +132,7 @@ export class _WebSockets {
     options: WebSocketAcceptOptions,
   ): WebSocketConnection {
     if (sink.headSent) {
-      throw new TypeError('accept() after the response started (WS-05)');
+      throw new ContractError('WS-05', 'accept() after the response started');
     }
     sink.upgraded = true;
     req[kAccept] = options;

@@ -43,6 +43,7 @@ async function serverState(t: Target): Promise<{
   signals: string[];
   released: string[];
   flood: { sent: number; maxBuffered: number };
+  lateAccept: string | null;
 }> {
   return (await (await fetch(`${t.url}/state`)).json()) as never;
 }
@@ -102,6 +103,16 @@ export function websocketCases(target: () => Target): void {
     expect((await next(ws)).data.toString()).toBe('later');
     ws.close();
     await closed(ws);
+  });
+
+  kase('WS-05 accept() after the response head went out throws, naming WS-05', async (t) => {
+    const err = await open(t, '/accept-after-head').catch((e: Error) => e);
+    expect(String(err)).toMatch(/Unexpected server response: 200/);
+    const s = await until(
+      () => serverState(t),
+      (v) => v.lateAccept !== null,
+    );
+    expect(s.lateAccept).toBe('WS-05');
   });
 
   kase('WS-10 echo text and binary, whole', async (t) => {
