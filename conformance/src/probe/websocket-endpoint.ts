@@ -23,7 +23,9 @@ export const ws: Endpoint = async (ctx) => {
       }
     }
     return json(ctx, {
-      present: upgrade !== undefined,
+      // EXT-07: a key that is there must be the extension, not undefined or a stub.
+      present: 'tsgix.websocket' in ctx.environ,
+      kind: typeof upgrade,
       requested: upgrade?.requested ?? null,
       protocols: upgrade?.protocols ?? null,
       accept,

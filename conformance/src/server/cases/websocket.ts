@@ -16,6 +16,7 @@ import {
 
 interface _Info {
   present: boolean;
+  kind: string;
   requested: boolean | null;
   protocols: string[] | null;
   accept: { threw: boolean; error?: { requirement?: string } } | null;
@@ -73,6 +74,7 @@ export const WEBSOCKET_CASES: readonly ServerCase[] = [
     async run(t) {
       const info = await _info(t);
       if (!info.present) return;
+      t.equal('WS-01', info.kind, 'object', 'the value of a present key (EXT-07: no stub)');
       t.equal('WS-02', info.requested, false, 'requested');
       t.equal('WS-02', info.protocols, [], 'protocols');
       t.check(
