@@ -13,7 +13,7 @@ import { copyHeaders, statusCode, validateHeaders, validateStatus } from './head
 import { RequestInput } from './input.js';
 import { drive, iterateAsync, pumpArray, pumpInput, pumpSync } from './pump.js';
 import { callCompletionHook, isThenable, returnIterator, stackOf } from './release.js';
-import { finish, send } from './response.js';
+import { finish, send, tooLate } from './response.js';
 import type {
   Application,
   Environ,
@@ -115,7 +115,7 @@ export class ResponseRun {
 
   // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
   startResponse: StartResponse = (status, headers, excInfo) => {
-    if (this.finished || this.sink.upgraded === true) throw this.raise(_tooLate(this.finished));
+    if (this.finished || this.sink.upgraded === true) throw this.raise(tooLate(this.finished));
     if (excInfo !== undefined) {
       // SR-10: too late to replace the response; PEP 3333 re-raises the original error.
       if (this.headersSent) throw excInfo;
@@ -294,10 +294,4 @@ export class ResponseRun {
       `body chunk must be a Uint8Array, got ${describeValue(chunk)}`,
     );
   }
-}
-
-function _tooLate(finished: boolean): ContractError {
-  return finished
-    ? new ContractError('SR-14', 'startResponse called after the response ended')
-    : new ContractError('WS-06', 'startResponse called after the WebSocket was accepted');
 }

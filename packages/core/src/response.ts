@@ -128,3 +128,10 @@ function _fail(run: ResponseRun, error: unknown): void | Promise<void> {
   const written = run.bodyAllowed ? run.sink.write(response.body) : undefined;
   return written === undefined ? run.sink.end() : written.then(() => run.sink.end());
 }
+
+/** SR-14 after the response ended; WS-06 after a WebSocket `accept()` took the connection. */
+export function tooLate(finished: boolean): ContractError {
+  return finished
+    ? new ContractError('SR-14', 'startResponse called after the response ended')
+    : new ContractError('WS-06', 'startResponse called after the WebSocket was accepted');
+}
