@@ -2,92 +2,21 @@
  * The WebSocket test table (spec 20), run per runtime by websocket.test.ts against the app of
  * fixtures/ws-app.mjs: the `ws` client, real sockets on loopback. Every case names its rules.
  */
-import { connect } from 'node:net';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
+import {
+  closed,
+  handshake,
+  KEY,
+  next,
+  open,
+  raw,
+  serverState,
+  type Target,
+  until,
+  wsUrl,
+} from './_ws-client.js';
 
-export interface Target {
-  /** `http://127.0.0.1:port` */
-  url: string;
-  /** False where the server cannot agree permessage-deflate per connection (Bun, Deno). */
-  deflate?: boolean;
-}
-
-const wsUrl = (t: Target, path: string) => t.url.replace(/^http/, 'ws') + path;
-
-function open(t: Target, path: string, protocols?: string[]): Promise<WebSocket> {
-  const ws = new WebSocket(wsUrl(t, path), protocols, { perMessageDeflate: path === '/deflate' });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-function next(ws: WebSocket): Promise<{ data: Buffer; binary: boolean }> {
-  return new Promise((resolve, reject) => {
-    ws.once('message', (data: Buffer, binary: boolean) => resolve({ data, binary }));
-    ws.once('close', (code) => reject(new Error(`closed ${code}`)));
-  });
-}
-
-function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => {
-    ws.once('close', (code: number, reason: Buffer) =>
-      resolve({ code, reason: reason.toString() }),
-    );
-  });
-}
-
-async function serverState(t: Target): Promise<{
-  closes: Array<{ path: string; code: number; reason: string }>;
-  signals: string[];
-  released: string[];
-  flood: { sent: number; maxBuffered: number };
-  lateAccept: string | null;
-}> {
-  return (await (await fetch(`${t.url}/state`)).json()) as never;
-}
-
-async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** A raw HTTP/1.1 exchange: what the server answers to bytes no client library would send. */
-function raw(t: Target, text: string): Promise<string> {
-  const { hostname, port } = new URL(t.url);
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: hostname, port: Number(port) }, () => s.write(text));
-    let out = '';
-    s.setEncoding('latin1');
-    s.on('data', (d: string) => {
-      out += d;
-      // A runtime may keep the connection open after its answer: stop at the body's end.
-      const end = out.indexOf('\r\n\r\n');
-      const length = /\r\ncontent-length: *(\d+)/i.exec(out);
-      if (end >= 0 && length !== null && out.length >= end + 4 + Number(length[1])) {
-        s.destroy();
-        resolve(out);
-      }
-    });
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-    s.setTimeout(5000, () => {
-      s.destroy();
-      resolve(out);
-    });
-  });
-}
-
-const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
-const handshake = (extra: string) =>
-  `GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`;
-
-/** Registers the table's cases for one target (call inside a describe). */
 export function websocketCases(target: () => Target): void {
   const kase = (title: string, fn: (t: Target) => Promise<void>, timeout?: number) =>
     it(title, () => fn(target()), timeout);
