@@ -50,10 +50,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
   // speak, and an access-log line for each (_reject.ts).
   server.on('clientError', (err, socket) => listener.state.clientError(err, socket));
-  // Spec 20: WebSocket upgrades run through the same application (_websocket.ts).
-  const ws =
-    options.websocket === false ? null : new _WebSockets(listener.state, options.websocket ?? {});
-  if (ws !== null) server.on('upgrade', ws.upgrade);
+  // Spec 20: WebSocket upgrades through the same application; shutdown reaches them (_websocket.ts).
+  if (options.websocket !== false)
+    new _WebSockets(listener.state, options.websocket).listen(server);
   if (options.headersTimeout !== undefined) server.headersTimeout = options.headersTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
@@ -81,7 +80,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   );
   const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const shutdown = _shutdown(server, listener.state, sockets, ws);
+  const shutdown = _shutdown(server, listener.state, sockets);
   const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,
@@ -109,7 +108,6 @@ function _shutdown(
   server: HttpServer | HttpsServer,
   state: ListenerContext,
   sockets: Set<Socket>,
-  ws: _WebSockets | null,
 ): GracefulShutdown {
   const settled = (): void => shutdown.settled();
   const shutdown = new GracefulShutdown({
@@ -120,12 +118,10 @@ function _shutdown(
     log: (text) => state.errors.write(text),
     drain() {
       state.closing = true;
-      ws?.goingAway(); // WS-16: 1001
       closeIdle(sockets, settled);
     },
     abort() {
       state.aborting = true;
-      ws?.terminate();
       server.closeAllConnections();
     },
     finish() {

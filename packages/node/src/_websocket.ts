@@ -44,7 +44,7 @@ export class _WebSockets {
   readonly #deflate: WebSocketServer;
   readonly #open = new Set<WebSocketSession>();
 
-  constructor(state: ListenerContext, limits: WebSocketLimits) {
+  constructor(state: ListenerContext, limits: WebSocketLimits = {}) {
     this.#state = state;
     this.#limits = { ...WEBSOCKET_DEFAULTS, ...limits };
     const common = {
@@ -72,6 +72,18 @@ export class _WebSockets {
       ...(state.env.extra ?? []),
       ['tsgix.websocket', WEBSOCKET_NOT_REQUESTED],
     ]);
+  }
+
+  /**
+   * Handles `server`'s 'upgrade' event, and follows the shutdown through the listener's state:
+   * whichever shutdown the server has (HTTP/1.1's in _serve.ts, or another) sets `closing` when
+   * it drains, which sends 1001 (WS-16), and `aborting` when out of time, which drops what is
+   * left; so the shutdown needs to know nothing of WebSockets.
+   */
+  listen(server: { on(event: 'upgrade', listener: _UpgradeListener): unknown }): void {
+    server.on('upgrade', this.upgrade);
+    _follow(this.#state, 'closing', () => this.goingAway());
+    _follow(this.#state, 'aborting', () => this.terminate());
   }
 
   /** The server's 'upgrade' listener. */
@@ -172,6 +184,22 @@ export class _WebSockets {
     if (state.accessLog === undefined) return;
     state._log(formatAccess(requestEntry(req, status, bytes, start), state.accessLogFormat));
   }
+}
+
+type _UpgradeListener = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+
+/** Turns `target[key]` into an accessor that runs `onTrue` whenever it is set to true. */
+function _follow(target: object, key: 'closing' | 'aborting', onTrue: () => void): void {
+  let value = (target as Record<string, unknown>)[key];
+  Object.defineProperty(target, key, {
+    get: () => value,
+    set(next: unknown) {
+      value = next;
+      if (next === true) onTrue();
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 const _DEAD: WebSocketTransport = {
