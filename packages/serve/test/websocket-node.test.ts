@@ -4,10 +4,14 @@
  * (ADP-NODE-16), the connection limit and graceful shutdown (ADP-NODE-18, WS-16), and the
  * conformance cases of spec 20 against the probe.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { createProbe, runServerSuite } from '@tsgi/conformance';
 import type { Application } from '@tsgi/core';
+import { requireTool, tempDir } from '@tsgi/harness';
 import { createRequestListener, type ServerHandle, serve } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -128,6 +132,45 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     expect([1006, 1011]).toContain(code); // the 1011 frame may be lost to the drop that follows
     expect(liveClosed).toBe(false); // pinged every 100 ms for over a second, and it answered
     live.terminate();
+  });
+
+  it('WS-05, WS-16: wss over TLS: accepted, echoed through the app, 1001 on shutdown', async () => {
+    const openssl = requireTool('openssl', 'generates the certificate for the wss test');
+    if (openssl === undefined) return;
+    const dir = tempDir();
+    try {
+      const [key, cert] = [join(dir.path, 'key.pem'), join(dir.path, 'cert.pem')];
+      execFileSync(
+        openssl,
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+        ].concat(['-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1']),
+        { stdio: 'ignore' },
+      );
+      const echo: Application = async (environ) => {
+        const socket = environ['tsgix.websocket']!.accept();
+        for await (const m of socket) await socket.send(m);
+        return [];
+      };
+      const tls = { key: readFileSync(key), cert: readFileSync(cert) };
+      const { handle } = await start(echo, { tls });
+      const ws = new WebSocket(handle.url.replace('https', 'wss'), { rejectUnauthorized: false });
+      await new Promise((r, j) => ws.once('open', r).once('error', j));
+      const got = new Promise<string>((r) => ws.once('message', (d: Buffer) => r(d.toString())));
+      ws.send('over tls');
+      expect(await got).toBe('over tls');
+      const code = new Promise<number>((r) => ws.once('close', (c: number) => r(c)));
+      await handle.close({ timeout: 2000 });
+      expect(await code).toBe(1001);
+    } finally {
+      dir.remove();
+    }
   });
 
   it('WS-16, ADP-NODE-18: graceful shutdown sends 1001 and waits for the close', async () => {
