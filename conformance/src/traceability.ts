@@ -126,21 +126,21 @@ export const NOT_CHECKED_HERE: Readonly<
     reason:
       'the keepalive takes 20 s by default; checked with short intervals by packages/core/test/websocket.test.ts',
   },
-  'ADP-NODE-15': {
+  'ADP-NODE-20': {
     kind: 'elsewhere',
     reason:
       "the key's presence follows serve()'s options; checked by packages/serve/test/websocket-node.test.ts",
   },
-  'ADP-NODE-16': {
+  'ADP-NODE-21': {
     kind: 'elsewhere',
     reason:
       'the access log and the raw-socket answers; checked by packages/serve/test/websocket-node.test.ts and websocket.test.ts',
   },
-  'ADP-NODE-17': {
+  'ADP-NODE-22': {
     kind: 'elsewhere',
     reason: 'an h2c upgrade request; checked by packages/serve/test/websocket-node.test.ts',
   },
-  'ADP-NODE-18': {
+  'ADP-NODE-23': {
     kind: 'elsewhere',
     reason:
       'needs the connection limit set low and shutdown driven; checked by packages/serve/test/websocket-node.test.ts',

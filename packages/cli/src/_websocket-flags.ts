@@ -1,5 +1,5 @@
 /**
- * `tsgi serve`'s WebSocket flags (spec 20, ADP-NODE-15), named as uvicorn's so its users find
+ * `tsgi serve`'s WebSocket flags (spec 20, ADP-NODE-20), named as uvicorn's so its users find
  * them: `--ws auto|none`, `--ws-max-size`, `--ws-ping-interval`, `--ws-ping-timeout`. Their own
  * file, so the serve command only spreads the flags and applies the result.
  */

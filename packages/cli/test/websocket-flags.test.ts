@@ -1,4 +1,4 @@
-/** `tsgi serve`'s WebSocket flags (spec 20, ADP-NODE-15), run as users run the command. */
+/** `tsgi serve`'s WebSocket flags (spec 20, ADP-NODE-20), run as users run the command. */
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,7 @@ function closeCode(ws: WebSocket): Promise<number> {
 }
 
 describe('tsgi serve --ws flags', () => {
-  it('ADP-NODE-15: the key by default; --ws none leaves it out', async () => {
+  it('ADP-NODE-20: the key by default; --ws none leaves it out', async () => {
     expect(await (await fetch(await serve([]))).text()).toBe('present');
     expect(await (await fetch(await serve(['--ws', 'none']))).text()).toBe('absent');
   });

@@ -89,7 +89,7 @@ export function markServed(socket: Socket | null): void {
   if (socket !== null) (socket as _Tracked)[kServed] = true;
 }
 
-/** The upgrade listener calls this: the socket left node:http (ADP-NODE-18). */
+/** The upgrade listener calls this: the socket left node:http (ADP-NODE-23). */
 export function markUpgraded(socket: Socket): void {
   (socket as _Tracked)[kUpgraded] = true;
   (socket as _Tracked)[kServed] = true;

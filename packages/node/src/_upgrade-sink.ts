@@ -1,5 +1,5 @@
 /**
- * The `ResponseSink` of a request node:http handed over on its 'upgrade' event (ADP-NODE-16):
+ * The `ResponseSink` of a request node:http handed over on its 'upgrade' event (ADP-NODE-21):
  * the socket is raw, so an application that answers with HTTP instead of accepting gets its
  * response written here as HTTP/1.1 bytes (core's `formatNphHead`, the head CGI's NPH scripts
  * use), chunked when it has no length, and the connection closed after it. An application that

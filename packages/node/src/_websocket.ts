@@ -1,5 +1,5 @@
 /**
- * `tsgix.websocket` on node:http (spec 20, ADP-NODE-15..18). A request that asks to upgrade
+ * `tsgix.websocket` on node:http (spec 20, ADP-NODE-20..18). A request that asks to upgrade
  * arrives on the server's 'upgrade' event with its raw socket; it runs through the same
  * application as any request (environ from _environ.ts, the engine, an _UpgradeSink). The
  * framing of accepted connections is the `ws` package's (RFC 6455 masking, fragmentation, UTF-8
@@ -102,7 +102,7 @@ export class _WebSockets {
     const framing = requestFraming(state.body);
     const environ = buildEnviron(req, state.env, requestInput({ kind: 'none' }, null), abort);
     const handshake = websocketHandshake(environ);
-    // WS-04: a malformed handshake is the server's to refuse; ADP-NODE-17: another protocol's
+    // WS-04: a malformed handshake is the server's to refuse; ADP-NODE-22: another protocol's
     // upgrade with a body is refused too (node hands the body over unparsed).
     if (handshake.kind === 'refuse' || framing.kind !== 'none') {
       const own =

@@ -102,7 +102,7 @@ export interface ServeOptions extends ListenerOptions, LifecycleOptions {
   /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
   maxHeaderSize?: number;
   /**
-   * WebSocket connections (spec 20, ADP-NODE-15): the limits, each with its default
+   * WebSocket connections (spec 20, ADP-NODE-20): the limits, each with its default
    * (`maxMessageSize` 16 MiB, `highWaterMark` 1 MiB, `pingInterval` and `pingTimeout` 20 s),
    * or `false` to leave `tsgix.websocket` out of environ and answer upgrades as plain requests.
    */

@@ -1,7 +1,7 @@
 /**
  * What the WebSocket extension does on node:http beyond the shared table (websocket.test.ts):
- * the options (ADP-NODE-15), other protocols' upgrades (ADP-NODE-17), the access log
- * (ADP-NODE-16), the connection limit and graceful shutdown (ADP-NODE-18, WS-16), and the
+ * the options (ADP-NODE-20), other protocols' upgrades (ADP-NODE-22), the access log
+ * (ADP-NODE-21), the connection limit and graceful shutdown (ADP-NODE-23, WS-16), and the
  * conformance cases of spec 20 against the probe.
  */
 import { execFileSync } from 'node:child_process';
@@ -57,7 +57,7 @@ function opened(url: string): Promise<WebSocket> {
 }
 
 describe('WebSocket on node:http: options, other upgrades, limits, shutdown', () => {
-  it('ADP-NODE-15: websocket: false and createRequestListener leave the key out (EXT-07)', async () => {
+  it('ADP-NODE-20: websocket: false and createRequestListener leave the key out (EXT-07)', async () => {
     const off = await start(app, { websocket: false });
     expect(await (await fetch(off.handle.url)).text()).toBe('absent');
     const server = createServer(createRequestListener(app));
@@ -67,7 +67,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     server.close();
   });
 
-  it('ADP-NODE-17: an h2c upgrade reaches the app as an ordinary request; with a body, 501', async () => {
+  it('ADP-NODE-22: an h2c upgrade reaches the app as an ordinary request; with a body, 501', async () => {
     const { handle } = await start(app);
     const port = new URL(handle.url).port;
     const h2c =
@@ -81,7 +81,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     expect(await raw(port, post)).toMatch(/^HTTP\/1\.1 501 /);
   });
 
-  it('ADP-NODE-16: the access log has a 101 line for an accepted connection', async () => {
+  it('ADP-NODE-21: the access log has a 101 line for an accepted connection', async () => {
     const lines: string[] = [];
     const { ws } = await start(app, { accessLog: (l) => lines.push(l) });
     const socket = await opened(`${ws}/chat`);
@@ -90,7 +90,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     await expect.poll(() => lines.some((l) => / "GET \/chat HTTP\/1\.1" 101 /.test(l))).toBe(true);
   });
 
-  it('ADP-NODE-18: open WebSockets count against maxConnections', async () => {
+  it('ADP-NODE-23: open WebSockets count against maxConnections', async () => {
     const { ws, handle } = await start(app, { maxConnections: 2 });
     const a = await opened(`${ws}/a`);
     const b = await opened(`${ws}/b`);
@@ -100,7 +100,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     b.terminate();
   });
 
-  it("ADP-NODE-18: node's header, request and keep-alive timeouts do not close an open WebSocket", async () => {
+  it("ADP-NODE-23: node's header, request and keep-alive timeouts do not close an open WebSocket", async () => {
     const { ws } = await start(app, {
       headersTimeout: 300,
       requestTimeout: 400,
@@ -173,7 +173,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     }
   });
 
-  it('WS-16, ADP-NODE-18: graceful shutdown sends 1001 and waits for the close', async () => {
+  it('WS-16, ADP-NODE-23: graceful shutdown sends 1001 and waits for the close', async () => {
     const { ws, handle } = await start(app);
     const socket = await opened(`${ws}/hold`);
     const code = new Promise<number>((r) => socket.once('close', (c: number) => r(c)));

@@ -14,7 +14,7 @@ import { app } from './fixtures/ws-app.mjs';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-describe('WebSocket on node:http (ADP-NODE-15..18)', () => {
+describe('WebSocket on node:http (ADP-NODE-20..18)', () => {
   let handle: ServerHandle;
   beforeAll(async () => {
     handle = await serve(app, { port: 0, errors: () => {}, signals: [] });
