@@ -37,6 +37,7 @@ export const PREFIXES = Object.freeze([
   'ADP-CGI',
   'ADP-SCGI',
   'ADP-FETCH',
+  'WS',
 ]);
 
 /** The shape every requirement ID must have. */

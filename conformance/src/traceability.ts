@@ -101,6 +101,50 @@ export const NOT_CHECKED_HERE: Readonly<
     reason:
       "the access log is the server's own output, not on the wire; checked by packages/node's tests",
   },
+  'WS-11': {
+    kind: 'elsewhere',
+    reason:
+      'send() backpressure needs a client that stops reading megabytes; checked on node, Bun and Deno by packages/serve/test/websocket.test.ts (slow consumer)',
+  },
+  'WS-12': {
+    kind: 'elsewhere',
+    reason:
+      'the unread bound needs megabytes an application does not take; checked by packages/core/test/websocket.test.ts',
+  },
+  'WS-14': {
+    kind: 'elsewhere',
+    reason:
+      'needs a 16 MiB message; checked on node, Bun and Deno by packages/serve/test/websocket.test.ts',
+  },
+  'WS-16': {
+    kind: 'elsewhere',
+    reason:
+      "shutdown is driven through the server's own API; checked by packages/serve/test/websocket-node.test.ts",
+  },
+  'WS-17': {
+    kind: 'elsewhere',
+    reason:
+      'the keepalive takes 20 s by default; checked with short intervals by packages/core/test/websocket.test.ts',
+  },
+  'ADP-NODE-20': {
+    kind: 'elsewhere',
+    reason:
+      "the key's presence follows serve()'s options; checked by packages/serve/test/websocket-node.test.ts",
+  },
+  'ADP-NODE-21': {
+    kind: 'elsewhere',
+    reason:
+      'the access log and the raw-socket answers; checked by packages/serve/test/websocket-node.test.ts and websocket.test.ts',
+  },
+  'ADP-NODE-22': {
+    kind: 'elsewhere',
+    reason: 'an h2c upgrade request; checked by packages/serve/test/websocket-node.test.ts',
+  },
+  'ADP-NODE-23': {
+    kind: 'elsewhere',
+    reason:
+      'needs the connection limit set low and shutdown driven; checked by packages/serve/test/websocket-node.test.ts',
+  },
   'BODY-24': {
     kind: 'elsewhere',
     reason:

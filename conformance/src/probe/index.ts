@@ -25,6 +25,7 @@ import { error, excinfo, start } from './misuse-endpoints.js';
 import { echo, env, errors } from './request-endpoints.js';
 import { big, body, headers, idle, write } from './response-endpoints.js';
 import { DirectoryStore, MemoryStore, type ObservationStore, StatelessStore } from './store.js';
+import { ws } from './websocket-endpoint.js';
 
 export type { Endpoint, ProbeContext } from './context.js';
 export {
@@ -51,6 +52,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   excinfo,
   error,
   ext,
+  ws,
   ...EDITION2_ENDPOINTS,
 };
 

@@ -130,14 +130,20 @@ export const PROFILES: Readonly<Record<string, TransportProfile>> = Object.freez
     name: 'deno',
     description: 'Deno.serve through @tsgi/serve or toFetch (ADP-FETCH-*)',
     capabilities: _FETCH,
-    relaxes: _runtime('ADP-FETCH-09', {
-      'SR-03': _JOINED,
-      'SR-13': _JOINED,
-      'SRV-07': 'Deno answers an oversized header section 400 before the handler runs',
-      'SRV-16': 'Deno answers an HTTP/2.0 request line with 400 before the handler runs',
-      'BODY-23': "Deno drops a 205's content-length: 0, so the body is delimited by the close",
-      'BODY-25': "Deno drops the application's content-length from a 304",
-    }),
+    relaxes: {
+      ..._runtime('ADP-FETCH-09', {
+        'SR-03': _JOINED,
+        'SR-13': _JOINED,
+        'SRV-07': 'Deno answers an oversized header section 400 before the handler runs',
+        'SRV-16': 'Deno answers an HTTP/2.0 request line with 400 before the handler runs',
+        'BODY-23': "Deno drops a 205's content-length: 0, so the body is delimited by the close",
+        'BODY-25': "Deno drops the application's content-length from a 304",
+      }),
+      ..._runtime('ADP-FETCH-13', {
+        'WS-10':
+          'Deno drops a connection that sends invalid UTF-8 in a text message (1006), without the 1007 close frame',
+      }),
+    },
   },
   workerd: {
     name: 'workerd',

@@ -141,6 +141,27 @@ describe('runCGI over injected streams', () => {
     expect(process.exitCode).toBe(0);
   });
 
+  test('ADP-CGI-18, WS-01: tsgix.websocket is absent, even on a WebSocket handshake', async () => {
+    const out = new PassThrough();
+    const app: Application = (environ, startResponse) => {
+      startResponse('200 OK', []);
+      return [new TextEncoder().encode(String('tsgix.websocket' in environ))];
+    };
+    await runCGI(app, {
+      env: {
+        REQUEST_METHOD: 'GET',
+        SERVER_PROTOCOL: 'HTTP/1.1',
+        HTTP_UPGRADE: 'websocket',
+        HTTP_CONNECTION: 'Upgrade',
+        HTTP_SEC_WEBSOCKET_KEY: 'dGhlIHNhbXBsZSBub25jZQ==',
+        HTTP_SEC_WEBSOCKET_VERSION: '13',
+      },
+      stdin: new PassThrough(),
+      stdout: out,
+    });
+    expect(out.read().toString()).toMatch(/\r\n\r\nfalse$/);
+  });
+
   test('IN-01 IN-06: stdin is opened only on the first read; cancel stops reading', async () => {
     const stdin = new PassThrough();
     let opened = false;

@@ -13,7 +13,7 @@ import { copyHeaders, statusCode, validateHeaders, validateStatus } from './head
 import { RequestInput } from './input.js';
 import { drive, iterateAsync, pumpArray, pumpInput, pumpSync } from './pump.js';
 import { callCompletionHook, isThenable, returnIterator, stackOf } from './release.js';
-import { finish, send } from './response.js';
+import { finish, send, tooLate } from './response.js';
 import type {
   Application,
   Environ,
@@ -115,8 +115,7 @@ export class ResponseRun {
 
   // SR-01..SR-10. Validation happens here so a bad header throws in the app's own stack (SR-07).
   startResponse: StartResponse = (status, headers, excInfo) => {
-    if (this.finished)
-      throw this.raise(new ContractError('SR-14', 'startResponse called after the response ended'));
+    if (this.finished || this.sink.upgraded === true) throw this.raise(tooLate(this.finished));
     if (excInfo !== undefined) {
       // SR-10: too late to replace the response; PEP 3333 re-raises the original error.
       if (this.headersSent) throw excInfo;
@@ -240,8 +239,9 @@ export class ResponseRun {
 
   iterate(body: ResponseBody): void | Promise<void> {
     if (Array.isArray(body)) {
-      // BODY-18: the status already says no content: nothing is taken from the body.
-      if (this.bodiless) return this.complete(body, undefined);
+      // BODY-18: the status already says no content: nothing is taken from the body. WS-06: a
+      // connection taken over sends no body either.
+      if (this.bodiless || this.sink.upgraded === true) return this.complete(body, undefined);
       // APP-08: an Array is finite, so its length can frame the response.
       this.iterating = true;
       let total = 0;
@@ -260,7 +260,7 @@ export class ResponseRun {
       return this.complete(undefined, new ContractError('APP-03', message));
     }
     // BODY-18: no iterator is obtained at all (no [Symbol.iterator]() call, no return()).
-    if (this.bodiless) return this.complete(body, undefined);
+    if (this.bodiless || this.sink.upgraded === true) return this.complete(body, undefined);
     this.iterating = true;
     // The server's own tsgi.input, returned as it is: see pumpInput.
     if (body === this.input && body instanceof RequestInput) return pumpInput(this, body);

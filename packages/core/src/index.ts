@@ -106,6 +106,25 @@ export type {
   StartResponse,
   Status,
   StatusCode,
+  WebSocketAcceptOptions,
+  WebSocketClose,
+  WebSocketConnection,
+  WebSocketMessage,
+  WebSocketUpgrade,
   Write,
 } from './types.js';
+export {
+  WEBSOCKET_DEFAULTS,
+  type WebSocketLimits,
+  WebSocketSession,
+  type WebSocketTransport,
+} from './websocket.js';
+export {
+  checkAcceptOptions,
+  checkCloseArguments,
+  WEBSOCKET_NOT_REQUESTED,
+  type WebSocketHandshake,
+  websocketHandshake,
+  websocketUpgrade,
+} from './websocket-handshake.js';
 export { errorResponse, type OwnResponse, refusalResponse } from './wire-head.js';

@@ -77,6 +77,13 @@ function _addLength(run: ResponseRun, length: number): void {
 /** Ends or aborts the response; from here on the response is finished (SR-14, WR-02). */
 export function finish(run: ResponseRun, error: unknown): void | Promise<void> {
   run.finished = true;
+  // WS-06, WS-15: a connection taken over has no response to end; the adapter closes it with
+  // 1000 when the application returned, 1011 when it threw (logged here as any ERR-01).
+  if (run.sink.upgraded === true) {
+    if (error !== undefined && !run.aborted)
+      run.log(`ERR-01: application error: ${stackOf(error)}`);
+    return error !== undefined ? run.sink.abort(error) : run.sink.end();
+  }
   if (run.aborted) {
     // ERR-04: a client that left is expected; no 500, no error log.
     run.sink.abort(error ?? new ClientDisconnectError());
@@ -120,4 +127,11 @@ function _fail(run: ResponseRun, error: unknown): void | Promise<void> {
   sendHead(run, response.body.length);
   const written = run.bodyAllowed ? run.sink.write(response.body) : undefined;
   return written === undefined ? run.sink.end() : written.then(() => run.sink.end());
+}
+
+/** SR-14 after the response ended; WS-06 after a WebSocket `accept()` took the connection. */
+export function tooLate(finished: boolean): ContractError {
+  return finished
+    ? new ContractError('SR-14', 'startResponse called after the response ended')
+    : new ContractError('WS-06', 'startResponse called after the WebSocket was accepted');
 }

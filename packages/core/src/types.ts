@@ -96,6 +96,8 @@ export interface Environ {
   /** Aborted when the client goes away, the request is aborted or the server shuts down (ENV-24). */
   'tsgi.signal': AbortSignal;
   'tsgi.raw_headers'?: RawHeaders;
+  /** Present on servers that can carry WebSocket connections (WS-01). */
+  'tsgix.websocket'?: WebSocketUpgrade;
   [key: string]: unknown;
 }
 
@@ -159,4 +161,68 @@ export interface ResponseSink {
    * request nobody asked about.
    */
   readonly aborted?: boolean;
+  /**
+   * True once an extension took the connection over (EXT-05, WS-06: a WebSocket `accept()`):
+   * the engine then refuses `startResponse`, releases the body without sending it, and ends the
+   * run with `end()` (the application returned) or `abort(error)` (it threw).
+   */
+  readonly upgraded?: boolean;
+}
+
+/** A WebSocket message: text as a `string`, binary as a `Uint8Array`; never a fragment (WS-10). */
+export type WebSocketMessage = string | Uint8Array;
+
+/** How a WebSocket connection ended (WS-13): the close frame's code and reason. */
+export interface WebSocketClose {
+  /** 1000..4999 from the close frame; 1005 when it had none; 1006 when the connection was lost. */
+  readonly code: number;
+  /** The close frame's reason, UTF-8 decoded; `''` when none. */
+  readonly reason: string;
+}
+
+/** What `accept()` takes (WS-05). */
+export interface WebSocketAcceptOptions {
+  /** The subprotocol, one of `protocols` exactly; none when omitted. */
+  protocol?: string;
+  /** permessage-deflate (RFC 7692) when the client offered it and the server can; default false. */
+  compress?: boolean;
+  /** Extra fields for the 101 response, checked as `startResponse` checks them (SR-03..SR-06). */
+  headers?: ResponseHeaders;
+}
+
+/**
+ * `environ['tsgix.websocket']` (EXT-05, spec 20): present on every request of a server that can
+ * carry WebSocket connections, absent elsewhere (EXT-07).
+ */
+export interface WebSocketUpgrade {
+  /** True when this request is a valid WebSocket opening handshake (WS-03). */
+  readonly requested: boolean;
+  /** The subprotocols the client offered, in its order (`Sec-WebSocket-Protocol`). */
+  readonly protocols: readonly string[];
+  /** The extension names the client offered (`Sec-WebSocket-Extensions`), e.g. `permessage-deflate`. */
+  readonly extensions: readonly string[];
+  /** Takes the connection over and returns it (WS-05); throws a `ContractError` when it cannot. */
+  accept(options?: WebSocketAcceptOptions): WebSocketConnection;
+}
+
+/**
+ * An accepted WebSocket connection (WS-09..WS-16). Iterating it yields each received message
+ * once, whole; the iteration ends when the connection closes.
+ */
+export interface WebSocketConnection extends AsyncIterable<WebSocketMessage> {
+  /** The subprotocol agreed, `''` when none. */
+  readonly protocol: string;
+  /** The extensions agreed (the response's `Sec-WebSocket-Extensions`), `''` when none. */
+  readonly extensions: string;
+  /** Bytes handed to `send()` that the transport has not yet passed to the operating system. */
+  readonly bufferedAmount: number;
+  /**
+   * Sends one message. Resolves once the server is done with the bytes and its buffer is under
+   * its high-water mark (WS-11); rejects with a `ClientDisconnectError` once the connection closed.
+   */
+  send(message: WebSocketMessage): Promise<void>;
+  /** Starts the closing handshake (WS-13); resolves as `closed` does. */
+  close(code?: number, reason?: string): Promise<WebSocketClose>;
+  /** Settles once the connection is closed, whoever closed it. Never rejects. */
+  readonly closed: Promise<WebSocketClose>;
 }

@@ -16,6 +16,24 @@ describe('FastCGI server options', () => {
     return [utf8('ok')];
   };
 
+  it('ADP-FCGI-26, WS-01: tsgix.websocket is absent, even on a WebSocket handshake', async () => {
+    const srv = await startServer((environ, startResponse) => {
+      startResponse('200 OK', []);
+      return [utf8(String('tsgix.websocket' in environ))];
+    });
+    const c = await srv.client();
+    const res = await c.request({
+      params: cgiParams({
+        HTTP_UPGRADE: 'websocket',
+        HTTP_CONNECTION: 'Upgrade',
+        HTTP_SEC_WEBSOCKET_KEY: 'dGhlIHNhbXBsZSBub25jZQ==',
+        HTTP_SEC_WEBSOCKET_VERSION: '13',
+      }),
+    });
+    expect(cgi(res).text).toBe('false');
+    await srv.close();
+  });
+
   it('ADP-FCGI-04: scriptName sets SCRIPT_NAME and derives PATH_INFO from REQUEST_URI, whatever split the web server made', async () => {
     const srv = await startServer(environApp, { scriptName: '/app' });
     const c = await srv.client();

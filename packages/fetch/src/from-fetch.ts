@@ -7,6 +7,7 @@ import { type Application, type Environ, HOP_BY_HOP_HEADERS, type Status, utf8 }
 import { Context, type FetchContext } from './context.js';
 import { reasonPhrase } from './reasons.js';
 import { hasBody, inputStream, requestHeaders, requestUrl } from './request.js';
+import { takenOver } from './websocket-response.js';
 
 /** A fetch handler: what `app.fetch` is in Hono, itty-router, h3 and Workers-style modules. */
 export type FetchHandler = (
@@ -75,6 +76,12 @@ export function fromFetch(handler: FetchHandler, options: FromFetchOptions = {})
     const context = new Context(environ, request);
     try {
       const response = await handler(request, context);
+      // WS-06, WS-15: the handler accepted a WebSocket; the call lasts as long as the session.
+      const session = takenOver(response);
+      if (session !== undefined) {
+        await session;
+        return _arrayBody([], context);
+      }
       return await _respond(response, startResponse, context, environ.REQUEST_METHOD === 'HEAD');
     } catch (err) {
       context.settle();

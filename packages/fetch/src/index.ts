@@ -16,3 +16,5 @@ export {
   type TsgiFetchHandler,
   toFetch,
 } from './to-fetch.js';
+export type { WebSocketLink, WebSocketUpgrader } from './websocket.js';
+export { webSocketResponse } from './websocket-response.js';

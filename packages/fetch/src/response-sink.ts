@@ -39,6 +39,9 @@ export class FetchSink implements ResponseSink {
   #flushSoon: (() => void) | undefined = undefined;
 
   readonly #head: HeadOptions;
+  /** WS-06: the application accepted a WebSocket; its end or abort closes it (WS-15). */
+  upgraded = false;
+  #session: { finish(error: unknown): void } | undefined = undefined;
 
   constructor(abort: RequestAbort, highWaterMark: number, head: HeadOptions) {
     this.#abort = abort;
@@ -53,7 +56,7 @@ export class FetchSink implements ResponseSink {
 
   /** The answer, as a promise only when the engine has not produced it yet. */
   answer(): Response | Promise<Response> {
-    if (this.response !== undefined) return this.response;
+    if (this.response !== undefined || this.upgraded) return this.response as Response;
     if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise<Response>((resolve, reject) => {
       this.#resolve = resolve;
@@ -63,6 +66,9 @@ export class FetchSink implements ResponseSink {
 
   /** The client went away (`request.signal`, a failed upload): ENV-24, then ERR-05 for writes. */
   disconnect(reason: unknown = new ClientDisconnectError()): void {
+    // WS-07: an upgraded request's signal follows its WebSocket; Deno aborts request.signal
+    // once the 101 is out.
+    if (this.upgraded) return;
     this.#abort.abort(reason);
     this.#release(new ClientDisconnectError());
   }
@@ -114,7 +120,18 @@ export class FetchSink implements ResponseSink {
     });
   }
 
+  /** WS-05: the takeover; `answer` is the runtime's 101 (Deno) or nothing (Bun). */
+  upgrade(session: { finish(error: unknown): void }, answer: Response | undefined): void {
+    this.upgraded = true;
+    this.#session = session;
+    this.#settle(answer as Response);
+  }
+
   end(): void {
+    if (this.upgraded) {
+      this.#session!.finish(undefined);
+      return;
+    }
     const chunks = this.#chunks;
     if (chunks !== undefined) {
       this.#chunks = undefined;
@@ -128,6 +145,10 @@ export class FetchSink implements ResponseSink {
   }
 
   abort(reason: unknown): void {
+    if (this.upgraded) {
+      this.#session!.finish(reason ?? new Error('aborted'));
+      return;
+    }
     // ERR-03, BODY-09: the consumer must see an error, not a clean end.
     const chunks = this.#chunks;
     if (chunks !== undefined) {

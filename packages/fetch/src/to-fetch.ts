@@ -22,6 +22,7 @@ import { defaultSoftware, lengthIsCostly } from './connection.js';
 import type { HeadOptions } from './response-head.js';
 import { FetchSink } from './response-sink.js';
 import { type RemoteAddress, type RequestConfig, requestEnviron } from './to-fetch-request.js';
+import { offerWebSocket, type WebSocketUpgrader } from './websocket.js';
 
 export type { RemoteAddress } from './to-fetch-request.js';
 
@@ -62,6 +63,12 @@ export interface ToFetchOptions extends RunOptions {
   date?: boolean;
   /** Bytes the response stream buffers before the application is paused (BODY-02). 64 KiB. */
   highWaterMark?: number;
+  /**
+   * The runtime's WebSocket upgrade (spec 20): with it every environ carries `tsgix.websocket`
+   * (WS-02); without it the key is absent (EXT-07). `serve()` of @tsgi/serve gives one on Bun
+   * and Deno.
+   */
+  websocket?: WebSocketUpgrader;
 }
 
 const _consoleErrors = createErrorStream((text) => {
@@ -93,6 +100,7 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFet
     multiprocess: options.multiprocess === true,
     runOnce: options.runOnce === true,
   };
+  const upgrader = options.websocket;
   return (request, info) => {
     // Bun and workerd pass a Host such as `a b` through, and then `request.url` is no URL.
     const url = _parse(request.url);
@@ -102,6 +110,10 @@ export function toFetch(app: Application, options: ToFetchOptions = {}): TsgiFet
     if (decision.refused !== undefined) return _own(refusalResponse(decision.refused));
     const { environ, framing } = decision;
     const sink = new FetchSink(abort, hwm, head);
+    if (upgrader !== undefined) {
+      const refused = offerWebSocket(upgrader, environ, request, info, sink, abort);
+      if (refused !== undefined) return _own(refused); // WS-04
+    }
     const done = runApplication(
       // SRV-05: a declared body above maxBodySize gets core's 413; `app` is not invoked.
       framing.kind === 'refuse' ? respondTooLarge : app,
@@ -124,7 +136,7 @@ function _watch(signal: AbortSignal, sink: FetchSink, done: Promise<void>): void
   else signal.addEventListener('abort', onAbort, { once: true });
   void done.then(() => {
     signal.removeEventListener('abort', onAbort);
-    if (sink.response === undefined && sink.failure === undefined)
+    if (sink.response === undefined && sink.failure === undefined && !sink.upgraded)
       sink.abort(new Error('@tsgi/fetch: the application produced no response'));
   });
 }

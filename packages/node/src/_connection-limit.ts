@@ -75,15 +75,24 @@ export function limitConnections(
 const kServed = Symbol('tsgi.served');
 /** Set on a socket given a grace period by `closeIdle`. */
 const kGrace = Symbol('tsgi.grace');
+/** Set on a socket node handed over on 'upgrade': its WebSocket closes it (WS-16), not closeIdle. */
+const kUpgraded = Symbol('tsgi.upgraded');
 type _Tracked = Socket & {
   [kServed]?: true;
   [kGrace]?: true;
+  [kUpgraded]?: true;
   _httpMessage?: object | null;
 };
 
 /** The listener calls this for each request: the socket is no longer a fresh one. */
 export function markServed(socket: Socket | null): void {
   if (socket !== null) (socket as _Tracked)[kServed] = true;
+}
+
+/** The upgrade listener calls this: the socket left node:http (ADP-NODE-23). */
+export function markUpgraded(socket: Socket): void {
+  (socket as _Tracked)[kUpgraded] = true;
+  (socket as _Tracked)[kServed] = true;
 }
 
 /** How long a connection accepted but without a request yet may still send one when closing. */
@@ -101,6 +110,7 @@ export function closeIdle(sockets: Set<Socket>, onGraceOver: () => void): number
   let waiting = 0;
   for (const socket of sockets as Set<_Tracked>) {
     if (socket._httpMessage != null) continue; // a response in progress; it closes after
+    if (socket[kUpgraded] === true) continue; // an upgrade's: its own shutdown (_websocket.ts)
     if (socket[kServed] === true) {
       socket.destroy();
       continue;

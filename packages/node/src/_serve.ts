@@ -24,6 +24,7 @@ import {
 } from '@tsgi/server-node';
 import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
 import { _createListener, type ListenerContext } from './_listener.js';
+import { _WebSockets } from './_websocket.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
 
 /** Starts a server and resolves once it is listening. Default `127.0.0.1:8000`. */
@@ -49,6 +50,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
   // speak, and an access-log line for each (_reject.ts).
   server.on('clientError', (err, socket) => listener.state.clientError(err, socket));
+  // Spec 20: WebSocket upgrades through the same application; shutdown reaches them (_websocket.ts).
+  if (options.websocket !== false)
+    new _WebSockets(listener.state, options.websocket).listen(server);
   if (options.headersTimeout !== undefined) server.headersTimeout = options.headersTimeout;
   if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
   if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;

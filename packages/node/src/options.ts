@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
+import type { WebSocketLimits } from '@tsgi/core';
 import type { LifecycleOptions } from '@tsgi/server-node';
 
 /** Options for `createRequestListener` (and `serve`). */
@@ -100,6 +101,12 @@ export interface ServeOptions extends ListenerOptions, LifecycleOptions {
   maxConnectionsPerAddress?: number;
   /** Largest request header section in bytes; larger gets 431 (SRV-07). node default 16 KiB. */
   maxHeaderSize?: number;
+  /**
+   * WebSocket connections (spec 20, ADP-NODE-20): the limits, each with its default
+   * (`maxMessageSize` 16 MiB, `highWaterMark` 1 MiB, `pingInterval` and `pingTimeout` 20 s),
+   * or `false` to leave `tsgix.websocket` out of environ and answer upgrades as plain requests.
+   */
+  websocket?: WebSocketLimits | false;
 }
 
 /** Options for `ServerHandle.close`. */

@@ -18,6 +18,27 @@ describe('SRV-03, SRV-11, IN-08: setup', () => {
     expect(() => createSCGIServer('x' as never)).toThrow(/APP-01/);
   });
 
+  it('ADP-SCGI-12, WS-01: tsgix.websocket is absent, even on a WebSocket handshake', async () => {
+    const srv = await startServer((environ, startResponse) => {
+      startResponse('200 OK', []);
+      return [utf8(String('tsgix.websocket' in environ))];
+    });
+    try {
+      const res = await exchange(
+        srv.target,
+        request({
+          HTTP_UPGRADE: 'websocket',
+          HTTP_CONNECTION: 'Upgrade',
+          HTTP_SEC_WEBSOCKET_KEY: 'dGhlIHNhbXBsZSBub25jZQ==',
+          HTTP_SEC_WEBSOCKET_VERSION: '13',
+        }),
+      );
+      expect(res.cgi().text).toBe('false');
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('SRV-03: configuration keys reach the application; a variable the front end sent keeps its value', async () => {
     const srv = await startServer(
       (environ, startResponse) => {

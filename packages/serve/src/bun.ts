@@ -7,6 +7,7 @@
 import type { Application } from '@tsgi/core';
 import { toFetch } from '@tsgi/fetch';
 import { DEFAULT_HOSTNAME, DEFAULT_PORT, fetchOptions, urlOf } from './_options.js';
+import { bunWebSockets, goingAway } from './_websocket.js';
 import type { ServeOptions, TsgiServer } from './types.js';
 
 export type { Runtime, ServeOptions, TsgiServer } from './types.js';
@@ -19,6 +20,7 @@ interface _Bun {
     port: number;
     tls?: { cert: string; key: string };
     fetch: (request: Request, server: unknown) => Response | Promise<Response>;
+    websocket?: object;
   }): { port: number; stop(closeActiveConnections?: boolean): Promise<void> | void };
 }
 
@@ -26,13 +28,19 @@ interface _Bun {
 export async function serve(app: Application, options: ServeOptions = {}): Promise<TsgiServer> {
   const bun = (globalThis as { Bun?: _Bun }).Bun;
   if (bun === undefined) throw new Error('@tsgi/serve/bun: Bun.serve is not available here');
-  const fetch = toFetch(app, fetchOptions(options, `Bun/${bun.version}`));
+  // Spec 20: WebSockets unless turned off (ADP-FETCH-12).
+  const ws = options.websocket === false ? undefined : bunWebSockets(options.websocket ?? {});
+  const fetch = toFetch(app, {
+    ...fetchOptions(options, `Bun/${bun.version}`),
+    ...(ws !== undefined ? { websocket: ws.upgrader } : {}),
+  });
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const server = bun.serve({
     hostname,
     port: options.port ?? DEFAULT_PORT,
     ...(options.tls !== undefined ? { tls: options.tls } : {}),
     fetch,
+    ...(ws !== undefined ? { websocket: ws.handlers } : {}),
   });
   let closed: Promise<void> | undefined;
   return {
@@ -41,6 +49,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     fetch,
     close() {
       // Not forced: in-flight requests finish (BODY-16).
+      if (ws !== undefined) goingAway(ws.upgrader); // WS-16: 1001
       closed ??= Promise.resolve(server.stop(false));
       return closed;
     },

@@ -8,6 +8,7 @@
 import type { Application } from '@tsgi/core';
 import { toFetch } from '@tsgi/fetch';
 import { DEFAULT_HOSTNAME, DEFAULT_PORT, fetchOptions, urlOf } from './_options.js';
+import { denoWebSockets, goingAway } from './_websocket.js';
 import type { ServeOptions, TsgiServer } from './types.js';
 
 export type { Runtime, ServeOptions, TsgiServer } from './types.js';
@@ -25,13 +26,22 @@ interface _Deno {
     },
     handler: (request: Request, info: unknown) => Response | Promise<Response>,
   ): { addr: { port: number }; shutdown(): Promise<void> };
+  upgradeWebSocket: Parameters<typeof denoWebSockets>[1];
 }
 
 /** Serves `app` with `Deno.serve`; resolves once it listens. */
 export async function serve(app: Application, options: ServeOptions = {}): Promise<TsgiServer> {
   const deno = (globalThis as { Deno?: _Deno }).Deno;
   if (deno === undefined) throw new Error('@tsgi/serve/deno: Deno.serve is not available here');
-  const fetch = toFetch(app, fetchOptions(options, `Deno/${deno.version.deno}`));
+  // Spec 20: WebSockets unless turned off (ADP-FETCH-12).
+  const ws =
+    options.websocket === false
+      ? undefined
+      : denoWebSockets(options.websocket ?? {}, deno.upgradeWebSocket.bind(deno));
+  const fetch = toFetch(app, {
+    ...fetchOptions(options, `Deno/${deno.version.deno}`),
+    ...(ws !== undefined ? { websocket: ws } : {}),
+  });
   const hostname = options.hostname ?? DEFAULT_HOSTNAME;
   const server = deno.serve(
     {
@@ -48,6 +58,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     url: urlOf(options.tls !== undefined ? 'https' : 'http', hostname, server.addr.port),
     fetch,
     close() {
+      if (ws !== undefined) goingAway(ws); // WS-16: 1001
       closed ??= server.shutdown();
       return closed;
     },

@@ -24,6 +24,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     ...(options.maxBodySize !== undefined ? { maxBodySize: options.maxBodySize } : {}),
     ...(options.exposeErrors !== undefined ? { exposeErrors: options.exposeErrors } : {}),
     ...(options.software !== undefined ? { serverSoftware: options.software } : {}),
+    ...(options.websocket !== undefined ? { websocket: options.websocket } : {}),
     ...(errors !== undefined ? { errors: (text: string) => errors.write(text) } : {}),
   });
   let fetch: TsgiServer['fetch'] | undefined;

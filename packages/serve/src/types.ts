@@ -7,7 +7,7 @@
  * This file holds the types every entry shares.
  * @module
  */
-import type { Application } from '@tsgi/core';
+import type { Application, WebSocketLimits } from '@tsgi/core';
 import type { ToFetchOptions } from '@tsgi/fetch';
 
 /** The runtimes `serve` runs on. */
@@ -25,6 +25,12 @@ export interface ServeOptions
   port?: number;
   /** TLS certificate and key, PEM (Bun, Deno, node); the scheme becomes `https` (ENV-19). */
   tls?: { cert: string; key: string };
+  /**
+   * WebSocket limits (spec 20: `maxMessageSize` 16 MiB, `highWaterMark` 1 MiB, `pingInterval`
+   * and `pingTimeout` 20 s), or `false` to leave `tsgix.websocket` out. Bun, Deno and node
+   * carry WebSockets; workerd does not (the key is absent there).
+   */
+  websocket?: WebSocketLimits | false;
 }
 
 /** A running server. */

@@ -13,6 +13,7 @@ import { NODE_CASES } from './node.js';
 import { REQUEST_VALIDATION_CASES } from './request-validation.js';
 import { RESPONSE_CASES } from './response.js';
 import { SERVER_CASES } from './server-duties.js';
+import { WEBSOCKET_CASES } from './websocket.js';
 import { WRITE_CASES } from './write.js';
 
 /** The server conformance cases (CONF-04). */
@@ -31,4 +32,5 @@ export const CASES: readonly ServerCase[] = Object.freeze([
   ...NODE_CASES,
   ...EDITION2_BODY_CASES,
   ...EDITION2_IO_CASES,
+  ...WEBSOCKET_CASES,
 ]);

@@ -23,6 +23,7 @@ import { answerHeartbeat, superviseWorkers } from '../_cluster.js';
 import { logs, setLogLevel } from '../_log-level.js';
 import { appendingLog, stampedErrors } from '../_logs.js';
 import { withStatus } from '../_status.js';
+import { WS_FLAGS, WS_FLAGS_HELP, websocketOptions } from '../_websocket-flags.js';
 
 export const summary = 'serve APP over HTTP with node:http';
 
@@ -59,6 +60,7 @@ Limits and timeouts:
       --header-timeout MS    a request's header section must arrive within MS; else 408
                              and the connection closes (default 60000, nginx's 60 s)
       --keep-alive MS        close a kept-alive connection idle for MS (default 5000)
+${WS_FLAGS_HELP}
 
 Logs and monitoring:
       --access-log           log a Common Log Format line per request to stdout
@@ -79,6 +81,7 @@ Examples:
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     ...SERVER_FLAGS,
+    ...WS_FLAGS,
     'access-log': { type: 'boolean' },
     reload: { type: 'boolean' },
     'forwarded-allow-ips': { type: 'string' },
@@ -150,6 +153,8 @@ export async function run(argv: string[]): Promise<number> {
       1,
       3_600_000,
     );
+  const websocket = websocketOptions(values);
+  if (websocket !== undefined) options.websocket = websocket;
   if (values['keep-alive'] !== undefined)
     options.keepAliveTimeout = parseInteger('--keep-alive', values['keep-alive'], 1, 3_600_000);
 
