@@ -80,7 +80,9 @@ function _closed(ex: ExchangeState): void {
  */
 function _inputFailure(ex: ExchangeState, disconnect: Error): Error {
   const received = ex.input!.received;
-  if (ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
+  // HTTP/2 (ADP-NODE-17): nghttp2 resets a stream whose DATA falls short of its content-length
+  // (RFC 9113 §8.1.1), so a body cut short there is always the stream's end: a disconnect.
+  if (!ex.h2 && ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
     return new InputTruncatedError(ex.length, received);
   }
   return disconnect;
