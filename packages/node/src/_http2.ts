@@ -48,7 +48,8 @@ export function createHttp2Server(
 ): H2Server {
   const settings = {
     // SRV-07: nghttp2 resets a stream whose header list is larger than this (RFC 9113 §6.5.2
-    // SETTINGS_MAX_HEADER_LIST_SIZE, advertised to the client); node:http's default size.
+    // SETTINGS_MAX_HEADER_LIST_SIZE, advertised to the client, binding once it acknowledged the
+    // settings, §6.5.3; before that node's 64 KiB); node:http's default size.
     maxHeaderListSize: options.maxHeaderSize ?? 16 * 1024,
   };
   const common: ServerOptions = {
@@ -63,8 +64,14 @@ export function createHttp2Server(
       ? createSecureServer({ ...(options.tls as SecureServerOptions), ...common, allowHTTP1: true })
       : createServer(common);
   if (options.tls !== undefined) {
-    // SRV-06 for the HTTP/1.1 connections (node:http's sweep, read when listening).
-    Object.assign(server, { connectionsCheckingInterval: checkingInterval });
+    // SRV-06, SRV-07 for the HTTP/1.1 connections: node:http reads these off the server, which
+    // node:http's own constructor would have set (the sweep's period, read when listening; the
+    // keep-alive timeout, without which an idle HTTP/1.1 connection here never closes).
+    Object.assign(server, {
+      connectionsCheckingInterval: checkingInterval,
+      keepAliveTimeout: options.keepAliveTimeout ?? 5000,
+      maxHeaderSize: options.maxHeaderSize,
+    });
     // A failed handshake is not an HTTP request: close it, as node:https does, rather than
     // let the 'clientError' listener answer in HTTP/1.1 bytes (Http2SecureServer forwards it).
     server.removeAllListeners('tlsClientError');

@@ -299,32 +299,3 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
     expect(body).toBe('after 100');
   });
 });
-
-describe('h2c (HTTP/2 with prior knowledge, no TLS)', () => {
-  it('ADP-NODE-15: http2: true without tls serves HTTP/2 to a prior-knowledge client', async () => {
-    const { app, seen } = recorder();
-    const server = await start(app, { http2: true });
-    expect(server.handle.url).toMatch(/^http:/);
-    const session = await h2connect(server.handle.url);
-    const res = await h2request(session, { ':path': '/', ':authority': 'h2c.test' });
-    session.close();
-    expect(res.status).toBe(200);
-    expect(seen[0]!.SERVER_PROTOCOL).toBe('HTTP/2');
-    expect(seen[0]!.HTTPS).toBeUndefined();
-    expect(seen[0]!['tsgi.url_scheme']).toBe('http');
-    expect(seen[0]!.HTTP_HOST).toBe('h2c.test');
-  });
-
-  it.runIf(curl !== undefined)('ADP-NODE-15: curl --http2-prior-knowledge', async () => {
-    const { app } = recorder();
-    const server = await start(app, { http2: true });
-    const { stdout } = await run(curl!, [
-      '-s',
-      '--http2-prior-knowledge',
-      '-w',
-      ' %{http_version}',
-      `http://127.0.0.1:${server.port}/`,
-    ]);
-    expect(stdout).toBe('ok 2');
-  });
-});
