@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
+import type { Application } from '@tsgi/core';
 import { requireTool } from '@tsgi/harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Certs, h2connect, h2request, makeCerts } from './_h2.js';
@@ -92,6 +93,29 @@ describe.runIf(openssl !== undefined)('HTTP/2 limits (ADP-NODE-19)', () => {
     });
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(closedAfter).toBeGreaterThan(0);
+  });
+
+  it('ADP-NODE-02: a client that does not read holds the app back (flow control, backpressure)', async () => {
+    let produced = 0;
+    const app: Application = (_environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'application/octet-stream']]);
+      return (function* () {
+        for (let i = 0; i < 1024; i++) {
+          produced++;
+          yield new Uint8Array(64 * 1024); // 64 MiB if nothing held the app back
+        }
+      })();
+    };
+    const server = await start(app, { tls: tls() });
+    const session = await h2connect(server.handle.url);
+    const stream = session.request({ ':path': '/' });
+    stream.pause(); // reads nothing: the stream's window (64 KiB) fills and stays full
+    stream.on('error', () => {});
+    await new Promise((r) => setTimeout(r, 500));
+    // The window, node's stream buffer and ADP-NODE-02's 128 KiB bound: well under 1 MiB.
+    expect(produced).toBeGreaterThan(0);
+    expect(produced * 64 * 1024).toBeLessThan(1024 * 1024);
+    session.destroy();
   });
 
   it('ADP-NODE-13: past maxConnections a connection is closed without an answer', async () => {
