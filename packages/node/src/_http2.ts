@@ -22,10 +22,10 @@ import type { ServeOptions } from './options.js';
 /** The server `serve` builds when HTTP/2 is on. */
 export type H2Server = Http2SecureServer | Http2Server;
 
-/** The open sessions of a server, and how many streams each has open (for the idle timeout). */
+/** The open sessions of a server. */
 const kSessions = Symbol('tsgi.h2.sessions');
 interface _Sessions {
-  readonly open: Map<Http2Session, { streams: number }>;
+  readonly open: Set<Http2Session>;
   /** The shutdown has begun: a session whose handshake ends now gets GOAWAY at once. */
   closing: boolean;
 }
@@ -77,29 +77,19 @@ export function createHttp2Server(
     server.removeAllListeners('tlsClientError');
     server.on('tlsClientError', (_err, socket) => socket.destroy());
   }
-  const tracked: _Sessions = { open: new Map(), closing: false };
+  const tracked: _Sessions = { open: new Set(), closing: false };
   const sessions = tracked.open;
   (server as _Tracked)[kSessions] = tracked;
   const idle = options.keepAliveTimeout ?? 5000;
   server.on('session', (session: Http2Session) => {
-    const open = { streams: 0 };
-    sessions.set(session, open);
+    sessions.add(session);
     session.once('close', () => sessions.delete(session));
     if (tracked.closing) session.close();
-    const closed = (): void => {
-      open.streams--;
-    };
-    session.on('stream', (stream) => {
-      open.streams++;
-      stream.once('close', closed);
-    });
-    // SRV-06 keep-alive timeout: a session with no stream open for `keepAliveTimeout` gets GOAWAY
-    // (RFC 9113 §6.8) and closes; one waiting on a slow application is left alone.
-    if (idle > 0) {
-      session.setTimeout(idle, () => {
-        if (open.streams === 0) session.close();
-      });
-    }
+    // SRV-06 keep-alive timeout: a session without a frame for `keepAliveTimeout` gets GOAWAY
+    // (RFC 9113 §6.8). `close()` is graceful: a stream still waiting on a slow application
+    // finishes, and only new streams must go to a new connection. (Counting open streams to
+    // spare such a session cost a listener per stream: bench/http2.mjs.)
+    if (idle > 0) session.setTimeout(idle, () => session.close());
   });
   return server;
 }
@@ -121,7 +111,7 @@ export function shutdownHttp2(server: H2Server, state: ListenerContext): Gracefu
     if (http1) (server as unknown as HttpServer).closeIdleConnections();
   };
   const destroyAll = (): void => {
-    for (const session of sessions.keys()) session.destroy();
+    for (const session of sessions) session.destroy();
     if (http1) {
       try {
         HttpServer.prototype.closeAllConnections.call(server as unknown as HttpServer);
@@ -138,7 +128,7 @@ export function shutdownHttp2(server: H2Server, state: ListenerContext): Gracefu
     drain() {
       state.closing = true;
       tracked.closing = true;
-      for (const session of sessions.keys()) session.close();
+      for (const session of sessions) session.close();
       closeIdleHttp1();
     },
     abort() {
