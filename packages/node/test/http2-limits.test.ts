@@ -118,6 +118,26 @@ describe.runIf(openssl !== undefined)('HTTP/2 limits (ADP-NODE-19)', () => {
     session.destroy();
   });
 
+  // node:http2 closes a server stream whose response is out and whose request is not (RFC 9113
+  // §8.1); node:http instead drains the body (IN-06), which HTTP/2 need not do.
+  it('ADP-NODE-17: a request body the app leaves unread is refused with RST_STREAM NO_ERROR after the response', async () => {
+    const { app } = recorder(); // never reads tsgi.input
+    const server = await start(app, { tls: tls() });
+    const session = await h2connect(server.handle.url);
+    const stream = session.request({ ':method': 'POST', ':path': '/' });
+    stream.on('error', () => {});
+    stream.write(Buffer.alloc(1 << 20)); // far past the stream's 64 KiB window; never ended
+    let status = 0;
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+    });
+    stream.resume();
+    const t0 = Date.now();
+    while (!stream.closed && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
+    expect([status, stream.closed, stream.rstCode]).toEqual([200, true, 0]);
+    session.destroy();
+  });
+
   it('ADP-NODE-13: past maxConnections a connection is closed without an answer', async () => {
     const { app } = recorder();
     const server = await start(app, { tls: tls(), maxConnections: 1 });
