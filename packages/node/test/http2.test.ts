@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import type { Application, Environ } from '@tsgi/core';
 import { requireTool } from '@tsgi/harness';
@@ -125,6 +126,29 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
     expect(String(env.SSL_CLIENT_CERT)).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
     expect(String(env.SSL_CLIENT_V_END)).toMatch(/ GMT$/);
     expect(env.SSL_TLS_SNI).toBeUndefined(); // an IP address sends no SNI
+    // The same variables over HTTP/1.1 on the same port (a client that offers no ALPN).
+    await new Promise<void>((resolve, reject) => {
+      httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/h1',
+          agent: false,
+          rejectUnauthorized: false,
+          ...client,
+        },
+        (res) => res.resume().on('end', resolve),
+      )
+        .on('error', reject)
+        .end();
+    });
+    const h1 = seen[1]!;
+    expect(h1.SERVER_PROTOCOL).toBe('HTTP/1.1');
+    expect([h1.SSL_CLIENT_VERIFY, h1.SSL_CLIENT_S_DN, h1.SSL_CLIENT_M_SERIAL]).toEqual([
+      'SUCCESS',
+      'CN=client,O=TSGI Tests',
+      '1F2E',
+    ]);
   });
 
   it('ADP-NODE-17: a large body both ways, byte-exact, without content-length', async () => {
