@@ -3,6 +3,7 @@
  * h2c (ADP-NODE-15).
  */
 import { execFile } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import type { Application } from '@tsgi/core';
@@ -136,6 +137,39 @@ describe.runIf(openssl !== undefined)('HTTP/2 limits (ADP-NODE-19)', () => {
     while (!stream.closed && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
     expect([status, stream.closed, stream.rstCode]).toEqual([200, true, 0]);
     session.destroy();
+  });
+
+  it('SRV-09: shutdown lets an in-flight HTTP/1.1 request on the HTTP/2 server finish, with Connection: close', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const app: Application = async (_environ, startResponse) => {
+      await gate;
+      startResponse('200 OK', [['content-type', 'text/plain']]);
+      return [new TextEncoder().encode('done')];
+    };
+    const server = await start(app, { tls: tls() });
+    const answer = new Promise<[number, string | undefined, string]>((resolve, reject) => {
+      httpsRequest(
+        { host: '127.0.0.1', port: server.port, path: '/', rejectUnauthorized: false },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => {
+            body += d.toString();
+          });
+          res.on('end', () => resolve([res.statusCode!, res.headers.connection, body]));
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = server.close({ timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect(await answer).toEqual([200, 'close', 'done']);
+    await closing;
   });
 
   it('ADP-NODE-13: past maxConnections a connection is closed without an answer', async () => {
