@@ -51,8 +51,34 @@ const SCGI_APACHE_411 =
 const SCGI_LIGHTTPD_GONE =
   'lighttpd does not close the SCGI connection when the client disconnects';
 
+// HTTP/2 (issue 20): each case crosses the HTTP/1.1-to-HTTP/2 gateway (h2-gateway.ts) to
+// @tsgi/node; what HTTP/2 itself cannot carry is the node profile's rule (ADP-NODE-16, -17, -19).
+const H2_LOWER =
+  'HTTP/2 field names are lower case (RFC 9113 §8.2.1), and the gateway (node:http2 client, node 20) sends the fields grouped by name: tsgi.raw_headers keeps the lines as HTTP/2 delivered them (ADP-NODE-16)';
+const H2_REASON = 'HTTP/2 has no reason phrase (RFC 9113 §8.3.2; ADP-NODE-17, SR-16 allows it)';
+const H2_GATEWAY_PARSER =
+  "the gateway's node:http parser accepts this request line, and the request reaches HTTP/2, where the version is the connection's and SRV-16 does not arise (ADP-NODE-19)";
+const H2_MALFORMED =
+  'not expressible in HTTP/2: the node:http2 client (nghttp2) refuses to send it as a malformed request (RFC 9113 §8.3.1), so the stream is reset rather than answered 400 (ADP-NODE-19)';
+
 /** Config name → case ID → why the front end makes it fail. */
 export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'node:http2 (h2c)': {
+    'environ/server-protocol':
+      'the request crossed HTTP/2: SERVER_PROTOCOL is HTTP/2 (ADP-NODE-16)',
+    'environ/raw-headers-lossless': H2_LOWER,
+    'node/environ': H2_LOWER,
+    'response/reason-phrase': H2_REASON,
+    'response/reason-phrase-bytes': H2_REASON,
+    'response/upgrade-426':
+      'upgrade is a connection-specific field, never sent on HTTP/2 (RFC 9113 §8.2.2; ADP-NODE-17)',
+    'request/absolute-form':
+      'HTTP/2 has no absolute-form: the gateway sends the target as :scheme, :authority and :path (RFC 9113 §8.3.1), so REQUEST_URI is the path (ADP-NODE-16)',
+    'request/host-invalid': H2_MALFORMED,
+    'request/target-form': H2_MALFORMED,
+    'request/version': H2_GATEWAY_PARSER,
+    'request/http09': H2_GATEWAY_PARSER,
+  },
   'Bun (node-compat)': {
     'request/version': COMPAT_VERSION,
     'request/content-length-repeated':

@@ -2,7 +2,7 @@
  * `pnpm conformance:matrix`: the server suite against every server the project ships behind
  * every real web server it supports, with the probe mounted below a SCRIPT_NAME:
  *
- *   node:http direct; FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
+ *   node:http direct; node:http2 (every case as an HTTP/2 stream, h2-gateway.ts); FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
  *   and busybox httpd; @tsgi/serve on Bun, Deno (native, and @tsgi/node through their Node
  *   compatibility) and workerd (runtimes.ts).
  *
@@ -31,6 +31,7 @@ import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite } from '../src/server/runner.js';
+import { startH2Gateway } from './h2-gateway.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
 import { RUNTIME_CONFIGS } from './runtimes.js';
 
@@ -132,6 +133,28 @@ export const CONFIGS: Config[] = [
     async start(obs) {
       const s = await serve(createProbe({ dir: obs }), { port: 0, scriptName: MOUNT, ...quiet });
       return { url: s.url, mount: MOUNT, stop: () => s.close({ timeout: 500 }) };
+    },
+  },
+  {
+    // ADP-NODE-15..19: every case as an HTTP/2 stream (h2-gateway.ts).
+    name: 'node:http2 (h2c)',
+    profile: 'node',
+    async start(obs) {
+      const s = await serve(createProbe({ dir: obs }), {
+        port: 0,
+        scriptName: MOUNT,
+        http2: true,
+        ...quiet,
+      });
+      const gateway = await startH2Gateway(s.url);
+      return {
+        url: gateway.url,
+        mount: MOUNT,
+        async stop() {
+          await gateway.stop();
+          await s.close({ timeout: 500 });
+        },
+      };
     },
   },
   {

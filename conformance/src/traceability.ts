@@ -36,6 +36,8 @@ const _SCGI =
   'an SCGI connection-level rule: checked by the tests of packages/scgi with raw sockets and behind nginx, Apache and lighttpd; its effects on environ and responses are checked by the server suite run behind real web servers (pnpm conformance:matrix)';
 const _FETCH =
   'a fetch-runtime rule: checked by the tests of packages/fetch and packages/serve on real Bun, Deno and workerd; its effects on environ and responses are checked by the server suite run on each runtime (pnpm conformance:matrix, profiles bun, deno and workerd)';
+const _H2 =
+  'an HTTP/2 rule of the node profile: checked with node:http2 and curl by packages/node/test/http2.test.ts; the server suite runs every case over HTTP/2 as well (pnpm conformance:matrix, column node-h2)';
 const _CONFIG = 'depends on deployment configuration the suite neither sets nor can see';
 
 /** Requirements neither a server case nor the lint checks, and why. */
@@ -101,6 +103,15 @@ export const NOT_CHECKED_HERE: Readonly<
     reason:
       "the access log is the server's own output, not on the wire; checked by packages/node's tests",
   },
+  'ADP-NODE-15': { kind: 'elsewhere', reason: _H2 },
+  'ADP-NODE-16': { kind: 'elsewhere', reason: _H2 },
+  'ADP-NODE-17': { kind: 'elsewhere', reason: _H2 },
+  'ADP-NODE-18': {
+    kind: 'elsewhere',
+    reason:
+      "needs a TLS listener and client certificates the suite's client does not present; checked by packages/node/test/http2.test.ts",
+  },
+  'ADP-NODE-19': { kind: 'elsewhere', reason: _H2 },
   'WS-11': {
     kind: 'elsewhere',
     reason:

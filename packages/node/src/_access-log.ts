@@ -80,9 +80,10 @@ export function requestEntry(
   status: number,
   bytes: number,
   start: number,
+  remote?: string,
 ): AccessEntry {
   return {
-    remote: req.socket?.remoteAddress,
+    remote: remote ?? req.socket?.remoteAddress,
     request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
     status,
     bytes,

@@ -11,6 +11,8 @@ import type { ServerResponse } from 'node:http';
 /** What the body path keeps on the exchange. */
 export interface BodyState {
   readonly res: ServerResponse;
+  /** An HTTP/2 stream (ADP-NODE-17): its socket is the session's, never ours to uncork. */
+  readonly h2: boolean;
   /** The whole body is at hand (an Array): its chunks and end() follow in this same tick. */
   whole: boolean;
   /** The whole body's last chunk so far, sent with end(). */
@@ -184,6 +186,16 @@ function _writeInPlace(
     written = true;
     if (wake !== null) _settle(ex, wake);
   });
+  if (ex.h2) {
+    // HTTP/2: node hands the chunk to nghttp2 at once (nothing corked); the write's callback
+    // says when the session is done with it.
+    if (written) return;
+    return new Promise<void>((resolve) => {
+      wake = resolve;
+      ex.pending = resolve;
+      ex.watch();
+    });
+  }
   const socket = res.socket;
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
   // An empty queue means the kernel took the bytes, unless the socket died: a write to a reset

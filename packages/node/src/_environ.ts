@@ -8,6 +8,7 @@
  * some fields and joins others with `, ` (including Cookie), none of which ENV-13 allows.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import {
   addConfigKeys,
@@ -24,6 +25,8 @@ import {
   splitTarget,
   targetAuthority,
 } from '@tsgi/core';
+import { _h2Fields, isH2Request } from './_h2-request.js';
+import { type TlsVars, tlsVars } from './_tls-environ.js';
 
 /** Per-listener settings the environ builder needs; computed once, not per request. */
 export interface _EnvironConfig {
@@ -38,12 +41,18 @@ export interface _EnvironConfig {
 // ENV-11: the two versions node:http speaks, as constants so the hot path does not concatenate.
 const _HTTP11 = 'HTTP/1.1';
 const _HTTP10 = 'HTTP/1.0';
+// ADP-NODE-16: HTTP/2 has no minor version (RFC 9113 §3; ENV-11 allows `HTTP/2`).
+const _HTTP2 = 'HTTP/2';
 
 /** What is the same for every request on a connection, computed on its first request. */
 interface _Conn {
   readonly https: boolean;
   readonly remoteAddr: string | undefined;
   readonly remotePort: string;
+  /** ADP-NODE-18: mod_ssl's variables, on TLS connections only. */
+  readonly tls: TlsVars | undefined;
+  /** The socket, for its local address (SERVER_NAME without Host). */
+  readonly socket: _Socket;
   /** The Host value `name`/`port` were derived from; `null` before the first request. */
   host: string | undefined | null;
   name: string;
@@ -61,8 +70,12 @@ export function buildEnviron(
   signal: RequestAbort,
 ): Environ {
   const target = req.url!;
-  const socket = req.socket as _Socket;
-  const conn = socket[kConn] ?? _newConn(socket);
+  // HTTP/2: what is per connection is kept on the session (req.socket is a Proxy made per stream).
+  const h2 = isH2Request(req);
+  const holder = (
+    h2 ? (req as unknown as Http2ServerRequest).stream.session : req.socket
+  ) as _Holder;
+  const conn = holder[kConn] ?? _newConn(holder, h2);
   const split = splitTarget(target);
   let pathInfo = percentDecode(split.rawPath); // ENV-06: decoded exactly once, %2F becomes '/'.
   let scriptName = '';
@@ -79,7 +92,13 @@ export function buildEnviron(
       requestUri: target, // ENV-07: raw, %2F stays %2F.
       serverName: '',
       serverPort: '',
-      protocol: version === '1.1' ? _HTTP11 : version === '1.0' ? _HTTP10 : `HTTP/${version}`,
+      protocol: h2
+        ? _HTTP2
+        : version === '1.1'
+          ? _HTTP11
+          : version === '1.0'
+            ? _HTTP10
+            : `HTTP/${version}`,
     },
     {
       input,
@@ -93,17 +112,27 @@ export function buildEnviron(
     },
   );
   // ENV-12..15, ENV-28: every field line, in order; repeats are joined and `_` names dropped.
-  env['tsgi.raw_headers'] = addRequestHeaders(env, req.rawHeaders);
-  let host = env.HTTP_HOST;
+  let host: string | undefined;
+  if (h2) {
+    // ADP-NODE-16: pseudo-headers are not fields; `:authority` stands for a missing Host (RFC
+    // 9113 §8.3.1). Cookie crumbs are joined with "; " by ENV-13 (RFC 9113 §8.2.3).
+    const [fields, authority] = _h2Fields(req.rawHeaders);
+    env['tsgi.raw_headers'] = addRequestHeaders(env, fields);
+    if (env.HTTP_HOST === undefined && authority !== undefined) env.HTTP_HOST = authority;
+    host = env.HTTP_HOST;
+  } else {
+    env['tsgi.raw_headers'] = addRequestHeaders(env, req.rawHeaders);
+    host = env.HTTP_HOST;
+  }
   // ENV-35: an absolute-form target's authority replaces Host (the Host lines stay in
   // tsgi.raw_headers). The listener has refused every target but origin-form, `*` for OPTIONS and
   // a valid http(s) absolute-form (SRV-15), so anything not starting with `/` or `*` is the latter.
   const first = target.charCodeAt(0);
-  if (first !== 0x2f && first !== 0x2a) {
+  if (!h2 && first !== 0x2f && first !== 0x2a) {
     const authority = targetAuthority(target);
     if (authority !== undefined) env.HTTP_HOST = host = authority;
   }
-  if (host !== conn.host) _setServerName(conn, host, socket);
+  if (host !== conn.host) _setServerName(conn, host, conn.socket);
   env.SERVER_NAME = conn.name;
   env.SERVER_PORT = conn.port;
   // ENV-17: absent when the socket was already gone (ENV-02: omit rather than undefined).
@@ -111,7 +140,10 @@ export function buildEnviron(
     env.REMOTE_ADDR = conn.remoteAddr;
     env.REMOTE_PORT = conn.remotePort;
   }
-  if (conn.https) env.HTTPS = 'on';
+  if (conn.https) {
+    env.HTTPS = 'on';
+    for (const [key, value] of conn.tls!) env[key] = value; // ADP-NODE-18
+  }
   env.SERVER_SOFTWARE = config.software;
   addConfigKeys(env, config.extra); // SRV-03
   return env;
@@ -122,19 +154,26 @@ export function buildEnviron(
  * it passed ENV-34 then, so `_checkRequest` need not check an equal value again.
  */
 export function _lastHost(socket: object | null): string | undefined | null {
-  return (socket as _Socket | null)?.[kConn]?.host;
+  return (socket as _Holder | null)?.[kConn]?.host;
 }
 
-function _newConn(socket: _Socket): _Conn {
+/** A node:http socket, or an HTTP/2 session (whose `socket` is the connection's). */
+type _Holder = { [kConn]?: _Conn; socket?: _Socket };
+
+function _newConn(holder: _Holder, h2: boolean): _Conn {
+  const socket = (h2 ? holder.socket : holder) as _Socket;
+  const https = socket.encrypted === true;
   const conn: _Conn = {
-    https: socket.encrypted === true,
+    https,
     remoteAddr: socket.remoteAddress,
     remotePort: String(socket.remotePort),
+    tls: https ? tlsVars(socket) : undefined,
+    socket,
     host: null,
     name: '',
     port: '',
   };
-  socket[kConn] = conn;
+  holder[kConn] = conn;
   return conn;
 }
 

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorStream, RequestAbort, type RequestInput } from '@tsgi/core';
 import type { BodyState, Slab } from './_body.js';
+import { isH2Request } from './_h2-request.js';
 
 /** Where an exchange reports back: the listener's shared context. */
 export interface ExchangeHost {
@@ -27,6 +28,11 @@ export abstract class ExchangeState implements BodyState {
   readonly res: ServerResponse;
   /** `tsgi.signal`, created only if the app reads it (see the module comment). */
   readonly abortState = new RequestAbort();
+  /**
+   * The request came over HTTP/2 (node's compat API: `Http2ServerRequest`/`Http2ServerResponse`,
+   * ADP-NODE-15): no connection-level headers, no reason phrase, no socket to uncork.
+   */
+  readonly h2: boolean;
 
   // Request body (_request-body.ts).
   /** `tsgi.input` when the request has a body; null for the shared empty input. */
@@ -66,6 +72,8 @@ export abstract class ExchangeState implements BodyState {
   // Access log: the status code sent (0: none), body bytes handed to node, the start time.
   status = 0;
   bytes = 0;
+  /** HTTP/2: the peer, read at the start (a closed stream no longer reaches its session). */
+  remote: string | undefined = undefined;
   readonly start: number;
 
   constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, start: number) {
@@ -73,6 +81,7 @@ export abstract class ExchangeState implements BodyState {
     this.req = req;
     this.res = res;
     this.start = start;
+    this.h2 = isH2Request(req);
   }
 
   /** ResponseSink.aborted: the engine checks for a disconnect without creating the signal. */

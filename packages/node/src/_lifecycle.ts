@@ -6,6 +6,7 @@
  * event for all requests, no closure per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import { ClientDisconnectError, InputTruncatedError } from '@tsgi/core';
 import { endWait } from './_body.js';
 import type { ExchangeState } from './_exchange-state.js';
@@ -57,7 +58,7 @@ function _closed(ex: ExchangeState): void {
   if (ex.done) return;
   ex.done = true;
   const input = ex.input;
-  if (!ex.res.writableFinished) {
+  if (_incomplete(ex)) {
     ex.closed = true;
     const err = new ClientDisconnectError(
       ex.host.aborting ? 'server shut down before the response finished' : undefined,
@@ -74,13 +75,27 @@ function _closed(ex: ExchangeState): void {
 }
 
 /**
+ * The response closed before it was complete. On HTTP/2 node ends the stream's writable side when
+ * it closes, even on a reset (so `writableFinished` may be true): it is complete only if the
+ * adapter ended it and the stream closed without RST_STREAM, or with NO_ERROR (RFC 9113 §8.1).
+ */
+function _incomplete(ex: ExchangeState): boolean {
+  const res = ex.res;
+  if (!ex.h2) return !res.writableFinished;
+  const stream = (res as unknown as Http2ServerResponse).stream;
+  return !res.writableEnded || !res.writableFinished || (stream.rstCode ?? 0) !== 0;
+}
+
+/**
  * IN-04, IN-15: why a request body stopped short. The client half-closed (its FIN reached the
  * socket) before the declared length: truncation. The connection died otherwise (reset, or a
  * chunked body with no declared length): a disconnect (ERR-05).
  */
 function _inputFailure(ex: ExchangeState, disconnect: Error): Error {
   const received = ex.input!.received;
-  if (ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
+  // HTTP/2 (ADP-NODE-17): nghttp2 resets a stream whose DATA falls short of its content-length
+  // (RFC 9113 §8.1.1), so a body cut short there is always the stream's end: a disconnect.
+  if (!ex.h2 && ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
     return new InputTruncatedError(ex.length, received);
   }
   return disconnect;

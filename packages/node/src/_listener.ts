@@ -25,6 +25,7 @@ import { type AccessLogFormat, formatAccess, requestEntry } from './_access-log.
 import { markServed } from './_connection-limit.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
+import { _checkH2Request, isH2Request } from './_h2-request.js';
 import { type ExchangeResponse, kExchange } from './_lifecycle.js';
 import {
   _BodyFacts,
@@ -112,7 +113,10 @@ export class ListenerContext implements ExchangeHost {
     this.active--;
     if (this.accessLog !== undefined)
       this._log(
-        formatAccess(requestEntry(ex.req, ex.status, ex.bytes, ex.start), this.accessLogFormat),
+        formatAccess(
+          requestEntry(ex.req, ex.status, ex.bytes, ex.start, ex.remote),
+          this.accessLogFormat,
+        ),
       );
     if (this.closing) this.onDrained?.();
   }
@@ -159,11 +163,18 @@ export class ListenerContext implements ExchangeHost {
   handle(req: IncomingMessage, res: ServerResponse): void {
     // SRV-02: an earlier request on this connection was refused; node:http parsed this one
     // before the socket closed. It never reaches the application, and gets no answer.
-    if (_refusedConnection(req)) return;
-    markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
+    // HTTP/2 (ADP-NODE-15): a stream of a session, which _http2.ts tracks for the shutdown.
+    const h2 = isH2Request(req);
+    if (!h2) {
+      if (_refusedConnection(req)) return;
+      markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
+    }
     const ex = new NodeExchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
     this.active++;
-    const refusal = _checkRequest(req, this.maxHeaders, this.body);
+    if (h2 && this.accessLog !== undefined) ex.remote = req.socket?.remoteAddress;
+    const refusal = h2
+      ? _checkH2Request(req, this.maxHeaders, this.body)
+      : _checkRequest(req, this.maxHeaders, this.body);
     if (refusal !== null) {
       this._refuse(ex, refusal);
       return;

@@ -19,7 +19,7 @@ import {
   statusCode,
 } from '@tsgi/core';
 import { _lastHost } from './_environ.js';
-import { reply } from './_response-sink.js';
+import { isH2Response, reply } from './_response-sink.js';
 
 const kRefused = Symbol('tsgi.refused');
 
@@ -147,7 +147,9 @@ export function _refuse(
   res: ServerResponse,
   refusal: _Refusal | OwnResponse,
 ): number {
-  const socket = req.socket as _Socket | null;
+  // HTTP/2 (ADP-NODE-17): the refusal ends this stream only; the session's others go on.
+  const h2 = isH2Response(res);
+  const socket = h2 ? null : (req.socket as _Socket | null);
   if (socket !== null) socket[kRefused] = true;
   // Refusals and SRV-05's 413 come from core: the same bytes as every other adapter's.
   const own = _isTuple(refusal)
@@ -156,7 +158,7 @@ export function _refuse(
   const bytes = reply(res, own, true);
   // node:http corks the socket until the next tick; a parse error later in this same chunk
   // (an undecodable body) would destroy it with the answer still corked.
-  const out = res.socket;
+  const out = h2 ? null : res.socket;
   if (out !== null) while (out.writableCorked > 0) out.uncork();
   return bytes;
 }

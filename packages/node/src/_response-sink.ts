@@ -5,6 +5,7 @@
  * engine's output (`replaced`).
  */
 import type { ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import {
   type BodyFraming,
   ClientDisconnectError,
@@ -15,6 +16,7 @@ import {
 } from '@tsgi/core';
 import { endBody, flushRun, writeBody } from './_body.js';
 import type { ExchangeState } from './_exchange-state.js';
+import { _h2ResponseFields } from './_h2-request.js';
 import { continueUnanswered } from './_request-body.js';
 
 /** ResponseSink.head: the status line and the final headers. */
@@ -27,14 +29,21 @@ export function sendHead(
 ): void {
   if (ex.replaced) return;
   const res = ex.res;
-  // The headers are final: a content-length the engine knew is among them (BODY-10); without
-  // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
-  if (ex.host.closing || ex.tooLarge || continueUnanswered(ex)) res.shouldKeepAlive = false;
-  // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
-  const list =
-    code === 426 && _hasUpgrade(headers)
-      ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
-      : headers;
+  let list: ReadonlyArray<readonly string[]>;
+  if (ex.h2) {
+    // ADP-NODE-17: HTTP/2 frames the body itself and has no connection-level fields (RFC 9113
+    // §8.2.2); one stream's answer never closes the connection others share.
+    list = _h2ResponseFields(headers);
+  } else {
+    // The headers are final: a content-length the engine knew is among them (BODY-10); without
+    // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
+    if (ex.host.closing || ex.tooLarge || continueUnanswered(ex)) res.shouldKeepAlive = false;
+    // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
+    list =
+      code === 426 && _hasUpgrade(headers)
+        ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
+        : headers;
+  }
   try {
     // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
     // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
@@ -85,6 +94,12 @@ export function abortResponse(ex: ExchangeState): void {
   ex.held = null;
   if (!ex.closed) flushRun(ex);
   if (held !== null && !ex.closed) res.write(held);
+  if (ex.h2) {
+    // RFC 9113 §8.1: RST_STREAM with INTERNAL_ERROR, never END_STREAM, so the client cannot take
+    // it for a whole response; the session and its other streams go on (ADP-NODE-17).
+    (res as unknown as Http2ServerResponse).stream.destroy(new Error('response aborted (ERR-03)'));
+    return;
+  }
   const socket = res.socket;
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
   res.destroy();
@@ -97,7 +112,8 @@ export function abortResponse(ex: ExchangeState): void {
  */
 export function reply(res: ServerResponse, own: OwnResponse, close: boolean): number {
   const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
-  if (close) headers.push(['connection', 'close']);
+  // HTTP/2 has no `connection` field (RFC 9113 §8.2.2): the refusal ends its stream only.
+  if (close && !isH2Response(res)) headers.push(['connection', 'close']);
   _writeHead(res, Number(own.status.slice(0, 3)), own.status.slice(4), headers);
   res.end(own.body);
   return own.body.length;
@@ -116,8 +132,11 @@ function _writeHead(
   reason: string,
   headers: ReadonlyArray<readonly string[]>,
 ): void {
+  const h2 = isH2Response(res);
   if (res.getHeaderNames().length === 0) {
-    res.writeHead(code, reason, headers as unknown as string[]);
+    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2; node warns when given one): SR-16 allows it.
+    if (h2) res.writeHead(code, headers as unknown as string[]);
+    else res.writeHead(code, reason, headers as unknown as string[]);
     return;
   }
   const merged: Record<string, string | string[]> = {};
@@ -126,7 +145,13 @@ function _writeHead(
     const seen = merged[key];
     merged[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
-  res.writeHead(code, reason, merged);
+  if (h2) res.writeHead(code, merged);
+  else res.writeHead(code, reason, merged);
+}
+
+/** An `Http2ServerResponse` (node's HTTP/2 compat API), which has its stream; node:http's has none. */
+export function isH2Response(res: ServerResponse): boolean {
+  return (res as { stream?: unknown }).stream !== undefined;
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
@@ -134,12 +159,21 @@ function _replace(ex: ExchangeState, err: unknown): void {
   ex.replaced = true;
   ex.abortState.abort(err);
   ex.status = 500;
-  if (ex.res.headersSent) ex.res.destroy();
-  else ex.bytes = reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
+  // HTTP/2's writeHead keeps what it accepted before it threw: none of it may reach the 500.
+  if (ex.h2 && !ex.res.headersSent)
+    for (const name of ex.res.getHeaderNames()) ex.res.removeHeader(name);
+  if (ex.res.headersSent) {
+    if (ex.h2) (ex.res as unknown as Http2ServerResponse).stream.destroy(_asError(err));
+    else ex.res.destroy();
+  } else ex.bytes = reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
 }
 
 function _hasUpgrade(headers: ResponseHeaders): boolean {
   return headers.some((h) => h[0].length === 7 && h[0].toLowerCase() === 'upgrade');
+}
+
+function _asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function _message(err: unknown): string {

@@ -23,6 +23,7 @@ import {
   signalsOption,
 } from '@tsgi/server-node';
 import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
+import { createHttp2Server, type H2Server, shutdownHttp2, wantsHttp2 } from './_http2.js';
 import { _createListener, type ListenerContext } from './_listener.js';
 import { _WebSockets } from './_websocket.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
@@ -39,10 +40,16 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     connectionsCheckingInterval: _checkingInterval(options),
   };
   if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
-  const server: HttpServer | HttpsServer =
-    options.tls !== undefined
-      ? createHttpsServer({ ...options.tls, ...serverOptions })
-      : createHttpServer(serverOptions);
+  // ADP-NODE-15: HTTP/2 (and HTTP/1.1 by ALPN over TLS) in _http2.ts.
+  // Its allowHTTP1 server has node:http's timeouts and header count for HTTP/1.1 connections.
+  const h2 = wantsHttp2(options);
+  const server = (
+    h2
+      ? createHttp2Server(options, listener.state.maxHeaders, _checkingInterval(options))
+      : options.tls !== undefined
+        ? createHttpsServer({ ...options.tls, ...serverOptions })
+        : createHttpServer(serverOptions)
+  ) as HttpServer | HttpsServer;
   server.on('request', listener);
   // ADP-NODE-03: handling 'checkContinue' stops node from sending 100 Continue by itself; the
   // listener sends it when the application first reads tsgi.input (IN-07).
@@ -68,7 +75,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     server,
     maxConnections,
     perAddress,
-    options.tls !== undefined,
+    options.tls !== undefined || h2, // h2c: an HTTP/1.1 503 is no answer to an HTTP/2 client
     (socket, status, bytes) => listener.state.connectionRefused(socket, status, bytes),
   );
   // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
@@ -80,7 +87,9 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   );
   const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const shutdown = _shutdown(server, listener.state, sockets);
+  const shutdown = h2
+    ? shutdownHttp2(server as unknown as H2Server, listener.state)
+    : _shutdown(server, listener.state, sockets);
   const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,

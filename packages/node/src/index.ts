@@ -1,16 +1,20 @@
 /**
- * `@tsgi/node`: serve a TSGI application with `node:http` or `node:https` (ADP-NODE-01..06).
+ * `@tsgi/node`: serve a TSGI application with `node:http`, `node:https` or `node:http2`
+ * (ADP-NODE-01..19).
  *
  * ```ts
  * import { serve } from '@tsgi/node';
  * const server = await serve(app, { port: 8000 });
  * console.log(`Listening on ${server.url}`);
+ * // HTTPS with HTTP/2 and HTTP/1.1 on one port (ALPN):
+ * await serve(app, { port: 8443, tls: { key, cert } });
  * ```
  *
  * Or mount it on a server you already have:
  * ```ts
  * const listener = createRequestListener(app);
  * http.createServer().on('request', listener).on('checkContinue', listener).listen(8000);
+ * // or node:http2's compat API: http2.createSecureServer({ key, cert, allowHTTP1: true })
  * ```
  * @module
  */

@@ -3,6 +3,7 @@
  * @module
  */
 import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer, Http2Server } from 'node:http2';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import type { WebSocketLimits } from '@tsgi/core';
 import type { LifecycleOptions } from '@tsgi/server-node';
@@ -73,8 +74,18 @@ export interface ServeOptions extends ListenerOptions, LifecycleOptions {
    * it) is replaced; one a running server answers on fails with EADDRINUSE.
    */
   path?: string;
-  /** Serve HTTPS with these `node:https` options (`key`, `cert`, ...). */
+  /**
+   * Serve HTTPS with these TLS options (`key`, `cert`, `ca`, `requestCert`...). With `tls`, HTTP/2
+   * and HTTP/1.1 share the port (ALPN) unless `http2` is `false`.
+   */
   tls?: HttpsServerOptions;
+  /**
+   * Speak HTTP/2 (ADP-NODE-15). Default: on with `tls`, where clients that do not offer `h2` by
+   * ALPN get HTTP/1.1 on the same port (node:http2 `allowHTTP1`); `false` serves HTTP/1.1 only
+   * (node:https). Without `tls`, `true` serves cleartext HTTP/2 with prior knowledge (h2c, RFC 9113
+   * §3.3) only: HTTP/1.1 clients cannot use that port.
+   */
+  http2?: boolean;
   /**
    * `server.headersTimeout` in ms: the header section must arrive within it (SRV-06; node
    * default 60 000). node checks both timeouts periodically; `serve` makes that period at most
@@ -120,8 +131,8 @@ export interface CloseOptions {
 
 /** A listening server, as returned by `serve`. */
 export interface ServerHandle {
-  /** The underlying `node:http` or `node:https` server. */
-  readonly server: HttpServer | HttpsServer;
+  /** The underlying `node:http`, `node:https` or (with HTTP/2) `node:http2` server. */
+  readonly server: HttpServer | HttpsServer | Http2SecureServer | Http2Server;
   /**
    * Where it listens: `http://127.0.0.1:8000`, `https://[::1]:8443` or `unix:/path/to.sock`
    * (with `fd`, the inherited socket's address).

@@ -1,5 +1,6 @@
 /**
- * `tsgi serve APP`: serve an application over HTTP/1.1 with `@tsgi/node`.
+ * `tsgi serve APP`: serve an application over HTTP/1.1, or HTTPS with HTTP/2 and HTTP/1.1 on one
+ * port, with `@tsgi/node`.
  */
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
@@ -25,11 +26,12 @@ import { appendingLog, stampedErrors } from '../_logs.js';
 import { withStatus } from '../_status.js';
 import { WS_FLAGS, WS_FLAGS_HELP, websocketOptions } from '../_websocket-flags.js';
 
-export const summary = 'serve APP over HTTP with node:http';
+export const summary = 'serve APP over HTTP/1.1, or HTTPS with HTTP/2, with node:http(2)';
 
 export const usage = `Usage: tsgi serve APP [options]
 
-Serve a TSGI application over HTTP/1.1 (node:http).
+Serve a TSGI application over HTTP/1.1 (node:http); with --certfile, over HTTPS with HTTP/2
+and HTTP/1.1 on one port (node:http2, ALPN).
 
 APP is a module path (app.js, src/app.ts) or a package specifier (@scope/pkg/app),
 optionally followed by :exportName (default: the default export, else the export 'app').
@@ -41,6 +43,9 @@ Listening:
       --certfile FILE        serve HTTPS with this PEM certificate (chain) ...
       --keyfile FILE         ... and this PEM private key (both, as gunicorn and uvicorn)
       --ca-certs FILE        accept only clients with a certificate these CAs signed (mTLS)
+      --no-http2             with --certfile: HTTP/1.1 only (default: HTTP/2 and HTTP/1.1)
+      --http2                without --certfile: cleartext HTTP/2 with prior knowledge (h2c),
+                             which HTTP/1.1 clients cannot use
       --forwarded-allow-ips L  proxies (comma-separated, or *) whose X-Forwarded-For and
                              X-Forwarded-Proto are believed (REMOTE_ADDR, tsgi.url_scheme)
 
@@ -76,6 +81,7 @@ ${SERVER_FLAGS_HELP}
 Examples:
   tsgi serve app.js
   tsgi serve src/app.ts:app --bind 0.0.0.0:8080 --workers 4
+  tsgi serve app.js --bind 0.0.0.0:8443 --certfile cert.pem --keyfile key.pem
 `;
 
 export async function run(argv: string[]): Promise<number> {
@@ -90,6 +96,8 @@ export async function run(argv: string[]): Promise<number> {
     'status-path': { type: 'string' },
     keyfile: { type: 'string' },
     'ca-certs': { type: 'string' },
+    http2: { type: 'boolean' },
+    'no-http2': { type: 'boolean' },
     'max-requests': { type: 'string' },
     timeout: { type: 'string' },
     'max-requests-jitter': { type: 'string' },
@@ -120,6 +128,10 @@ export async function run(argv: string[]): Promise<number> {
       : { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
   const tls = tlsOptions(values.certfile, values.keyfile, values['ca-certs']);
   if (tls !== undefined) options.tls = tls;
+  // ADP-NODE-15: HTTP/2 is on by default with TLS (ALPN keeps HTTP/1.1 on the same port).
+  if (values.http2 === true && values['no-http2'] === true)
+    throw new UsageError('--http2 and --no-http2 contradict each other');
+  if (values.http2 === true || values['no-http2'] === true) options.http2 = values.http2 === true;
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;

@@ -1,0 +1,137 @@
+/**
+ * HTTP/2 test helpers: a self-signed certificate (and a client certificate signed by a CA) made
+ * with openssl in a temp dir, and one request over a node:http2 client session.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from 'node:http2';
+import { join } from 'node:path';
+import { tempDir } from '@tsgi/harness';
+
+export interface Certs {
+  key: Buffer;
+  cert: Buffer;
+  /** A CA, and a client certificate it signed (CN=client, O=TSGI Tests). */
+  ca: Buffer;
+  clientKey: Buffer;
+  clientCert: Buffer;
+}
+
+/** Makes the certificates with `openssl` (the path `requireTool` found). */
+export function makeCerts(openssl: string): Certs {
+  const dir = tempDir();
+  try {
+    const f = (name: string): string => join(dir.path, name);
+    const run = (args: string[]): void => void execFileSync(openssl, args, { stdio: 'ignore' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    run([
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      f('key'),
+      '-out',
+      f('cert'),
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+    ]);
+    run([
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      f('cakey'),
+      '-out',
+      f('ca'),
+      '-subj',
+      '/CN=Test CA',
+      '-days',
+      '1',
+    ]);
+    run([
+      'req',
+      '-new',
+      ...ec,
+      '-keyout',
+      f('ckey'),
+      '-out',
+      f('csr'),
+      '-subj',
+      '/O=TSGI Tests/CN=client',
+    ]);
+    run([
+      'x509',
+      '-req',
+      '-in',
+      f('csr'),
+      '-CA',
+      f('ca'),
+      '-CAkey',
+      f('cakey'),
+      '-set_serial',
+      '0x1F2E',
+      '-days',
+      '1',
+      '-out',
+      f('ccert'),
+    ]);
+    const read = (name: string): Buffer => readFileSync(f(name));
+    return {
+      key: read('key'),
+      cert: read('cert'),
+      ca: read('ca'),
+      clientKey: read('ckey'),
+      clientCert: read('ccert'),
+    };
+  } finally {
+    dir.remove();
+  }
+}
+
+export interface H2Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** Opens a client session to `url` (https: any certificate; http: h2c prior knowledge). */
+export function h2connect(
+  url: string,
+  tls: { key?: Buffer; cert?: Buffer } = {},
+): Promise<ClientHttp2Session> {
+  return new Promise((resolve, reject) => {
+    const session = connect(url, { rejectUnauthorized: false, ...tls });
+    session.once('connect', () => resolve(session));
+    session.once('error', reject);
+  });
+}
+
+/** One request on `session`; the body is written whole. Rejects on a stream reset. */
+export function h2request(
+  session: ClientHttp2Session,
+  headers: Record<string, string | string[]>,
+  body?: Uint8Array,
+): Promise<H2Response> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request(headers, { endStream: body === undefined });
+    let status = 0;
+    let got: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    stream.on('response', (h) => {
+      got = h;
+      status = Number(h[':status']);
+    });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      if (status === 0) reject(new Error('stream ended without a response'));
+      else resolve({ status, headers: got, body: Buffer.concat(chunks) });
+    });
+    stream.on('error', reject);
+    stream.on('close', () => {
+      if (stream.rstCode !== 0) reject(new Error(`stream reset with code ${stream.rstCode}`));
+    });
+    if (body !== undefined) stream.end(body);
+  });
+}
