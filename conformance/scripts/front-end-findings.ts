@@ -58,6 +58,8 @@ const H2_LOWER =
 const H2_REASON = 'HTTP/2 has no reason phrase (RFC 9113 §8.3.2; ADP-NODE-17, SR-16 allows it)';
 const H2_GATEWAY_PARSER =
   "the gateway's node:http parser accepts this request line, and the request reaches HTTP/2, where the version is the connection's and SRV-16 does not arise (ADP-NODE-19)";
+const H2_NO_UPGRADE =
+  'the gateway carries the opening handshake as an HTTP/2 request, and HTTP/2 has no Upgrade (RFC 9113 §8.2.2; RFC 8441 extended CONNECT is not offered), so the application sees requested false (WS-01, ADP-NODE-20)';
 const H2_MALFORMED =
   'not expressible in HTTP/2: the node:http2 client (nghttp2) refuses to send it as a malformed request (RFC 9113 §8.3.1), so the stream is reset rather than answered 400 (ADP-NODE-19)';
 
@@ -78,6 +80,10 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'request/target-form': H2_MALFORMED,
     'request/version': H2_GATEWAY_PARSER,
     'request/http09': H2_GATEWAY_PARSER,
+    'websocket/refused-handshake': H2_NO_UPGRADE,
+    'websocket/echo': H2_NO_UPGRADE,
+    'websocket/errors': H2_NO_UPGRADE,
+    'websocket/signal': H2_NO_UPGRADE,
   },
   'Bun (node-compat)': {
     'request/version': COMPAT_VERSION,

@@ -13,7 +13,15 @@
  * configuration cannot show is ◌; the exit status is 1 when a configuration could not run or a
  * case failed for a reason not listed there (matrix-render.ts).
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,7 +38,7 @@ import { serve } from '@tsgi/node';
 import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
-import { runServerSuite } from '../src/server/runner.js';
+import { runServerSuite, type SuiteReport } from '../src/server/runner.js';
 import { startH2Gateway } from './h2-gateway.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
 import { RUNTIME_CONFIGS } from './runtimes.js';
@@ -312,8 +320,20 @@ async function main(): Promise<number> {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const columns: Column[] = [];
   for (const config of CONFIGS) {
-    if (only.length > 0 && !only.some((o) => config.name.toLowerCase().includes(o.toLowerCase())))
+    const file = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    if (only.length > 0 && !only.some((o) => config.name.toLowerCase().includes(o.toLowerCase()))) {
+      // A partial run (`matrix.ts http2`) keeps the other columns as their last full run left
+      // them, so matrix.md stays whole.
+      const kept = join(OUT, `matrix-${file}.json`);
+      if (existsSync(kept))
+        columns.push({
+          config: config.name,
+          profile: config.profile,
+          skipped: null,
+          report: JSON.parse(readFileSync(kept, 'utf8')) as SuiteReport,
+        });
       continue;
+    }
     const column: Column = {
       config: config.name,
       profile: config.profile,
@@ -344,7 +364,6 @@ async function main(): Promise<number> {
       process.stdout.write(
         `${bad.length === 0 ? '✓' : '✗'} ${config.name}: ${s.pass} passed, ${s.relaxed} relaxed, ${s.fail - bad.length} front-end findings, ${bad.length} unexplained failures${bad.length > 0 ? ` (${bad.join(', ')})` : ''}, ${s.unobservable} cannot be observed, ${s.skip} skipped, ${s['n/a']} n/a in ${Date.now() - started} ms\n`,
       );
-      const file = config.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
       writeFileSync(join(OUT, `matrix-${file}.json`), formatJson(column.report));
     } catch (err) {
       column.skipped = `could not start: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
