@@ -9,13 +9,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
 import { isValidHost, requestTargetForm } from '@tsgi/core';
-import type { _BodyFacts, _Refusal } from './_reject.js';
+import {
+  _100_CONTINUE,
+  _BAD_REQUEST,
+  type _BodyFacts,
+  type _Refusal,
+  _TOO_MANY,
+} from './_refusal.js';
 
-const _TOO_MANY: _Refusal = [431, 'Request Header Fields Too Large'];
-const _BAD_REQUEST: _Refusal = [400, 'Bad Request'];
 // CONNECT (RFC 9113 §8.5) has no `:path`: a tunnel, which TSGI's request model has no place for.
 const _NO_TUNNEL: _Refusal = [501, 'Not Implemented'];
-const _100_CONTINUE = /^\s*100-continue\s*$/i;
 
 /**
  * A request of node's HTTP/2 compat API, which has its stream. Not `httpVersionMajor`: llhttp

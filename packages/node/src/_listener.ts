@@ -27,12 +27,11 @@ import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
 import { _checkH2Request, isH2Request } from './_h2-request.js';
 import { type ExchangeResponse, kExchange } from './_lifecycle.js';
+import { _BodyFacts, type _Refusal } from './_refusal.js';
 import {
-  _BodyFacts,
   _checkRequest,
   _MAX_HEADERS,
   _parserRefusal,
-  type _Refusal,
   _refusalCode,
   _refuse,
   _refusedConnection,

@@ -12,13 +12,19 @@ import type { Duplex } from 'node:stream';
 import {
   isValidHost,
   type OwnResponse,
-  type RequestBodyFacts,
   refusalResponse,
   requestTargetForm,
   type Status,
   statusCode,
 } from '@tsgi/core';
 import { _lastHost } from './_environ.js';
+import {
+  _100_CONTINUE,
+  _BAD_REQUEST,
+  type _BodyFacts,
+  type _Refusal,
+  _TOO_MANY,
+} from './_refusal.js';
 import { isH2Response, reply } from './_response-sink.js';
 
 const kRefused = Symbol('tsgi.refused');
@@ -29,37 +35,13 @@ type _Socket = Socket & { [kRefused]?: true };
 export const _MAX_HEADERS = 100;
 
 const _CHUNKED = /^[ \t]*chunked[ \t]*$/i;
-const _100_CONTINUE = /^\s*100-continue\s*$/i;
 
-/** A refusal: status code and reason phrase. */
-export type _Refusal = readonly [code: number, reason: string];
-
-const _TOO_MANY: _Refusal = [431, 'Request Header Fields Too Large'];
-const _BAD_REQUEST: _Refusal = [400, 'Bad Request'];
 const _VERSION: _Refusal = [505, 'HTTP Version Not Supported'];
 const _CODING: _Refusal = [501, 'Not Implemented'];
 
 /** True when an earlier request on this connection was refused: drop this one. */
 export function _refusedConnection(req: IncomingMessage): boolean {
   return (req.socket as _Socket | null)?.[kRefused] === true;
-}
-
-/**
- * What `_checkRequest` read about the request body from the header lines it scans anyway, for
- * core's `requestFraming`: one object per listener, refilled for each request (the framing is
- * decided in the same synchronous call).
- */
-export class _BodyFacts implements RequestBodyFacts {
-  /** The Content-Length line's value (llhttp has checked its digits and refused repeats). */
-  contentLength: string | undefined = undefined;
-  /** Transfer-Encoding: chunked (any other coding is refused below). */
-  streamed = false;
-  /** `Expect: 100-continue` (IN-07): the client waits before sending the body. */
-  expectContinue = false;
-  readonly limit: number | undefined;
-  constructor(limit: number | undefined) {
-    this.limit = limit;
-  }
 }
 
 /** Why `req` must be refused without the application, or null. Fills `body` as it scans. */
