@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { selfSignedCertificate } from '@tsgi/harness';
 import { cpuSeconds, startNodeServer } from './lib/proc.mjs';
 import { median, rotate, round } from './lib/stats.mjs';
 
@@ -55,29 +56,7 @@ if (spawnSync('h2load', ['--version']).status !== 0) {
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'tsgi-h2-bench-'));
-const TLS_KEY = join(dir, 'key.pem');
-const TLS_CERT = join(dir, 'cert.pem');
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    TLS_KEY,
-    '-out',
-    TLS_CERT,
-    '-subj',
-    '/CN=localhost',
-    '-days',
-    '1',
-  ],
-  { stdio: 'ignore' },
-);
+const { key: TLS_KEY, cert: TLS_CERT } = selfSignedCertificate(dir);
 
 /** One h2load run: req/s, and the server's CPU seconds per request. */
 function load(url, w, pid) {

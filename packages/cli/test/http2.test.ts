@@ -6,7 +6,13 @@ import { execFile, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Daemon, requireTool, startDaemon, tempDir } from '@tsgi/harness';
+import {
+  type Daemon,
+  requireTool,
+  selfSignedCertificate,
+  startDaemon,
+  tempDir,
+} from '@tsgi/harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -58,24 +64,7 @@ async function fetchWith(flags: string[], url: string): Promise<[string, string]
 
 describe.runIf(openssl !== undefined && curl !== undefined)('tsgi serve: HTTP/2', () => {
   it('ADP-NODE-15: --certfile/--keyfile serve HTTP/2 and HTTP/1.1 on one port; --no-http2 only HTTP/1.1', async () => {
-    const made = spawnSync(openssl!, [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ]);
-    expect(made.status).toBe(0);
+    selfSignedCertificate(tmp.path);
     const url = await serve(['--certfile', cert, '--keyfile', key]);
     const [v2, body2] = await fetchWith(['--http2'], `${url}/two`);
     const [v1, body1] = await fetchWith(['--http1.1'], `${url}/one`);

@@ -18,5 +18,6 @@ export * from './daemon.js';
 export * from './lighttpd.js';
 export * from './nginx.js';
 export * from './recipes.js';
+export * from './tls.js';
 export * from './tools.js';
 export * from './webserver.js';

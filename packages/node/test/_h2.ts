@@ -3,10 +3,10 @@
  * with openssl in a temp dir, and one request over a node:http2 client session.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from 'node:http2';
 import { join } from 'node:path';
-import { tempDir } from '@tsgi/harness';
+import { selfSignedCertificate, tempDir } from '@tsgi/harness';
 
 export interface Certs {
   key: Buffer;
@@ -24,32 +24,11 @@ export function makeCerts(openssl: string): Certs {
     const f = (name: string): string => join(dir.path, name);
     const run = (args: string[]): void => void execFileSync(openssl, args, { stdio: 'ignore' });
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run([
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      f('key'),
-      '-out',
-      f('cert'),
-      '-subj',
-      '/CN=localhost',
-      '-days',
-      '1',
-    ]);
-    run([
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      f('cakey'),
-      '-out',
-      f('ca'),
-      '-subj',
-      '/CN=Test CA',
-      '-days',
-      '1',
-    ]);
+    // The server's certificate, and a CA that signs the client's (the server trusts the CA).
+    mkdirSync(f('server'));
+    mkdirSync(f('ca'));
+    const server = selfSignedCertificate(f('server'));
+    const ca = selfSignedCertificate(f('ca'), '/CN=Test CA');
     run([
       'req',
       '-new',
@@ -67,9 +46,9 @@ export function makeCerts(openssl: string): Certs {
       '-in',
       f('csr'),
       '-CA',
-      f('ca'),
+      ca.cert,
       '-CAkey',
-      f('cakey'),
+      ca.key,
       '-set_serial',
       '0x1F2E',
       '-days',
@@ -79,9 +58,9 @@ export function makeCerts(openssl: string): Certs {
     ]);
     const read = (name: string): Buffer => readFileSync(f(name));
     return {
-      key: read('key'),
-      cert: read('cert'),
-      ca: read('ca'),
+      key: readFileSync(server.key),
+      cert: readFileSync(server.cert),
+      ca: readFileSync(ca.cert),
       clientKey: read('ckey'),
       clientCert: read('ccert'),
     };

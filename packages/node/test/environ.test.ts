@@ -1,11 +1,8 @@
-/** environ built from IncomingMessage (ADP-NODE-01, ENV-*), over real loopback connections. */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import type { Environ } from '@tsgi/core';
-import { requireTool, tempDir } from '@tsgi/harness';
+import { requireTool, selfSignedCertificate, tempDir } from '@tsgi/harness';
 import { createRequestListener } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -217,28 +214,7 @@ describe('environ', () => {
     async () => {
       const dir = tempDir();
       try {
-        const [key, cert] = [join(dir.path, 'key.pem'), join(dir.path, 'cert.pem')];
-        execFileSync(
-          openssl!,
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:prime256v1',
-            '-nodes',
-            '-keyout',
-            key,
-            '-out',
-            cert,
-            '-subj',
-            '/CN=localhost',
-            '-days',
-            '1',
-          ],
-          { stdio: 'ignore' },
-        );
+        const { key, cert } = selfSignedCertificate(dir.path);
         const { app, seen } = recorder();
         const server = await start(app, {
           tls: { key: readFileSync(key), cert: readFileSync(cert) },

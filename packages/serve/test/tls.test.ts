@@ -1,13 +1,6 @@
-/**
- * Connection info over TLS on the runtimes' own servers (issue 18): `serve({ tls })` on Bun and
- * Deno, and the environ a request over it gets: `HTTPS=on`, `tsgi.url_scheme` https, the peer's
- * address and port, SERVER_SOFTWARE (ENV-17, ENV-19, ADP-FETCH-01, ADP-FETCH-02).
- */
-import { execFileSync } from 'node:child_process';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireTool, tempDir } from '@tsgi/harness';
+import { requireTool, selfSignedCertificate, tempDir } from '@tsgi/harness';
 import { type RuntimeName, requireRuntime, startRuntimeScript } from '@tsgi/harness/runtimes';
 import { describe, expect, it } from 'vitest';
 
@@ -36,20 +29,7 @@ for (const runtime of ['bun', 'deno'] as RuntimeName[]) {
   describe.skipIf(binary === undefined || openssl === undefined)(`TLS on ${runtime}`, () => {
     it('HTTPS=on, tsgi.url_scheme https, REMOTE_ADDR and REMOTE_PORT (ENV-17, ENV-19, ADP-FETCH-02)', async () => {
       const dir = tempDir();
-      const [key, cert] = [join(dir.path, 'key.pem'), join(dir.path, 'cert.pem')];
-      execFileSync(
-        openssl!,
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-        ].concat(['-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1']),
-        { stdio: 'ignore' },
-      );
+      const { key, cert } = selfSignedCertificate(dir.path);
       const server = await startRuntimeScript(runtime, SCRIPT, {
         env: { TLS_CERT: cert, TLS_KEY: key },
       });

@@ -1,17 +1,9 @@
-/**
- * What the WebSocket extension does on node:http beyond the shared table (websocket.test.ts):
- * the options (ADP-NODE-20), other protocols' upgrades (ADP-NODE-22), the access log
- * (ADP-NODE-21), the connection limit and graceful shutdown (ADP-NODE-23, WS-16), and the
- * conformance cases of spec 20 against the probe.
- */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { createProbe, runServerSuite } from '@tsgi/conformance';
 import type { Application } from '@tsgi/core';
-import { requireTool, tempDir } from '@tsgi/harness';
+import { requireTool, selfSignedCertificate, tempDir } from '@tsgi/harness';
 import { createRequestListener, type ServerHandle, serve } from '@tsgi/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -139,20 +131,7 @@ describe('WebSocket on node:http: options, other upgrades, limits, shutdown', ()
     if (openssl === undefined) return;
     const dir = tempDir();
     try {
-      const [key, cert] = [join(dir.path, 'key.pem'), join(dir.path, 'cert.pem')];
-      execFileSync(
-        openssl,
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-        ].concat(['-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1']),
-        { stdio: 'ignore' },
-      );
+      const { key, cert } = selfSignedCertificate(dir.path);
       const echo: Application = async (environ) => {
         const socket = environ['tsgix.websocket']!.accept();
         for await (const m of socket) await socket.send(m);
