@@ -25,7 +25,7 @@ import {
   splitTarget,
   targetAuthority,
 } from '@tsgi/core';
-import { _h2Fields, isH2Request } from './_h2-request.js';
+import { _h2Fields } from './_h2-request.js';
 import { type TlsVars, tlsVars } from './_tls-environ.js';
 
 /** Per-listener settings the environ builder needs; computed once, not per request. */
@@ -62,16 +62,19 @@ interface _Conn {
 const kConn = Symbol('tsgi.conn');
 type _Socket = Partial<TLSSocket> & { [kConn]?: _Conn };
 
-/** Builds environ for one request, with the `tsgi.input` core made for its body's framing. */
+/**
+ * Builds environ for one request, with the `tsgi.input` core made for its body's framing. `h2`:
+ * the request is a stream of node's HTTP/2 compat API (the listener has decided it once).
+ */
 export function buildEnviron(
   req: IncomingMessage,
   config: _EnvironConfig,
   input: InputStream,
   signal: RequestAbort,
+  h2: boolean,
 ): Environ {
   const target = req.url!;
   // HTTP/2: what is per connection is kept on the session (req.socket is a Proxy made per stream).
-  const h2 = isH2Request(req);
   const holder = (
     h2 ? (req as unknown as Http2ServerRequest).stream.session : req.socket
   ) as _Holder;

@@ -4,7 +4,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ErrorStream, RequestAbort, type RequestInput } from '@tsgi/core';
 import type { BodyState, Slab } from './_body.js';
-import { isH2Request } from './_h2-request.js';
 
 /** Where an exchange reports back: the listener's shared context. */
 export interface ExchangeHost {
@@ -76,12 +75,18 @@ export abstract class ExchangeState implements BodyState {
   remote: string | undefined = undefined;
   readonly start: number;
 
-  constructor(host: ExchangeHost, req: IncomingMessage, res: ServerResponse, start: number) {
+  constructor(
+    host: ExchangeHost,
+    req: IncomingMessage,
+    res: ServerResponse,
+    start: number,
+    h2: boolean,
+  ) {
     this.host = host;
     this.req = req;
     this.res = res;
     this.start = start;
-    this.h2 = isH2Request(req);
+    this.h2 = h2;
   }
 
   /** ResponseSink.aborted: the engine checks for a disconnect without creating the signal. */

@@ -168,7 +168,8 @@ export class ListenerContext implements ExchangeHost {
       if (_refusedConnection(req)) return;
       markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
     }
-    const ex = new NodeExchange(this, req, res, this.accessLog === undefined ? 0 : Date.now());
+    const start = this.accessLog === undefined ? 0 : Date.now();
+    const ex = new NodeExchange(this, req, res, start, h2);
     this.active++;
     if (h2 && this.accessLog !== undefined) ex.remote = req.socket?.remoteAddress;
     const refusal = h2
@@ -187,7 +188,7 @@ export class ListenerContext implements ExchangeHost {
       return;
     }
     const input = requestInput(framing, ex, { errors: this.errors });
-    const environ = buildEnviron(req, this.env, input, ex.abortState);
+    const environ = buildEnviron(req, this.env, input, ex.abortState, ex.h2);
     if (framing.kind !== 'none') {
       ex.hasBody(framing, input, this.body.expectContinue);
     } else {

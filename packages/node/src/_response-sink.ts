@@ -47,7 +47,7 @@ export function sendHead(
   try {
     // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
     // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
-    _writeHead(res, code, status.slice(4), list);
+    _writeHead(res, code, status.slice(4), list, ex.h2);
     ex.status = code;
     // The whole body is at hand (an Array, APP-08, or a body that ended before any byte):
     // its chunks and end() follow in this same tick.
@@ -113,8 +113,9 @@ export function abortResponse(ex: ExchangeState): void {
 export function reply(res: ServerResponse, own: OwnResponse, close: boolean): number {
   const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
   // HTTP/2 has no `connection` field (RFC 9113 §8.2.2): the refusal ends its stream only.
-  if (close && !isH2Response(res)) headers.push(['connection', 'close']);
-  _writeHead(res, Number(own.status.slice(0, 3)), own.status.slice(4), headers);
+  const h2 = isH2Response(res);
+  if (close && !h2) headers.push(['connection', 'close']);
+  _writeHead(res, Number(own.status.slice(0, 3)), own.status.slice(4), headers, h2);
   res.end(own.body);
   return own.body.length;
 }
@@ -131,8 +132,8 @@ function _writeHead(
   code: number,
   reason: string,
   headers: ReadonlyArray<readonly string[]>,
+  h2: boolean,
 ): void {
-  const h2 = isH2Response(res);
   if (res.getHeaderNames().length === 0) {
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2; node warns when given one): SR-16 allows it.
     if (h2) res.writeHead(code, headers as unknown as string[]);

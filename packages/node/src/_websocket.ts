@@ -100,7 +100,13 @@ export class _WebSockets {
     }
     const abort = new RequestAbort();
     const framing = requestFraming(state.body);
-    const environ = buildEnviron(req, state.env, requestInput({ kind: 'none' }, null), abort);
+    const environ = buildEnviron(
+      req,
+      state.env,
+      requestInput({ kind: 'none' }, null),
+      abort,
+      false, // 'upgrade' is node:http's event: an HTTP/1.1 request, never an HTTP/2 stream
+    );
     const handshake = websocketHandshake(environ);
     // WS-04: a malformed handshake is the server's to refuse; ADP-NODE-22: another protocol's
     // upgrade with a body is refused too (node hands the body over unparsed).
