@@ -1,6 +1,7 @@
 // Baseline for the HTTP/2 bench (http2.mjs): node:http2 over TLS, the fastest idiomatic handler.
-// API=stream uses the core stream API (`session.on('stream')`); the default is the compat API
-// `(req, res)`, which @tsgi/node builds on. TLS_KEY/TLS_CERT are PEM file paths.
+// API=stream uses the core stream API (`server.on('stream')`, which @tsgi/node builds on); the
+// default is the compat API `(req, res)`, the one Express, Koa and Fastify's `http2: true` use.
+// TLS_KEY/TLS_CERT are PEM file paths.
 import { readFileSync } from 'node:fs';
 import { createSecureServer } from 'node:http2';
 import { CHUNK, CHUNKS, HELLO, host, port, ready, workload } from './common.mjs';

@@ -65,7 +65,7 @@ const H2_MALFORMED =
 
 /** Config name → case ID → why the front end makes it fail. */
 export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'node:http2 (h2c)': {
+  'node:http2 (TLS)': {
     'environ/server-protocol':
       'the request crossed HTTP/2: SERVER_PROTOCOL is HTTP/2 (ADP-NODE-16)',
     'environ/raw-headers-lossless': H2_LOWER,
@@ -84,6 +84,10 @@ export const FRONT_END_FINDINGS: Readonly<Record<string, Readonly<Record<string,
     'websocket/echo': H2_NO_UPGRADE,
     'websocket/errors': H2_NO_UPGRADE,
     'websocket/signal': H2_NO_UPGRADE,
+  },
+  'node:https (HTTP/1.1 by ALPN)': {
+    'server/header-limits':
+      "the TLS pipe forwards the suite's 128 KiB header in pieces; the server answers 431 and closes, its reset reaches the pipe while it still writes, and node destroys the pipe's TLS socket on that write error before reading the 431 that arrived (a TLS client that has sent its request gets the 431: packages/node/test/http2.test.ts, SRV-07)",
   },
   'Bun (node-compat)': {
     'request/version': COMPAT_VERSION,

@@ -28,6 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serveFastCGI } from '@tsgi/fastcgi';
 import {
   findTool,
+  selfSignedCertificate,
   startApache,
   startBusyboxHttpd,
   startLighttpd,
@@ -39,7 +40,7 @@ import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite, type SuiteReport } from '../src/server/runner.js';
-import { startH2Gateway } from './h2-gateway.js';
+import { type LocalGateway, startH2Gateway, startTlsPipe, type Upstream } from './h2-gateway.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
 import { RUNTIME_CONFIGS } from './runtimes.js';
 
@@ -52,6 +53,8 @@ const MOUNT = '/app';
 export interface Running {
   url: string;
   mount: string;
+  /** The scheme of the server's own connection, when a gateway in front changes it. */
+  scheme?: 'https';
   stop(): Promise<void>;
 }
 
@@ -144,26 +147,17 @@ export const CONFIGS: Config[] = [
     },
   },
   {
-    // ADP-NODE-15..19: every case as an HTTP/2 stream (h2-gateway.ts).
-    name: 'node:http2 (h2c)',
+    // ADP-NODE-15..19: every case as an HTTP/2 stream over TLS (h2-gateway.ts), to the server
+    // `tsgi serve --certfile --keyfile` runs.
+    name: 'node:http2 (TLS)',
     profile: 'node',
-    async start(obs) {
-      const s = await serve(createProbe({ dir: obs }), {
-        port: 0,
-        scriptName: MOUNT,
-        http2: true,
-        ...quiet,
-      });
-      const gateway = await startH2Gateway(s.url);
-      return {
-        url: gateway.url,
-        mount: MOUNT,
-        async stop() {
-          await gateway.stop();
-          await s.close({ timeout: 500 });
-        },
-      };
-    },
+    start: (obs) => tlsColumn(obs, startH2Gateway),
+  },
+  {
+    // ADP-NODE-15: the same server and port, HTTP/1.1 chosen by ALPN (h2-gateway.ts).
+    name: 'node:https (HTTP/1.1 by ALPN)',
+    profile: 'node',
+    start: (obs) => tlsColumn(obs, startTlsPipe),
   },
   {
     name: 'FastCGI + nginx',
@@ -315,6 +309,30 @@ $HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ( "" => "" ) }
   ...RUNTIME_CONFIGS,
 ];
 
+/**
+ * `serve` with TLS, HTTP/2 and HTTP/1.1 on one port (its default with `tls`), behind a gateway
+ * that speaks cleartext HTTP/1.x to the suite and trusts only this server's certificate.
+ */
+async function tlsColumn(
+  obs: string,
+  gatewayFor: (upstream: Upstream) => Promise<LocalGateway>,
+): Promise<Running> {
+  const files = selfSignedCertificate(obs);
+  const cert = readFileSync(files.cert);
+  const tls = { key: readFileSync(files.key), cert };
+  const s = await serve(createProbe({ dir: obs }), { port: 0, scriptName: MOUNT, tls, ...quiet });
+  const gateway = await gatewayFor({ url: s.url, ca: cert });
+  return {
+    url: gateway.url,
+    mount: MOUNT,
+    scheme: 'https',
+    async stop() {
+      await gateway.stop();
+      await s.close({ timeout: 500 });
+    },
+  };
+}
+
 async function main(): Promise<number> {
   mkdirSync(OUT, { recursive: true });
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -358,6 +376,7 @@ async function main(): Promise<number> {
         mount: running.mount,
         profile: config.profile,
         stateless: config.stateless === true,
+        ...(running.scheme !== undefined ? { scheme: running.scheme } : {}),
       });
       const s = column.report.summary;
       const bad = unexplained(column);

@@ -2,7 +2,7 @@
  * `tsgi-conformance`: the command line.
  *
  *   tsgi-conformance server --url URL [--mount PREFIX] [--profile http|node|fastcgi|scgi|cgi|bun|deno|workerd]
- *                           [--without CAP,...] [--with CAP,...] [--stateless]
+ *                           [--without CAP,...] [--with CAP,...] [--stateless] [--scheme https]
  *                           [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
  *                           [--html FILE] [--list]
  *   tsgi-conformance app APP [--only ID-PREFIX]... [--strict] [--json FILE] [--junit FILE]
@@ -53,6 +53,8 @@ server  runs the server suite against a server hosting @tsgi/conformance/probe
         --with        capabilities to add to the profile
         --stateless   the probe runs stateless (TSGI_PROBE_STATELESS=1, isolate runtimes):
                       observations come inline; implies --without gates,store
+        --scheme      the scheme of the server's own connection when --url's differs (a gateway
+                      speaking cleartext to the suite and TLS to the server): https
         capabilities: ${_wrap(CAPABILITIES, 70, '                      ')}
 app     runs APP (a .js or .ts module whose default export, or export "app", is a TSGI
         application; APP:name picks another export) through a standard battery of requests
@@ -67,6 +69,7 @@ const _OPTIONS = {
   without: { type: 'string', multiple: true },
   with: { type: 'string', multiple: true },
   stateless: { type: 'boolean' },
+  scheme: { type: 'string' },
   only: { type: 'string', multiple: true },
   strict: { type: 'boolean' },
   json: { type: 'string' },
@@ -143,8 +146,13 @@ export async function main(argv: readonly string[], out: Output = process.stdout
       out.write(`server: --url is required\n\n${_USAGE}`);
       return 2;
     }
+    if (v.scheme !== undefined && v.scheme !== 'http' && v.scheme !== 'https') {
+      out.write(`server: --scheme must be http or https\n\n${_USAGE}`);
+      return 2;
+    }
     report = await runServerSuite({
       url: v.url,
+      ...(v.scheme !== undefined ? { scheme: v.scheme } : {}),
       mount: v.mount ?? '',
       profile: v.profile ?? DEFAULT_PROFILE,
       without: v.without ?? [],

@@ -111,6 +111,11 @@ export interface Hold {
 /** What a case gets to talk to the server under test. */
 export interface CaseContext {
   readonly url: URL;
+  /**
+   * The scheme the server's own connection uses: the URL's, unless a gateway in front of the
+   * server changes it (the suite's `scheme` option).
+   */
+  readonly scheme: 'http' | 'https';
   /** The SCRIPT_NAME the server mounts the probe at (`--mount`), `''` at the root. */
   readonly mount: string;
   readonly profile: TransportProfile;

@@ -22,6 +22,8 @@ import type { RawResponse } from './http-parser.js';
 /** The server under test. */
 export interface Target {
   url: URL;
+  /** The scheme of the server's own connection (`tsgi.url_scheme`); default the URL's. */
+  scheme?: 'http' | 'https';
   mount: string;
   profile: TransportProfile;
   /** Ask the probe for inline observations (`x-tsgi-observe: inline`, `--stateless`). */
@@ -97,6 +99,7 @@ export function createKit(target: Target): Kit {
 
   const kit: Kit = {
     url: target.url,
+    scheme: target.scheme ?? (target.url.protocol === 'https:' ? 'https' : 'http'),
     mount: target.mount,
     profile: target.profile,
     tokens,

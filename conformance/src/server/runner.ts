@@ -67,6 +67,12 @@ export interface SuiteOptions {
   url: string;
   /** Where the server mounts the probe (its SCRIPT_NAME), e.g. `/app`. Default `''`. */
   mount?: string;
+  /**
+   * The scheme of the server's own connection when it differs from `url`'s: a gateway that
+   * speaks cleartext to the suite and TLS to the server (the matrix's TLS columns). Default the
+   * URL's.
+   */
+  scheme?: 'http' | 'https';
   /** `http` (default), `node`, `fastcgi`, `cgi`, or a custom profile. */
   profile?: string | TransportProfile;
   /** Capabilities the server's runtime cannot expose (names, or comma-separated). */
@@ -197,6 +203,7 @@ export async function runServerSuite(options: SuiteOptions): Promise<SuiteReport
   });
   const mount = (options.mount ?? '').replace(/\/$/, '');
   const target: Target = { url: new URL(options.url), mount, profile, inline: stateless };
+  if (options.scheme !== undefined) target.scheme = options.scheme;
   const results: CaseResult[] = [];
   for (const c of selectCases(options.only, options.cases)) {
     const r = await runCase(c, target, options.caseTimeout);

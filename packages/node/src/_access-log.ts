@@ -8,6 +8,7 @@
  * body. A line refused before its request line was parsed has `-` for `%r` (ADP-NODE-14).
  */
 import type { IncomingMessage } from 'node:http';
+import type { ExchangeState } from './_exchange-state.js';
 
 const _MONTHS = [
   'Jan',
@@ -74,16 +75,30 @@ export interface AccessEntry {
   userAgent?: string | undefined;
 }
 
-/** The entry of a finished request. */
+/** The entry of a finished request: an exchange, HTTP/1.x or HTTP/2. */
+export function exchangeEntry(ex: ExchangeState): AccessEntry {
+  if (!ex.h2) return requestEntry(ex.http1Request, ex.status, ex.bytes, ex.start);
+  const headers = ex.h2Headers!;
+  return {
+    remote: ex.remote,
+    request: `${ex.method} ${ex.target} HTTP/2.0`, // as nginx and Apache log HTTP/2
+    status: ex.status,
+    bytes: ex.bytes,
+    start: ex.start,
+    referer: headers.referer,
+    userAgent: headers['user-agent'],
+  };
+}
+
+/** The entry of a finished node:http request (an exchange, or a WebSocket's handshake). */
 export function requestEntry(
   req: IncomingMessage,
   status: number,
   bytes: number,
   start: number,
-  remote?: string,
 ): AccessEntry {
   return {
-    remote: remote ?? req.socket?.remoteAddress,
+    remote: req.socket?.remoteAddress,
     request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
     status,
     bytes,

@@ -1,5 +1,5 @@
 /**
- * `IncomingMessage` → environ (ADP-NODE-01, spec section 02).
+ * `IncomingMessage` or HTTP/2 stream → environ (ADP-NODE-01, ADP-NODE-16, spec section 02).
  *
  * Byte transparency (ENV-06, ENV-07, ENV-15) comes for free: node:http's parser turns the
  * request-target and header values into strings with one code unit per octet (latin-1), which is
@@ -7,8 +7,6 @@
  * percent-decoded once. `req.headers` is never read: it lowercases names, drops duplicates of
  * some fields and joins others with `, ` (including Cookie), none of which ENV-13 allows.
  */
-import type { IncomingMessage } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
 import type { TLSSocket } from 'node:tls';
 import {
   addConfigKeys,
@@ -19,12 +17,12 @@ import {
   type ErrorStream,
   type InputStream,
   percentDecode,
-  type RequestAbort,
   splitHost,
   splitScriptName,
   splitTarget,
   targetAuthority,
 } from '@tsgi/core';
+import type { ExchangeState } from './_exchange-state.js';
 import { _h2Fields } from './_h2-request.js';
 import { type TlsVars, tlsVars } from './_tls-environ.js';
 
@@ -63,21 +61,28 @@ const kConn = Symbol('tsgi.conn');
 type _Socket = Partial<TLSSocket> & { [kConn]?: _Conn };
 
 /**
- * Builds environ for one request, with the `tsgi.input` core made for its body's framing. `h2`:
- * the request is a stream of node's HTTP/2 compat API (the listener has decided it once).
+ * What environ is built from: an exchange, or the request of a WebSocket handshake (HTTP/1.1,
+ * `_websocket.ts`). `stream` is read only when `h2`, `http1Request` only when not.
+ */
+export type EnvironSource = Pick<
+  ExchangeState,
+  'h2' | 'method' | 'target' | 'http1Request' | 'abortState'
+> & { readonly stream?: ExchangeState['stream'] };
+
+/**
+ * Builds environ for the request of `ex`, with the `tsgi.input` core made for its body's framing.
+ * `rawHeaders`: node's header lines (on HTTP/2 with the pseudo-headers).
  */
 export function buildEnviron(
-  req: IncomingMessage,
+  ex: EnvironSource,
+  rawHeaders: readonly string[],
   config: _EnvironConfig,
   input: InputStream,
-  signal: RequestAbort,
-  h2: boolean,
 ): Environ {
-  const target = req.url!;
-  // HTTP/2: what is per connection is kept on the session (req.socket is a Proxy made per stream).
-  const holder = (
-    h2 ? (req as unknown as Http2ServerRequest).stream.session : req.socket
-  ) as _Holder;
+  const h2 = ex.h2;
+  const target = ex.target;
+  // HTTP/2: what is per connection is kept on the session.
+  const holder = (h2 ? ex.stream!.session : ex.http1Request.socket) as _Holder;
   const conn = holder[kConn] ?? _newConn(holder, h2);
   const split = splitTarget(target);
   let pathInfo = percentDecode(split.rawPath); // ENV-06: decoded exactly once, %2F becomes '/'.
@@ -85,10 +90,10 @@ export function buildEnviron(
   // ENV-04: SCRIPT_NAME comes from deployment configuration only, never from the request.
   if (config.scriptName !== '')
     [scriptName, pathInfo] = splitScriptName(pathInfo, config.scriptName);
-  const version = req.httpVersion;
+  const version = h2 ? '2' : ex.http1Request.httpVersion;
   const env = createEnviron(
     {
-      method: req.method!,
+      method: ex.method,
       scriptName,
       pathInfo,
       queryString: split.query,
@@ -106,7 +111,7 @@ export function buildEnviron(
     {
       input,
       errors: config.errors,
-      signal,
+      signal: ex.abortState,
       urlScheme: conn.https ? 'https' : 'http',
       // ENV-22: one event loop per process; cluster workers are separate processes.
       multithread: false,
@@ -119,12 +124,12 @@ export function buildEnviron(
   if (h2) {
     // ADP-NODE-16: pseudo-headers are not fields; `:authority` stands for a missing Host (RFC
     // 9113 §8.3.1). Cookie crumbs are joined with "; " by ENV-13 (RFC 9113 §8.2.3).
-    const [fields, authority] = _h2Fields(req.rawHeaders);
+    const [fields, authority] = _h2Fields(rawHeaders);
     env['tsgi.raw_headers'] = addRequestHeaders(env, fields);
     if (env.HTTP_HOST === undefined && authority !== undefined) env.HTTP_HOST = authority;
     host = env.HTTP_HOST;
   } else {
-    env['tsgi.raw_headers'] = addRequestHeaders(env, req.rawHeaders);
+    env['tsgi.raw_headers'] = addRequestHeaders(env, rawHeaders);
     host = env.HTTP_HOST;
   }
   // ENV-35: an absolute-form target's authority replaces Host (the Host lines stay in

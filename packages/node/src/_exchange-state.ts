@@ -1,7 +1,8 @@
 /**
  * What one node:http request/response pair holds (see _exchange.ts for why it is one object).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import { type ErrorStream, RequestAbort, type RequestInput } from '@tsgi/core';
 import type { BodyState, Slab } from './_body.js';
 
@@ -23,15 +24,23 @@ export interface ExchangeHost {
  */
 export abstract class ExchangeState implements BodyState {
   readonly host: ExchangeHost;
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  /**
+   * Where the request body comes from: node:http's `IncomingMessage`, or on HTTP/2 the stream,
+   * whose readable side is the request body (ADP-NODE-15). Members only node:http has are read
+   * behind `h2` (`http1Request`).
+   */
+  readonly req: IncomingMessage | ServerHttp2Stream;
+  /** Where the response goes: node:http's `ServerResponse`, or on HTTP/2 the same stream. */
+  readonly res: ServerResponse | ServerHttp2Stream;
   /** `tsgi.signal`, created only if the app reads it (see the module comment). */
   readonly abortState = new RequestAbort();
   /**
-   * The request came over HTTP/2 (node's compat API: `Http2ServerRequest`/`Http2ServerResponse`,
-   * ADP-NODE-15): no connection-level headers, no reason phrase, no socket to uncork.
+   * The request came over HTTP/2 (ADP-NODE-15): node's stream API, no connection-level headers,
+   * no reason phrase, no socket to uncork.
    */
   readonly h2: boolean;
+  /** HTTP/2: the request's header object (node's, pseudo-headers included); null on HTTP/1.x. */
+  readonly h2Headers: IncomingHttpHeaders | null;
 
   // Request body (_request-body.ts).
   /** `tsgi.input` when the request has a body; null for the shared empty input. */
@@ -54,6 +63,8 @@ export abstract class ExchangeState implements BodyState {
   ended = false;
   /** The response closed before finishing: reads and writes now fail (ERR-05). */
   closed = false;
+  /** A 'close' listener is on `res` (`watchResponse`). */
+  watched = false;
   /** A 'close' listener is on `req` (a pipelined response, or a body being read). */
   reqCloseWatched = false;
 
@@ -75,18 +86,45 @@ export abstract class ExchangeState implements BodyState {
   remote: string | undefined = undefined;
   readonly start: number;
 
+  /** An HTTP/1.x exchange (`h2Headers` null) or an HTTP/2 stream (`req` and `res` the stream). */
   constructor(
     host: ExchangeHost,
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: IncomingMessage | ServerHttp2Stream,
+    res: ServerResponse | ServerHttp2Stream,
     start: number,
-    h2: boolean,
+    h2Headers: IncomingHttpHeaders | null,
   ) {
     this.host = host;
     this.req = req;
     this.res = res;
     this.start = start;
-    this.h2 = h2;
+    this.h2Headers = h2Headers;
+    this.h2 = h2Headers !== null;
+  }
+
+  /** node:http's request; only read where `h2` is false. */
+  get http1Request(): IncomingMessage {
+    return this.req as IncomingMessage;
+  }
+
+  /** node:http's response; only read where `h2` is false. */
+  get http1Response(): ServerResponse {
+    return this.res as ServerResponse;
+  }
+
+  /** The HTTP/2 stream; only read where `h2` is true. */
+  get stream(): ServerHttp2Stream {
+    return this.res as ServerHttp2Stream;
+  }
+
+  /** The request method, for the access log and shutdown's log. */
+  get method(): string {
+    return this.h2 ? String(this.h2Headers![':method']) : this.http1Request.method!;
+  }
+
+  /** The request-target as received (`:path` on HTTP/2). */
+  get target(): string {
+    return this.h2 ? String(this.h2Headers![':path']) : this.http1Request.url!;
   }
 
   /** ResponseSink.aborted: the engine checks for a disconnect without creating the signal. */

@@ -1,13 +1,12 @@
 /**
- * An HTTP/2 request through node's compat API (`Http2ServerRequest`, ADP-NODE-15..17): what
- * `_checkRequest` (_reject.ts) does for HTTP/1.x, for a request nghttp2 has already framed. nghttp2
+ * An HTTP/2 request (node's stream API, ADP-NODE-15..17): what `_checkRequest` (_reject.ts) does
+ * for HTTP/1.x, for a request nghttp2 has already framed. nghttp2
  * refuses connection-specific fields (RFC 9113 §8.2.2), a `content-length` the DATA frames do not
  * match (§8.1.1) and malformed pseudo-headers (§8.3) with a stream error, so what is left here is
  * the header count (SRV-07), Host against `:authority` (ENV-34, §8.3.1), the target (SRV-15) and
  * the body facts.
  */
-import type { IncomingMessage } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isValidHost, requestTargetForm } from '@tsgi/core';
 import {
   _100_CONTINUE,
@@ -21,20 +20,26 @@ import {
 const _NO_TUNNEL: _Refusal = [501, 'Not Implemented'];
 
 /**
- * A request of node's HTTP/2 compat API, which has its stream. Not `httpVersionMajor`: llhttp
+ * A request of node's HTTP/2 compat API (`Http2ServerRequest`, which has its stream): a host
+ * that gave `createRequestListener` to its own `node:http2` server. Not `httpVersionMajor`: llhttp
  * passes an HTTP/1.1 request line saying `HTTP/2.0` on to node:http (SRV-16 answers it 505).
  */
 export function isH2Request(req: IncomingMessage): boolean {
   return (req as { stream?: unknown }).stream !== undefined;
 }
 
-/** Why an HTTP/2 request must be refused without the application, or null; fills `body`. */
+/**
+ * Why an HTTP/2 request must be refused without the application, or null; fills `body`.
+ * `headers` and `raw` are node's two forms of the request's header list; `endAfterHeaders`: the
+ * HEADERS frame ended the stream.
+ */
 export function _checkH2Request(
-  req: IncomingMessage,
+  headers: IncomingHttpHeaders,
+  raw: readonly string[],
+  endAfterHeaders: boolean,
   maxHeaders: number,
   body: _BodyFacts,
 ): _Refusal | null {
-  const raw = req.rawHeaders;
   let fields = 0;
   let hosts = 0;
   let host = '';
@@ -58,7 +63,7 @@ export function _checkH2Request(
   body.contentLength = length;
   // RFC 9113 §8.1: a request whose HEADERS frame ended the stream has no body; any other has
   // DATA frames, delimited by END_STREAM whether or not content-length was sent.
-  body.streamed = !(req as unknown as Http2ServerRequest).stream.endAfterHeaders;
+  body.streamed = !endAfterHeaders;
   body.expectContinue = expect !== undefined && _100_CONTINUE.test(expect);
   // SRV-07: nghttp2 passes maxHeaders + 1 fields at most (serve's maxHeaderListPairs).
   if (fields > maxHeaders) return _TOO_MANY;
@@ -68,14 +73,14 @@ export function _checkH2Request(
   if (hosts === 1 && authority !== undefined && authority !== host) return _BAD_REQUEST;
   const named = hosts === 1 ? host : authority;
   if (named !== undefined && !isValidHost(named)) return _BAD_REQUEST;
-  const url = req.url as string | undefined;
+  const url = headers[':path'] as string | undefined;
   if (url === undefined || url === '') return _NO_TUNNEL;
   // SRV-15: nghttp2 refused control characters and spaces in `:path` (§8.3.1); `#` and the forms
   // other than origin-form and `*` (OPTIONS only) are ours to refuse.
   if (
     url.charCodeAt(0) === 0x2f
       ? url.indexOf('#') >= 0
-      : requestTargetForm(url, req.method!) === null
+      : requestTargetForm(url, headers[':method'] as string) === null
   ) {
     return _BAD_REQUEST;
   }

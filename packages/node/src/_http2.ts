@@ -2,10 +2,11 @@
  * HTTP/2 for `serve` (ADP-NODE-15..19): the server (TLS with ALPN `h2` and `http/1.1` on one port,
  * or cleartext h2c with prior knowledge), its sessions' idle timeout, and its graceful shutdown
  * (SRV-09), which on HTTP/2 is a GOAWAY per session rather than `Connection: close` per response.
- * The request listener is the same as node:http's: node's compat API (`Http2ServerRequest`,
- * `Http2ServerResponse`) has the `(req, res)` shape, and the few places that differ check `h2`.
+ * HTTP/2 streams go to the listener's stream path (`serveStreams`), HTTP/1.1 connections of the
+ * same port to its `(req, res)` path; the exchange is one class, and the few places that differ
+ * check `h2`.
  */
-import { Server as HttpServer } from 'node:http';
+import { Server as HttpServer, type IncomingHttpHeaders } from 'node:http';
 import {
   createSecureServer,
   createServer,
@@ -13,10 +14,27 @@ import {
   type Http2Server,
   type Http2Session,
   type SecureServerOptions,
+  type ServerHttp2Stream,
   type ServerOptions,
 } from 'node:http2';
 import { GracefulShutdown } from '@tsgi/server-node';
 import type { ListenerContext } from './_listener.js';
+
+/**
+ * Serves the server's HTTP/2 streams through `state.handleStream` (node's stream API). node's
+ * compat layer put its own 'stream' listener on the server when the 'request' listener (for the
+ * HTTP/1.1 connections ALPN lets through) was added: it is replaced, so no stream gets the compat
+ * objects (a third of a hello world's server CPU: bench/http2.mjs).
+ */
+export function serveStreams(server: H2Server, state: ListenerContext): void {
+  server.removeAllListeners('stream');
+  server.on(
+    'stream',
+    (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _f: number, raw: string[]) =>
+      state.handleStream(stream, headers, raw),
+  );
+}
+
 import type { ServeOptions } from './options.js';
 
 /** The server `serve` builds when HTTP/2 is on. */

@@ -6,16 +6,20 @@
  * event for all requests, no closure per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerResponse } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import { ClientDisconnectError, InputTruncatedError } from '@tsgi/core';
 import { endWait } from './_body.js';
 import type { ExchangeState } from './_exchange-state.js';
 
 export const kExchange = Symbol('tsgi.exchange');
 
-/** A request or response that may carry its exchange. */
-export type ExchangeRequest = IncomingMessage & { [kExchange]?: ExchangeState };
-export type ExchangeResponse = ServerResponse & { [kExchange]?: ExchangeState };
+/** A request or response (on HTTP/2 the stream, which is both) that may carry its exchange. */
+export type ExchangeRequest = (IncomingMessage | ServerHttp2Stream) & {
+  [kExchange]?: ExchangeState;
+};
+export type ExchangeResponse = (ServerResponse | ServerHttp2Stream) & {
+  [kExchange]?: ExchangeState;
+};
 
 /**
  * Watches the response for its end or the client leaving. Called once the application has not
@@ -23,17 +27,25 @@ export type ExchangeResponse = ServerResponse & { [kExchange]?: ExchangeState };
  * synchronous call to the application, so none is missed.
  */
 export function watchResponse(ex: ExchangeState): void {
+  if (ex.watched) return; // already watched (_body.ts waits)
+  ex.watched = true;
   const res = ex.res as ExchangeResponse;
-  if (res[kExchange] === ex) return; // already watched (_body.ts waits)
-  res[kExchange] = ex;
+  res[kExchange] = ex; // on HTTP/2 the request's too: one stream
   res.on('close', _onResponseClose); // emitted once; `on` avoids once()'s wrapper allocation
   // A pipelined request whose response is queued behind another has no socket yet, and
   // node:http never emits 'close' on such a response if the client leaves; its request does.
-  if (res.socket === null) watchRequestClose(ex);
+  if (!ex.h2 && ex.http1Response.socket === null) watchRequestClose(ex);
 }
 
-/** Watches the request for the connection closing (a pipelined response, a body being read). */
+/**
+ * Watches the request for the connection closing (a pipelined response, a body being read). On
+ * HTTP/2 request and response are one stream, whose 'close' `watchResponse` watches.
+ */
 export function watchRequestClose(ex: ExchangeState): void {
+  if (ex.h2) {
+    watchResponse(ex);
+    return;
+  }
   if (ex.reqCloseWatched) return;
   ex.reqCloseWatched = true;
   const req = ex.req as ExchangeRequest;
@@ -82,8 +94,7 @@ function _closed(ex: ExchangeState): void {
 function _incomplete(ex: ExchangeState): boolean {
   const res = ex.res;
   if (!ex.h2) return !res.writableFinished;
-  const stream = (res as unknown as Http2ServerResponse).stream;
-  return !res.writableEnded || !res.writableFinished || (stream.rstCode ?? 0) !== 0;
+  return !res.writableEnded || !res.writableFinished || (ex.stream.rstCode ?? 0) !== 0;
 }
 
 /**
@@ -95,7 +106,12 @@ function _inputFailure(ex: ExchangeState, disconnect: Error): Error {
   const received = ex.input!.received;
   // HTTP/2 (ADP-NODE-17): nghttp2 resets a stream whose DATA falls short of its content-length
   // (RFC 9113 §8.1.1), so a body cut short there is always the stream's end: a disconnect.
-  if (!ex.h2 && ex.length >= 0 && received < ex.length && ex.req.socket?.readableEnded === true) {
+  if (
+    !ex.h2 &&
+    ex.length >= 0 &&
+    received < ex.length &&
+    ex.http1Request.socket?.readableEnded === true
+  ) {
     return new InputTruncatedError(ex.length, received);
   }
   return disconnect;
@@ -105,7 +121,7 @@ function _onResponseClose(this: ExchangeResponse): void {
   _closed(this[kExchange]!);
 }
 
-function _onRequestClose(this: ExchangeRequest): void {
+function _onRequestClose(this: IncomingMessage & { [kExchange]?: ExchangeState }): void {
   const ex = this[kExchange]!;
   const input = ex.input;
   if (!this.complete && input !== null && !input.ended) {

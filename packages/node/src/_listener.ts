@@ -5,7 +5,8 @@
  * hands the engine a sink (the design rule of spec section 10).
  */
 import cluster from 'node:cluster';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerResponse, ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import {
   type Application,
@@ -21,7 +22,7 @@ import {
   tooLargeResponse,
 } from '@tsgi/core';
 import { PendingRuns, positiveOption } from '@tsgi/server-node';
-import { type AccessLogFormat, formatAccess, requestEntry } from './_access-log.js';
+import { type AccessLogFormat, exchangeEntry, formatAccess } from './_access-log.js';
 import { markServed } from './_connection-limit.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
@@ -111,12 +112,7 @@ export class ListenerContext implements ExchangeHost {
   done(ex: NodeExchange): void {
     this.active--;
     if (this.accessLog !== undefined)
-      this._log(
-        formatAccess(
-          requestEntry(ex.req, ex.status, ex.bytes, ex.start, ex.remote),
-          this.accessLogFormat,
-        ),
-      );
+      this._log(formatAccess(exchangeEntry(ex), this.accessLogFormat));
     if (this.closing) this.onDrained?.();
   }
 
@@ -158,29 +154,63 @@ export class ListenerContext implements ExchangeHost {
     }
   }
 
-  /** Handles one request. */
+  /** Handles one request of node:http (or of node's HTTP/2 compat API, passed to `handleStream`). */
   handle(req: IncomingMessage, res: ServerResponse): void {
-    // SRV-02: an earlier request on this connection was refused; node:http parsed this one
-    // before the socket closed. It never reaches the application, and gets no answer.
-    // HTTP/2 (ADP-NODE-15): a stream of a session, which _http2.ts tracks for the shutdown.
-    const h2 = isH2Request(req);
-    if (!h2) {
-      if (_refusedConnection(req)) return;
-      markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
-    }
-    const start = this.accessLog === undefined ? 0 : Date.now();
-    const ex = new NodeExchange(this, req, res, start, h2);
-    this.active++;
-    if (h2 && this.accessLog !== undefined) ex.remote = req.socket?.remoteAddress;
-    const refusal = h2
-      ? _checkH2Request(req, this.maxHeaders, this.body)
-      : _checkRequest(req, this.maxHeaders, this.body);
-    if (refusal !== null) {
-      this._refuse(ex, refusal);
+    if (isH2Request(req)) {
+      // A host's own node:http2 server with this listener on 'request': the stream under node's
+      // compat objects is served as `serve` serves it (one HTTP/2 path); the compat objects are
+      // left unused.
+      const stream = (res as unknown as Http2ServerResponse).stream;
+      this.handleStream(stream, req.headers, req.rawHeaders);
       return;
     }
-    // IN-02, IN-03: node:http has removed chunked framing; Content-Length (validated by node's
-    // parser, SRV-02) bounds the body. Without either header a request has no body (RFC 9112 §6.3).
+    // SRV-02: an earlier request on this connection was refused; node:http parsed this one
+    // before the socket closed. It never reaches the application, and gets no answer.
+    if (_refusedConnection(req)) return;
+    markServed(req.socket); // no longer a fresh connection for the shutdown's grace (closeIdle)
+    const start = this.accessLog === undefined ? 0 : Date.now();
+    const ex = new NodeExchange(this, req, res, start, null);
+    this.active++;
+    const refusal = _checkRequest(req, this.maxHeaders, this.body);
+    if (refusal !== null) this._refuse(ex, refusal);
+    else this._run(ex, req.rawHeaders);
+  }
+
+  /**
+   * Handles one HTTP/2 stream (ADP-NODE-15): `serve`'s HTTP/2 server emits 'stream' with node's
+   * header object and raw lines. node's stream API, not its compat API: the compat objects cost
+   * a third of a hello world's server CPU (bench/http2.mjs: compat 31.7 µs per request, stream
+   * API 19.3 µs, same run); on the stream the exchange writes the response itself.
+   */
+  handleStream(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    rawHeaders: readonly string[],
+  ): void {
+    // A stream's errors (a reset by the client, our own RST_STREAM on abort) are followed by its
+    // 'close', where the exchange learns of them (ADP-NODE-04); unheard, one would crash the process.
+    stream.on('error', _ignore);
+    const start = this.accessLog === undefined ? 0 : Date.now();
+    const ex = new NodeExchange(this, stream, stream, start, headers);
+    this.active++;
+    // Read at the start: a closed stream no longer reaches its session's socket.
+    if (this.accessLog !== undefined) ex.remote = stream.session?.socket?.remoteAddress;
+    const refusal = _checkH2Request(
+      headers,
+      rawHeaders,
+      stream.endAfterHeaders,
+      this.maxHeaders,
+      this.body,
+    );
+    if (refusal !== null) this._refuse(ex, refusal);
+    else this._run(ex, rawHeaders);
+  }
+
+  /** Frames the request body, builds environ and runs the application. */
+  _run(ex: NodeExchange, rawHeaders: readonly string[]): void {
+    // IN-02, IN-03: node has removed chunked framing (HTTP/2: DATA frames); Content-Length
+    // (validated by node's parser, SRV-02) bounds the body. Without either header a request has
+    // no body (RFC 9112 §6.3).
     const framing = requestFraming(this.body);
     if (framing.kind === 'refuse') {
       // SRV-05: refused before the application runs; closed, since the body was not read.
@@ -188,16 +218,17 @@ export class ListenerContext implements ExchangeHost {
       return;
     }
     const input = requestInput(framing, ex, { errors: this.errors });
-    const environ = buildEnviron(req, this.env, input, ex.abortState, ex.h2);
+    const environ = buildEnviron(ex, rawHeaders, this.env, input);
     if (framing.kind !== 'none') {
       ex.hasBody(framing, input, this.body.expectContinue);
-    } else {
+    } else if (!ex.h2) {
       // ADP-NODE-09: a request without a body has no bytes to drain, but node:http resumes every
       // stream nobody read once the response finishes (`req._dump()`), which costs a chain of
       // ticks and events per request. `read()` marks the stream consumed and returns null, so
       // that is skipped (bench/node-overhead.mjs hello world: about 0.4 µs per request).
       // An idle keep-alive connection then holds this request (about 0.8 KiB) until its next one.
-      req.read();
+      // (An HTTP/2 stream whose HEADERS ended it has its readable side ended already.)
+      ex.http1Request.read();
     }
     this.runs.track(ex, runApplication(this.app, environ, ex, this.run));
     if (ex.ended && ex.input === null) ex.finishNow();
@@ -209,16 +240,18 @@ export class ListenerContext implements ExchangeHost {
     ex.watch();
     ex.replaced = true;
     ex.status = _refusalCode(refusal);
-    ex.bytes = _refuse(ex.req, ex.res, refusal);
+    ex.bytes = _refuse(ex, refusal);
   }
 }
+
+function _ignore(): void {}
 
 /** A request pending at the end of a shutdown, for its log (BODY-24). */
 function _describe(ex: NodeExchange): string {
   const waiting = ex.ended
     ? 'the completion hook of its response body'
     : 'its application, which has not ended its response';
-  return `${ex.req.method} ${ex.req.url} still waiting for ${waiting}`;
+  return `${ex.method} ${ex.target} still waiting for ${waiting}`;
 }
 
 /** A node request listener with access to its state (for `serve`). */

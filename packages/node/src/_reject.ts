@@ -6,7 +6,7 @@
  * and no later request received on it reaches the application (SRV-02). What the parser itself
  * refuses is answered by `_parserRefusal` (serve's 'clientError' listener).
  */
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
@@ -18,6 +18,7 @@ import {
   statusCode,
 } from '@tsgi/core';
 import { _lastHost } from './_environ.js';
+import type { ExchangeState } from './_exchange-state.js';
 import {
   _100_CONTINUE,
   _BAD_REQUEST,
@@ -25,7 +26,7 @@ import {
   type _Refusal,
   _TOO_MANY,
 } from './_refusal.js';
-import { isH2Response, reply } from './_response-sink.js';
+import { reply } from './_response-sink.js';
 
 const kRefused = Symbol('tsgi.refused');
 
@@ -120,27 +121,24 @@ function _isHost(name: string): boolean {
 }
 
 /**
- * Answers `code` with `Connection: close` and marks the connection refused: requests already
- * parsed behind this one are dropped (_refusedConnection), and node destroys the socket once
- * the answer is flushed. Returns the body's length, for the access log.
+ * Answers `refusal` in place of the application. On HTTP/1.x with `Connection: close`, marking
+ * the connection refused: requests already parsed behind this one are dropped
+ * (_refusedConnection), and node destroys the socket once the answer is flushed. On HTTP/2
+ * (ADP-NODE-17) the refusal ends this stream only; the session's others go on. Returns the
+ * body's length, for the access log.
  */
-export function _refuse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  refusal: _Refusal | OwnResponse,
-): number {
-  // HTTP/2 (ADP-NODE-17): the refusal ends this stream only; the session's others go on.
-  const h2 = isH2Response(res);
-  const socket = h2 ? null : (req.socket as _Socket | null);
-  if (socket !== null) socket[kRefused] = true;
+export function _refuse(ex: ExchangeState, refusal: _Refusal | OwnResponse): number {
   // Refusals and SRV-05's 413 come from core: the same bytes as every other adapter's.
   const own = _isTuple(refusal)
     ? refusalResponse(`${refusal[0]} ${refusal[1]}` as Status)
     : refusal;
-  const bytes = reply(res, own, true);
+  if (ex.h2) return reply(ex, own);
+  const socket = ex.http1Request.socket as _Socket | null;
+  if (socket !== null) socket[kRefused] = true;
+  const bytes = reply(ex, own);
   // node:http corks the socket until the next tick; a parse error later in this same chunk
   // (an undecodable body) would destroy it with the answer still corked.
-  const out = h2 ? null : res.socket;
+  const out = ex.http1Response.socket;
   if (out !== null) while (out.writableCorked > 0) out.uncork();
   return bytes;
 }

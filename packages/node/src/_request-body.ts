@@ -13,6 +13,9 @@ import { type ExchangeRequest, kExchange, watchRequestClose } from './_lifecycle
 /** node's own flag: without a 'checkContinue' listener node sent 100 Continue itself. */
 type _ContinueResponse = ServerResponse & { _sent100?: boolean };
 
+/** An HTTP/2 interim response (RFC 9113 §8.1): a HEADERS frame with `:status` 100. */
+const _CONTINUE = { ':status': 100 };
+
 /**
  * The request has a body (core's `requestFraming` said `length` or `stream`): what reading it
  * needs, the truncation check (IN-04), the limit (IN-08) and 100-continue (IN-07).
@@ -33,9 +36,11 @@ export function expectBody(
 export function startReading(ex: ExchangeState): void {
   if (ex.closed || ex.reading) return;
   ex.reading = true;
-  const res = ex.res as _ContinueResponse;
   // IN-07: 100 Continue on the first read, never once the response started.
-  if (ex.expectContinue && !res.headersSent && res._sent100 !== true) res.writeContinue();
+  if (ex.expectContinue && !ex.res.headersSent) {
+    if (ex.h2) ex.stream.additionalHeaders(_CONTINUE);
+    else if ((ex.res as _ContinueResponse)._sent100 !== true) ex.http1Response.writeContinue();
+  }
   const req = ex.req as ExchangeRequest;
   req[kExchange] = ex;
   req.on('data', _onData);

@@ -4,8 +4,8 @@
  * node:http refuses a head the engine validated, the adapter answers 500 itself and drops the
  * engine's output (`replaced`).
  */
-import type { ServerResponse } from 'node:http';
-import type { Http2ServerResponse } from 'node:http2';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { constants, type ServerHttp2Stream } from 'node:http2';
 import {
   type BodyFraming,
   ClientDisconnectError,
@@ -19,6 +19,9 @@ import type { ExchangeState } from './_exchange-state.js';
 import { _h2ResponseFields } from './_h2-request.js';
 import { continueUnanswered } from './_request-body.js';
 
+// RFC 9113 §7: the RST_STREAM code of a response the server could not complete.
+const _INTERNAL_ERROR = constants.NGHTTP2_INTERNAL_ERROR;
+
 /** ResponseSink.head: the status line and the final headers. */
 export function sendHead(
   ex: ExchangeState,
@@ -28,34 +31,34 @@ export function sendHead(
   code: number,
 ): void {
   if (ex.replaced) return;
-  const res = ex.res;
-  let list: ReadonlyArray<readonly string[]>;
-  if (ex.h2) {
-    // ADP-NODE-17: HTTP/2 frames the body itself and has no connection-level fields (RFC 9113
-    // §8.2.2); one stream's answer never closes the connection others share.
-    list = _h2ResponseFields(headers);
-  } else {
-    // The headers are final: a content-length the engine knew is among them (BODY-10); without
-    // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
-    if (ex.host.closing || ex.tooLarge || continueUnanswered(ex)) res.shouldKeepAlive = false;
-    // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
-    list =
-      code === 426 && _hasUpgrade(headers)
-        ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
-        : headers;
-  }
   try {
-    // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
-    // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
-    _writeHead(res, code, status.slice(4), list, ex.h2);
+    if (ex.h2) {
+      // ADP-NODE-17: HTTP/2 frames the body itself and has no connection-level fields (RFC 9113
+      // §8.2.2); one stream's answer never closes the connection others share. With no body to
+      // follow, the HEADERS frame ends the stream.
+      _respond(ex.stream, code, _h2ResponseFields(headers), framing === 'none');
+    } else {
+      const res = ex.http1Response;
+      // The headers are final: a content-length the engine knew is among them (BODY-10); without
+      // one node:http uses chunked encoding (HTTP/1.1) or closes the connection (HTTP/1.0).
+      if (ex.host.closing || ex.tooLarge || continueUnanswered(ex)) res.shouldKeepAlive = false;
+      // SR-17: a 426 naming a protocol in `upgrade` lists it in `connection` too (RFC 9110 §7.8).
+      const list =
+        code === 426 && _hasUpgrade(headers)
+          ? [...headers, ['connection', res.shouldKeepAlive ? 'upgrade' : 'upgrade, close']]
+          : headers;
+      // The tuple-array form keeps repeated names (set-cookie) as separate lines (SR-03) and
+      // writes values as latin-1, one octet per code unit (SR-05). SR-16: the app's reason phrase.
+      _writeHead(res, code, status.slice(4), list);
+    }
     ex.status = code;
     // The whole body is at hand (an Array, APP-08, or a body that ended before any byte):
     // its chunks and end() follow in this same tick.
     ex.whole = framing === 'whole';
   } catch (err) {
-    // node:http is stricter than SR-05 about control characters; the engine has already
-    // validated, so this is rare. Nothing is on the wire yet: answer 500 ourselves.
-    ex.host.errors.write(`SR-05: node:http refused the response head: ${_message(err)}\n`);
+    // node is stricter than SR-05 about control characters; the engine has already validated,
+    // so this is rare. Nothing is on the wire yet: answer 500 ourselves.
+    ex.host.errors.write(`SR-05: node refused the response head: ${_message(err)}\n`);
     _replace(ex, err);
   }
 }
@@ -97,26 +100,31 @@ export function abortResponse(ex: ExchangeState): void {
   if (ex.h2) {
     // RFC 9113 §8.1: RST_STREAM with INTERNAL_ERROR, never END_STREAM, so the client cannot take
     // it for a whole response; the session and its other streams go on (ADP-NODE-17).
-    (res as unknown as Http2ServerResponse).stream.destroy(new Error('response aborted (ERR-03)'));
+    ex.stream.close(_INTERNAL_ERROR);
     return;
   }
-  const socket = res.socket;
+  const socket = ex.http1Response.socket;
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork();
   res.destroy();
 }
 
 /**
  * Sends a response the server produces itself (core's `refusalResponse` or `errorResponse`: one
- * shape on every transport), with `Connection: close` when `close`. Returns the body's length,
- * for the access log.
+ * shape on every transport): on HTTP/1.x with `Connection: close`; on HTTP/2, which has no
+ * `connection` field (RFC 9113 §8.2.2), it ends its stream only. Returns the body's length, for
+ * the access log.
  */
-export function reply(res: ServerResponse, own: OwnResponse, close: boolean): number {
-  const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
-  // HTTP/2 has no `connection` field (RFC 9113 §8.2.2): the refusal ends its stream only.
-  const h2 = isH2Response(res);
-  if (close && !h2) headers.push(['connection', 'close']);
-  _writeHead(res, Number(own.status.slice(0, 3)), own.status.slice(4), headers, h2);
-  res.end(own.body);
+export function reply(ex: ExchangeState, own: OwnResponse): number {
+  const code = Number(own.status.slice(0, 3));
+  if (ex.h2) {
+    _respond(ex.stream, code, own.headers, false);
+    ex.stream.end(own.body);
+  } else {
+    const headers: string[][] = own.headers.map(([n, v]) => [n, v]);
+    headers.push(['connection', 'close']);
+    _writeHead(ex.http1Response, code, own.status.slice(4), headers);
+    ex.http1Response.end(own.body);
+  }
   return own.body.length;
 }
 
@@ -132,27 +140,66 @@ function _writeHead(
   code: number,
   reason: string,
   headers: ReadonlyArray<readonly string[]>,
-  h2: boolean,
 ): void {
   if (res.getHeaderNames().length === 0) {
-    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2; node warns when given one): SR-16 allows it.
-    if (h2) res.writeHead(code, headers as unknown as string[]);
-    else res.writeHead(code, reason, headers as unknown as string[]);
+    res.writeHead(code, reason, headers as unknown as string[]);
     return;
   }
   const merged: Record<string, string | string[]> = {};
-  for (const [name = '', value = ''] of headers) {
-    const key = name.toLowerCase();
-    const seen = merged[key];
-    merged[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
-  }
-  if (h2) res.writeHead(code, merged);
-  else res.writeHead(code, reason, merged);
+  for (const [name = '', value = ''] of headers) _addField(merged, name, value);
+  res.writeHead(code, reason, merged);
 }
 
-/** An `Http2ServerResponse` (node's HTTP/2 compat API), which has its stream; node:http's has none. */
-export function isH2Response(res: ServerResponse): boolean {
-  return (res as { stream?: unknown }).stream !== undefined;
+/**
+ * `stream.respond` with the final headers (ADP-NODE-17): node's header object, names lower case
+ * (RFC 9113 §8.2.1), a repeated name (set-cookie) as an array, which node sends as one field line
+ * per value (SR-03). No reason phrase: HTTP/2 has none (RFC 9113 §8.3.2; SR-16 allows it).
+ * `endStream`: no body follows (node also ends the stream itself for HEAD, 204, 205 and 304).
+ */
+function _respond(
+  stream: ServerHttp2Stream,
+  code: number,
+  headers: ReadonlyArray<readonly [string, string]>,
+  endStream: boolean,
+): void {
+  const fields: OutgoingHttpHeaders = { ':status': code };
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    _addField(fields, h[0], h[1]);
+  }
+  // node adds `date` (RFC 9110 §6.6.1) when it is missing; given here from a per-second cache,
+  // as node:http does for HTTP/1.1. node's own insertion cost 1.6 µs of a hello world's server
+  // CPU (bench/http2.mjs, profiled: the line of `processHeaders` that stores it).
+  fields.date ??= _date();
+  stream.respond(fields, endStream ? _END_STREAM : undefined);
+}
+
+let _dateSecond = -1;
+let _dateText = '';
+
+/** The `date` field's value, `Sun, 06 Dec 2026 17:40:00 GMT`, computed once a second. */
+function _date(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== _dateSecond) {
+    _dateSecond = second;
+    _dateText = new Date(now).toUTCString();
+  }
+  return _dateText;
+}
+
+const _END_STREAM = { endStream: true };
+
+/** Adds a field to a header object, a repeated name as an array of its values. */
+function _addField(
+  fields: Record<string, string | string[] | number | undefined>,
+  name: string,
+  value: string,
+): void {
+  const key = name.toLowerCase();
+  const seen = fields[key];
+  if (seen === undefined) fields[key] = value;
+  else fields[key] = Array.isArray(seen) ? [...seen, value] : [String(seen), value];
 }
 
 /** Answers 500 in place of the application and stops the engine (ENV-24: the server aborted it). */
@@ -160,21 +207,14 @@ function _replace(ex: ExchangeState, err: unknown): void {
   ex.replaced = true;
   ex.abortState.abort(err);
   ex.status = 500;
-  // HTTP/2's writeHead keeps what it accepted before it threw: none of it may reach the 500.
-  if (ex.h2 && !ex.res.headersSent)
-    for (const name of ex.res.getHeaderNames()) ex.res.removeHeader(name);
   if (ex.res.headersSent) {
-    if (ex.h2) (ex.res as unknown as Http2ServerResponse).stream.destroy(_asError(err));
-    else ex.res.destroy();
-  } else ex.bytes = reply(ex.res, errorResponse(err, false), true); // ERR-02's exact 500
+    if (ex.h2) ex.stream.close(_INTERNAL_ERROR);
+    else ex.http1Response.destroy();
+  } else ex.bytes = reply(ex, errorResponse(err, false)); // ERR-02's exact 500
 }
 
 function _hasUpgrade(headers: ResponseHeaders): boolean {
   return headers.some((h) => h[0].length === 7 && h[0].toLowerCase() === 'upgrade');
-}
-
-function _asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 function _message(err: unknown): string {

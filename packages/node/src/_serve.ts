@@ -23,7 +23,13 @@ import {
   signalsOption,
 } from '@tsgi/server-node';
 import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
-import { createHttp2Server, type H2Server, shutdownHttp2, wantsHttp2 } from './_http2.js';
+import {
+  createHttp2Server,
+  type H2Server,
+  serveStreams,
+  shutdownHttp2,
+  wantsHttp2,
+} from './_http2.js';
 import { _createListener, type ListenerContext } from './_listener.js';
 import { _WebSockets } from './_websocket.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
@@ -54,6 +60,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // ADP-NODE-03: handling 'checkContinue' stops node from sending 100 Continue by itself; the
   // listener sends it when the application first reads tsgi.input (IN-07).
   server.on('checkContinue', listener);
+  if (h2) serveStreams(server as unknown as H2Server, listener.state);
   // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
   // speak, and an access-log line for each (_reject.ts).
   server.on('clientError', (err, socket) => listener.state.clientError(err, socket));

@@ -100,12 +100,13 @@ export class _WebSockets {
     }
     const abort = new RequestAbort();
     const framing = requestFraming(state.body);
+    // 'upgrade' is node:http's event: an HTTP/1.1 request, never an HTTP/2 stream.
+    const source = { h2: false, method: req.method!, target: req.url!, http1Request: req };
     const environ = buildEnviron(
-      req,
+      { ...source, abortState: abort },
+      req.rawHeaders,
       state.env,
       requestInput({ kind: 'none' }, null),
-      abort,
-      false, // 'upgrade' is node:http's event: an HTTP/1.1 request, never an HTTP/2 stream
     );
     const handshake = websocketHandshake(environ);
     // WS-04: a malformed handshake is the server's to refuse; ADP-NODE-22: another protocol's

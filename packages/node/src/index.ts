@@ -14,7 +14,8 @@
  * ```ts
  * const listener = createRequestListener(app);
  * http.createServer().on('request', listener).on('checkContinue', listener).listen(8000);
- * // or node:http2's compat API: http2.createSecureServer({ key, cert, allowHTTP1: true })
+ * // or on node:http2 (HTTP/2 streams, and HTTP/1.1 by ALPN):
+ * // http2.createSecureServer({ key, cert, allowHTTP1: true }).on('request', listener)...
  * ```
  * @module
  */

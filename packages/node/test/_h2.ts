@@ -6,7 +6,20 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { type ClientHttp2Session, connect, type IncomingHttpHeaders } from 'node:http2';
 import { join } from 'node:path';
+import type { Application } from '@tsgi/core';
 import { selfSignedCertificate, tempDir } from '@tsgi/harness';
+
+/** An app echoing its request body, read whole, as one chunk. */
+export const echoWhole: Application = async (environ, startResponse) => {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const chunk = await environ['tsgi.input'].read();
+    if (chunk.length === 0) break;
+    parts.push(chunk);
+  }
+  startResponse('200 OK', [['content-type', 'application/octet-stream']]);
+  return [Buffer.concat(parts)];
+};
 
 export interface Certs {
   key: Buffer;

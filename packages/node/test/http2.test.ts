@@ -3,14 +3,16 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { constants } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
 import type { Application, Environ } from '@tsgi/core';
 import { requireTool } from '@tsgi/harness';
 import { reuseCases, reuseHeader, reuseRouter, reuseVerdict } from '@tsgi/harness/reuse';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Certs, h2connect, h2request, makeCerts } from './_h2.js';
+import { type Certs, echoWhole, h2connect, h2request, makeCerts } from './_h2.js';
 import { closeAll, recorder, start } from './_helpers.js';
 
 const run = promisify(execFile);
@@ -25,17 +27,7 @@ const tls = (): { key: Buffer; cert: Buffer } => {
 afterEach(closeAll);
 afterAll(closeAll);
 
-/** An app echoing its request body, read whole, as one chunk. */
-const echo: Application = async (environ, startResponse) => {
-  const parts: Uint8Array[] = [];
-  for (;;) {
-    const chunk = await environ['tsgi.input'].read();
-    if (chunk.length === 0) break;
-    parts.push(chunk);
-  }
-  startResponse('200 OK', [['content-type', 'application/octet-stream']]);
-  return [Buffer.concat(parts)];
-};
+const echo = echoWhole;
 
 describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
   it.runIf(curl !== undefined)(
@@ -321,5 +313,27 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
     });
     session.close();
     expect(body).toBe('after 100');
+  });
+
+  it('SRV-07: an HTTP/1.1 client on the TLS port with a 128 KiB header gets 431, the app not run', async () => {
+    const { app, seen } = recorder();
+    const server = await start(app, { tls: tls() });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: server.port,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    });
+    socket.on('error', () => {}); // the server closes the connection after its answer
+    await once(socket, 'secureConnect');
+    let got = '';
+    socket.on('data', (d: Buffer) => {
+      got += d.toString('latin1');
+    });
+    const closed = once(socket, 'close');
+    socket.write(`GET / HTTP/1.1\r\nHost: a\r\nX-Huge: ${'h'.repeat(128 * 1024)}\r\n\r\n`);
+    await closed;
+    expect(got).toMatch(/^HTTP\/1\.1 431 /);
+    expect(seen).toHaveLength(0);
   });
 });

@@ -39,7 +39,7 @@ export const ENVIRON_CASES: ServerCase[] = [
         'tsgi.version = [1, minor]',
         version,
       );
-      t.equal('ENV-19', env['tsgi.url_scheme'], t.url.protocol.slice(0, -1), 'tsgi.url_scheme');
+      t.equal('ENV-19', env['tsgi.url_scheme'], t.scheme, 'tsgi.url_scheme');
       t.equal('ENV-23', env['tsgi.input_terminated'], true, 'tsgi.input_terminated');
       t.equal('ENV-24', env['tsgi.signal'], { type: 'AbortSignal' }, 'tsgi.signal');
       for (const k of ['tsgi.multithread', 'tsgi.multiprocess', 'tsgi.run_once'])
@@ -243,8 +243,8 @@ export const ENVIRON_CASES: ServerCase[] = [
       );
       t.check(
         'ENV-17',
-        !('HTTPS' in env) || t.url.protocol === 'https:',
-        'no HTTPS over http',
+        t.scheme === 'https' ? env.HTTPS === 'on' : !('HTTPS' in env),
+        t.scheme === 'https' ? 'HTTPS on over https' : 'no HTTPS over http',
         env.HTTPS,
       );
     },
