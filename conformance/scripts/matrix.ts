@@ -200,18 +200,7 @@ export const CONFIGS: Config[] = [
     name: 'FastCGI + lighttpd',
     profile: 'fastcgi',
     tool: 'lighttpd',
-    start: (obs) =>
-      fastcgi(
-        (p) =>
-          startLighttpd({
-            modules: ['mod_fastcgi'],
-            config: `server.stream-response-body = 2
-server.stream-request-body = 2
-fastcgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "check-local" => "disable" ) ) )
-`,
-          }),
-        obs,
-      ),
+    start: (obs) => fastcgi((p) => _lighttpdTo('fastcgi', p), obs),
   },
   {
     name: 'SCGI + nginx',
@@ -256,18 +245,7 @@ fastcgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "che
     name: 'SCGI + lighttpd',
     profile: 'scgi',
     tool: 'lighttpd',
-    start: (obs) =>
-      scgi(
-        (p) =>
-          startLighttpd({
-            modules: ['mod_scgi'],
-            config: `server.stream-response-body = 2
-server.stream-request-body = 2
-scgi.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${p}, "check-local" => "disable" ) ) )
-`,
-          }),
-        obs,
-      ),
+    start: (obs) => scgi((p) => _lighttpdTo('scgi', p), obs),
   },
   {
     name: 'CGI + Apache',
@@ -308,6 +286,17 @@ $HTTP["url"] =~ "^/cgi-bin/" { cgi.assign = ( "" => "" ) }
   },
   ...RUNTIME_CONFIGS,
 ];
+
+/** lighttpd passing `MOUNT` to a FastCGI or SCGI backend on `port`, bodies streamed both ways. */
+function _lighttpdTo(kind: 'fastcgi' | 'scgi', port: number): Promise<WebServer> {
+  return startLighttpd({
+    modules: [`mod_${kind}`],
+    config: `server.stream-response-body = 2
+server.stream-request-body = 2
+${kind}.server = ( "${MOUNT}" => ( ( "host" => "127.0.0.1", "port" => ${port}, "check-local" => "disable" ) ) )
+`,
+  });
+}
 
 /**
  * `serve` with TLS, HTTP/2 and HTTP/1.1 on one port (its default with `tls`), behind a gateway
