@@ -3,7 +3,8 @@
  * `import()` and `import type` in packages/<name>/src, conformance/src and stress/src, read with
  * TypeScript's own pre-parser (the compiler the repo already has; no extra dependency), resolved
  * to a file, and the graph's strongly connected components listed. Type-only imports count: they
- * tie modules together for the reader and the compiler even when erased at run time.
+ * tie modules together for the reader and the compiler even when erased at run time. The same
+ * walk checks that no file in packages/<name>/src is over 300 lines.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -114,5 +115,17 @@ describe('import cycles', () => {
     expect(files.length).toBeGreaterThan(50);
     const found = cycles(importGraph(files)).map((c) => c.map((f) => relative(ROOT, f)));
     expect(found).toEqual(OPEN);
+  });
+});
+
+describe('file size', () => {
+  it('no source file in packages/*/src is over 300 lines (issue 17: one concern a file)', () => {
+    const files = roots()
+      .filter((r) => relative(ROOT, r).startsWith('packages'))
+      .flatMap((r) => walk(r));
+    const long = files
+      .map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length - 1] as const)
+      .filter(([, lines]) => lines > 300);
+    expect(long).toEqual([]);
   });
 });

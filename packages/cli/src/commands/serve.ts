@@ -3,7 +3,6 @@
  * port, with `@tsgi/node`.
  */
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Application, proxyHeaders } from '@tsgi/core';
 import { type ServeOptions, type ServerHandle, serve } from '@tsgi/node';
@@ -24,6 +23,7 @@ import { answerHeartbeat, superviseWorkers } from '../_cluster.js';
 import { logs, setLogLevel } from '../_log-level.js';
 import { appendingLog, stampedErrors } from '../_logs.js';
 import { withStatus } from '../_status.js';
+import { applyTlsFlags, TLS_FLAGS } from '../_tls-flags.js';
 import { WS_FLAGS, WS_FLAGS_HELP, websocketOptions } from '../_websocket-flags.js';
 
 export const summary = 'serve APP over HTTP/1.1, or HTTPS with HTTP/2, with node:http(2)';
@@ -88,16 +88,12 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('serve', argv, {
     ...SERVER_FLAGS,
     ...WS_FLAGS,
+    ...TLS_FLAGS,
     'access-log': { type: 'boolean' },
     reload: { type: 'boolean' },
     'forwarded-allow-ips': { type: 'string' },
-    certfile: { type: 'string' },
     'ping-path': { type: 'string' },
     'status-path': { type: 'string' },
-    keyfile: { type: 'string' },
-    'ca-certs': { type: 'string' },
-    http2: { type: 'boolean' },
-    'no-http2': { type: 'boolean' },
     'max-requests': { type: 'string' },
     timeout: { type: 'string' },
     'max-requests-jitter': { type: 'string' },
@@ -126,12 +122,7 @@ export async function run(argv: string[]): Promise<number> {
     activated !== undefined
       ? { fd: activated }
       : { ...parseBind(values.bind ?? DEFAULT_BIND), ...args.socket };
-  const tls = tlsOptions(values.certfile, values.keyfile, values['ca-certs']);
-  if (tls !== undefined) options.tls = tls;
-  // ADP-NODE-15: HTTP/2 is on by default with TLS (ALPN keeps HTTP/1.1 on the same port).
-  if (values.http2 === true && values['no-http2'] === true)
-    throw new UsageError('--http2 and --no-http2 contradict each other');
-  if (values.http2 === true || values['no-http2'] === true) options.http2 = values.http2 === true;
+  applyTlsFlags(values, options);
   if (args.scriptName !== undefined) options.scriptName = args.scriptName;
   if (args.maxBodySize !== undefined) options.maxBodySize = args.maxBodySize;
   if (args.shutdownTimeout !== undefined) options.shutdownTimeout = args.shutdownTimeout;
@@ -271,33 +262,4 @@ function _countRequests(app: Application, limit: number): Application {
     if (++count === limit) process.send?.({ tsgiRecycle: count });
     return app(environ, startResponse);
   };
-}
-
-/** `--certfile`/`--keyfile`/`--ca-certs` as node:https options, read once at start-up. */
-function tlsOptions(
-  certfile: string | undefined,
-  keyfile: string | undefined,
-  caCerts: string | undefined,
-): ServeOptions['tls'] {
-  if (certfile === undefined && keyfile === undefined && caCerts === undefined) return undefined;
-  if (certfile === undefined || keyfile === undefined)
-    throw new UsageError('--certfile and --keyfile go together (HTTPS needs both)');
-  const read = (flag: string, file: string): Buffer => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new UsageError(`${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-    }
-  };
-  const tls: NonNullable<ServeOptions['tls']> = {
-    cert: read('--certfile', certfile),
-    key: read('--keyfile', keyfile),
-  };
-  if (caCerts !== undefined) {
-    tls.ca = read('--ca-certs', caCerts);
-    // Mutual TLS: only clients with a certificate these CAs signed get through the handshake.
-    tls.requestCert = true;
-    tls.rejectUnauthorized = true;
-  }
-  return tls;
 }
