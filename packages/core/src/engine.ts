@@ -11,7 +11,7 @@ import { describeValue, isChunk } from './chunk.js';
 import { ClientDisconnectError, ContractError } from './errors.js';
 import { copyHeaders, statusCode, validateHeaders, validateStatus } from './headers.js';
 import { RequestInput } from './input.js';
-import { drive, iterateAsync, pumpArray, pumpInput, pumpSync } from './pump.js';
+import { drive, iterateAsync, passInput, pumpArray, pumpInput, pumpSync } from './pump.js';
 import { callCompletionHook, isThenable, returnIterator, stackOf } from './release.js';
 import { finish, send, tooLate } from './response.js';
 import type {
@@ -262,8 +262,10 @@ export class ResponseRun {
     // BODY-18: no iterator is obtained at all (no [Symbol.iterator]() call, no return()).
     if (this.bodiless || this.sink.upgraded === true) return this.complete(body, undefined);
     this.iterating = true;
-    // The server's own tsgi.input, returned as it is: see pumpInput.
-    if (body === this.input && body instanceof RequestInput) return pumpInput(this, body);
+    // The server's own tsgi.input, returned as it is: see pumpInput and passInput.
+    if (body === this.input && body instanceof RequestInput) {
+      return this.sink.passThrough === true ? passInput(this, body) : pumpInput(this, body);
+    }
     if (typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
       return iterateAsync(this, body as AsyncIterable<Uint8Array>);
     }

@@ -142,10 +142,7 @@ export class RequestInput implements InputStream {
 
   read(maxBytes?: number): Promise<Uint8Array> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (!this.#readOnce) {
-      this.#readOnce = true;
-      if (!this.#ended) this.#source?.firstRead?.();
-    }
+    this.#firstRead();
     const max = _maxBytes(maxBytes);
     if (this.#waiter !== null) {
       // IN-13: rejected, never thrown; the pending read is left as it is. ERR-08: logged.
@@ -161,6 +158,28 @@ export class RequestInput implements InputStream {
     });
   }
 
+  /**
+   * `read()` without a promise, for the engine's echo (pump.ts `passInput`): `onChunk` gets the
+   * next chunk, or an empty one at the end of the body, at once when one is buffered, else from
+   * within the transport's `push()` that brings it; `onError` gets what `read()` would reject
+   * with. Both are called exactly once.
+   */
+  readInto(onChunk: (chunk: Uint8Array) => void, onError: (err: unknown) => void): void {
+    if (this.#error !== undefined) {
+      onError(this.#error);
+    } else if (this.#waiter !== null) {
+      onError(new ContractError('IN-12', 'readInto() called while a read() is pending'));
+    } else {
+      this.#firstRead();
+      if (this.#buffered > 0) onChunk(this.#take(Number.POSITIVE_INFINITY));
+      else if (this.#ended) onChunk(_EMPTY);
+      else {
+        this.#resume();
+        this.#waiter = { resolve: onChunk, reject: onError, max: Number.POSITIVE_INFINITY };
+      }
+    }
+  }
+
   cancel(): void {
     if (this.#error !== undefined) return;
     // IN-06: what was buffered is discarded too, even when the whole body has already arrived.
@@ -168,9 +187,10 @@ export class RequestInput implements InputStream {
     this.#buffered = 0;
     if (this.#ended) return;
     this.#ended = true;
-    this.#waiter?.resolve(_EMPTY);
+    const w = this.#waiter;
     this.#waiter = null;
     this.#source?.cancel?.();
+    w?.resolve(_EMPTY); // last: readInto's callback may run synchronously
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
@@ -178,6 +198,14 @@ export class RequestInput implements InputStream {
       const chunk = await this.read();
       if (chunk.length === 0) return;
       yield chunk;
+    }
+  }
+
+  /** IN-07: the first read is when the transport may ask for the body (100 Continue). */
+  #firstRead(): void {
+    if (!this.#readOnce) {
+      this.#readOnce = true;
+      if (!this.#ended) this.#source?.firstRead?.();
     }
   }
 

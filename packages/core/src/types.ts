@@ -167,6 +167,16 @@ export interface ResponseSink {
    * run with `end()` (the application returned) or `abort(error)` (it threw).
    */
   readonly upgraded?: boolean;
+  /**
+   * True when an echo (the body is the very `tsgi.input` the server put in `environ`, returned
+   * as it is) may be passed through: the engine then calls `write(chunk, true)` from within the
+   * transport's own `push()` into `tsgi.input` (its data callback) and may end the response from
+   * within its `end()`; while a promise from `write` is pending the input buffers and pauses the
+   * transport as usual. Such a transport must fail `tsgi.input` when the client goes (IN-15): the
+   * engine does not watch `tsgi.signal` for it. Without it the engine reads the input as an
+   * application would, a promise per chunk.
+   */
+  readonly passThrough?: boolean;
 }
 
 /** A WebSocket message: text as a `string`, binary as a `Uint8Array`; never a fragment (WS-10). */

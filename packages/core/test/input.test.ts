@@ -217,3 +217,64 @@ describe('tsgi.input, second edition (IN-06, IN-10, IN-13, IN-14)', () => {
     expect(cancelled).toBe(1);
   });
 });
+
+describe('readInto: read() without a promise, for the engine echo', () => {
+  it('hands a buffered chunk over at once, a later one from within push(), then the end', () => {
+    const got: string[] = [];
+    const onChunk = (c: Uint8Array) => got.push(c.length === 0 ? '<end>' : str(c));
+    const fail = () => got.push('<error>');
+    let firstReads = 0;
+    const input = new RequestInput({ firstRead: () => void firstReads++ });
+    input.push(b('ab'));
+    input.readInto(onChunk, fail);
+    expect(got).toEqual(['ab']);
+    input.readInto(onChunk, fail);
+    expect(got).toEqual(['ab']);
+    input.push(b('cd'));
+    expect(got).toEqual(['ab', 'cd']);
+    input.readInto(onChunk, fail);
+    input.end();
+    expect(got).toEqual(['ab', 'cd', '<end>']);
+    expect(firstReads).toBe(1);
+  });
+
+  it('IN-04, IN-08: a failure reaches onError, pending or not', () => {
+    const errors: unknown[] = [];
+    const input = new RequestInput(null, { length: 10 });
+    input.readInto(
+      () => {},
+      (e) => errors.push(e),
+    );
+    input.end();
+    expect(errors[0]).toBeInstanceOf(InputTruncatedError);
+    const limited = new RequestInput(null, { limit: 2 });
+    limited.push(b('abc'));
+    limited.readInto(
+      () => {},
+      (e) => errors.push(e),
+    );
+    expect(errors[1]).toBeInstanceOf(InputTooLargeError);
+  });
+
+  it('IN-12: refused while a read() is pending', () => {
+    const input = new RequestInput(null);
+    void input.read();
+    let error: unknown;
+    input.readInto(
+      () => {},
+      (e) => (error = e),
+    );
+    expect(error).toMatchObject({ requirement: 'IN-12' });
+  });
+
+  it('IN-06: cancel() ends a pending readInto after telling the source', () => {
+    const order: string[] = [];
+    const input = new RequestInput({ cancel: () => void order.push('source') });
+    input.readInto(
+      (c) => order.push(`chunk ${c.length}`),
+      () => {},
+    );
+    input.cancel();
+    expect(order).toEqual(['source', 'chunk 0']);
+  });
+});

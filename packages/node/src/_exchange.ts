@@ -43,6 +43,11 @@ export class NodeExchange extends ExchangeState implements ResponseSink, InputSo
 
   // --- ResponseSink ---------------------------------------------------------------------------
 
+  /** An echo is written from the 'data' event (core's passInput); a disconnect fails the input. */
+  get passThrough(): boolean {
+    return true;
+  }
+
   head(status: Status, headers: ResponseHeaders, framing: BodyFraming, code: number): void {
     sendHead(this, status, headers, framing, code);
   }
