@@ -4,6 +4,7 @@
  * errors), and the same path under a host's own `node:http2` server given
  * `createRequestListener`. h2c with prior knowledge: no certificates needed.
  */
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { constants, createServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -123,6 +124,22 @@ describe('HTTP/2 stream path', () => {
     await expect.poll(() => failure).toBeDefined();
     session.close();
     expect((failure as { code?: string }).code).toBe('TSGI_CLIENT_DISCONNECT');
+  });
+
+  it('ADP-NODE-12 / BODY-19: tsgi.input returned as the body (an echo) comes back byte-exact over HTTP/2', async () => {
+    const app: Application = (environ, startResponse) => {
+      startResponse('200 OK', [['content-type', 'application/octet-stream']]);
+      return environ['tsgi.input'];
+    };
+    const server = await start(app, { http2: true });
+    const session = await h2connect(server.handle.url);
+    const body = randomBytes(3 * 1024 * 1024);
+    const res = await h2request(session, { ':path': '/', ':method': 'POST' }, body);
+    session.close();
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBe(body.length);
+    expect(Buffer.compare(res.body, body)).toBe(0);
+    expect(server.errors.join('')).toBe('');
   });
 });
 
