@@ -117,6 +117,7 @@ export function abortResponse(ex: ExchangeState): void {
 export function reply(ex: ExchangeState, own: OwnResponse): number {
   const code = Number(own.status.slice(0, 3));
   if (ex.h2) {
+    if (ex.stream.closed || ex.stream.destroyed) return 0; // see _respond
     _respond(ex.stream, code, own.headers, false);
     ex.stream.end(own.body);
   } else {
@@ -162,6 +163,9 @@ function _respond(
   headers: ReadonlyArray<readonly [string, string]>,
   endStream: boolean,
 ): void {
+  // Reset by the client (or the session gone) a moment before its 'close' event: there is
+  // nothing to answer, and node would throw; the lifecycle sees the disconnect (ADP-NODE-04).
+  if (stream.closed || stream.destroyed) return;
   const fields: OutgoingHttpHeaders = { ':status': code };
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;

@@ -99,6 +99,8 @@ describe('HTTP/2 stream path', () => {
     const ok = await h2request(session, { ':path': '/ok' });
     session.close();
     expect(ok.body.toString()).toBe('ok');
+    // The app answered after the reset: nothing to send, and nothing to complain about.
+    expect(server.errors.join('')).toBe('');
   });
 
   it('IN-15 / ERR-05: a stream reset while the app reads its body rejects the read with ClientDisconnectError', async () => {
