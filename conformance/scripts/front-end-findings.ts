@@ -51,7 +51,7 @@ const SCGI_APACHE_411 =
 const SCGI_LIGHTTPD_GONE =
   'lighttpd does not close the SCGI connection when the client disconnects';
 
-// HTTP/2 (issue 20): each case crosses the HTTP/1.1-to-HTTP/2 gateway (h2-gateway.ts) to
+// HTTP/2 (issue 20): each case crosses the HTTP/1.1-to-HTTP/2 gateway (tls-gateways.ts) to
 // @tsgi/node; what HTTP/2 itself cannot carry is the node profile's rule (ADP-NODE-16, -17, -19).
 const H2_LOWER =
   'HTTP/2 field names are lower case (RFC 9113 §8.2.1), and the gateway (node:http2 client, node 20) sends the fields grouped by name: tsgi.raw_headers keeps the lines as HTTP/2 delivered them (ADP-NODE-16)';

@@ -2,7 +2,7 @@
  * `pnpm conformance:matrix`: the server suite against every server the project ships behind
  * every real web server it supports, with the probe mounted below a SCRIPT_NAME:
  *
- *   node:http direct; node:http2 (every case as an HTTP/2 stream, h2-gateway.ts); FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
+ *   node:http direct; serve with TLS, every case as an HTTP/2 stream and as HTTP/1.1 by ALPN (tls-gateways.ts); FastCGI and SCGI behind nginx, Apache and lighttpd; CGI behind Apache, lighttpd
  *   and busybox httpd; @tsgi/serve on Bun, Deno (native, and @tsgi/node through their Node
  *   compatibility) and workerd (runtimes.ts).
  *
@@ -40,7 +40,7 @@ import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite, type SuiteReport } from '../src/server/runner.js';
-import { type LocalGateway, startH2Gateway, startTlsPipe, type Upstream } from './h2-gateway.js';
+import { type LocalGateway, startH2Gateway, startTlsPipe, type Upstream } from './tls-gateways.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
 import { RUNTIME_CONFIGS } from './runtimes.js';
 
@@ -147,14 +147,14 @@ export const CONFIGS: Config[] = [
     },
   },
   {
-    // ADP-NODE-15..19: every case as an HTTP/2 stream over TLS (h2-gateway.ts), to the server
+    // ADP-NODE-15..19: every case as an HTTP/2 stream over TLS (tls-gateways.ts), to the server
     // `tsgi serve --certfile --keyfile` runs.
     name: 'node:http2 (TLS)',
     profile: 'node',
     start: (obs) => tlsColumn(obs, startH2Gateway),
   },
   {
-    // ADP-NODE-15: the same server and port, HTTP/1.1 chosen by ALPN (h2-gateway.ts).
+    // ADP-NODE-15: the same server and port, HTTP/1.1 chosen by ALPN (tls-gateways.ts).
     name: 'node:https (HTTP/1.1 by ALPN)',
     profile: 'node',
     start: (obs) => tlsColumn(obs, startTlsPipe),

@@ -12,6 +12,7 @@ import {
   requireTool,
   startDaemon,
   tempDir,
+  waitForOutput,
   waitForPort,
 } from '@tsgi/harness';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,17 +55,7 @@ async function serve(args: string[], cwd = ROOT): Promise<{ daemon: Daemon; url:
     cwd,
   });
   daemons.push(daemon);
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const check = (): void => {
-      const m = /Listening on (\S+)/.exec(daemon.output());
-      if (m) resolveUrl(m[1]!);
-    };
-    daemon.process.stdout?.on('data', check);
-    daemon.process.once('exit', (code) =>
-      reject(new Error(`tsgi exited (${code}): ${daemon.output()}`)),
-    );
-    check();
-  });
+  const url = await waitForOutput(daemon, /Listening on (\S+)/).then((m) => m[1]!);
   return { daemon, url };
 }
 

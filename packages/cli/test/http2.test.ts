@@ -12,6 +12,7 @@ import {
   selfSignedCertificate,
   startDaemon,
   tempDir,
+  waitForOutput,
 } from '@tsgi/harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
@@ -42,17 +43,7 @@ async function serve(args: string[]): Promise<string> {
     '127.0.0.1:0',
   ]);
   daemons.push(daemon);
-  return new Promise<string>((done, reject) => {
-    const check = (): void => {
-      const m = /Listening on (\S+)/.exec(daemon.output());
-      if (m) done(m[1]!);
-    };
-    daemon.process.stdout?.on('data', check);
-    daemon.process.once('exit', (code) =>
-      reject(new Error(`tsgi exited (${code}): ${daemon.output()}`)),
-    );
-    check();
-  });
+  return waitForOutput(daemon, /Listening on (\S+)/).then((m) => m[1]!);
 }
 
 /** curl's `%{http_version}` and the body, with the flags given. */

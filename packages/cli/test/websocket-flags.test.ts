@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Daemon, startDaemon } from '@tsgi/harness';
+import { type Daemon, startDaemon, waitForOutput } from '@tsgi/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -25,17 +25,7 @@ async function serve(args: string[]): Promise<string> {
     '127.0.0.1:0',
   ]);
   daemons.push(daemon);
-  return new Promise<string>((resolveUrl, reject) => {
-    const check = (): void => {
-      const m = /Listening on (\S+)/.exec(daemon.output());
-      if (m) resolveUrl(m[1]!);
-    };
-    daemon.process.stdout?.on('data', check);
-    daemon.process.once('exit', (code) =>
-      reject(new Error(`tsgi exited (${code}): ${daemon.output()}`)),
-    );
-    check();
-  });
+  return waitForOutput(daemon, /Listening on (\S+)/).then((m) => m[1]!);
 }
 
 function closeCode(ws: WebSocket): Promise<number> {

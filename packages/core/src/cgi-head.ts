@@ -10,6 +10,7 @@
  * them, BODY-10), so a head is the same for every method: nothing here knows HEAD, 204 or 304.
  */
 import { bytesToLatin1 } from './bytes.js';
+import { httpDate } from './http-date.js';
 import type { BodyFraming, ResponseHeaders, Status } from './types.js';
 
 /**
@@ -63,7 +64,7 @@ export function formatNphHead(
   }
   const chunked = framing === 'open' && http11;
   if (chunked) text += 'transfer-encoding: chunked\r\n';
-  if (!_hasHeader(headers, 'date')) text += `date: ${date ?? new Date().toUTCString()}\r\n`;
+  if (!_hasHeader(headers, 'date')) text += `date: ${date ?? httpDate()}\r\n`;
   return { text: `${text}connection: close\r\n\r\n`, chunked };
 }
 

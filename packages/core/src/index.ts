@@ -56,6 +56,7 @@ export {
   validateHeaders,
   validateStatus,
 } from './headers.js';
+export { httpDate } from './http-date.js';
 export {
   createErrorStream,
   type InputSource,

@@ -3,7 +3,7 @@
  * `HeadersInit` (a sequence appends, so each Set-Cookie stays its own field, SR-03; cheaper than
  * building a `Headers` by `append`), with what a fetch runtime needs added or left out.
  */
-import type { ResponseHeaders } from '@tsgi/core';
+import { httpDate, type ResponseHeaders } from '@tsgi/core';
 
 /** What the runtime needs done to every head, settled once by `toFetch`. */
 export interface HeadOptions {
@@ -64,7 +64,7 @@ export function headFacts(
   const addConnection = upgrade && !connection;
   if (!drop && !addDate && !addConnection) return { list: headers, bytes, hasLength: length >= 0 };
   const list = drop ? headers.filter((_, i) => i !== length) : [...headers];
-  if (addDate) list.push(['date', new Date().toUTCString()]);
+  if (addDate) list.push(['date', httpDate()]);
   if (addConnection) list.push(['connection', 'upgrade']);
   return { list, bytes, hasLength: length >= 0 };
 }

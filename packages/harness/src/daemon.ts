@@ -91,3 +91,22 @@ export function startDaemon(
     },
   };
 }
+
+/**
+ * Resolves with the match once `daemon`'s output matches `pattern` (a server's "Listening on
+ * URL" line, say); rejects with the output if the process exits first.
+ */
+export function waitForOutput(daemon: Daemon, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = pattern.exec(daemon.output());
+      if (m !== null) resolve(m);
+    };
+    daemon.process.stdout?.on('data', check);
+    daemon.process.stderr?.on('data', check);
+    daemon.process.once('exit', (code) =>
+      reject(new Error(`${daemon.process.spawnfile} exited (${code}): ${daemon.output()}`)),
+    );
+    check();
+  });
+}

@@ -4,7 +4,7 @@
  * serves it through fromNodeHandler, saying so when it starts (issue 19).
  */
 import { fileURLToPath } from 'node:url';
-import { type Daemon, startDaemon } from '@tsgi/harness';
+import { type Daemon, startDaemon, waitForOutput } from '@tsgi/harness';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/tsgi.cjs', import.meta.url));
@@ -22,8 +22,8 @@ async function serve(
 ): Promise<{ url: string; output: () => string }> {
   const d = startDaemon(process.execPath, [BIN, 'serve', file, '--bind', '127.0.0.1:0', ...args]);
   daemons.push(d);
-  await expect.poll(() => d.output(), { timeout: 10_000 }).toMatch(/Listening on \S+/);
-  return { url: /Listening on (\S+)/.exec(d.output())![1]!, output: d.output };
+  const url = (await waitForOutput(d, /Listening on (\S+)/))[1]!;
+  return { url, output: d.output };
 }
 
 describe('tsgi serve a node framework app exported as it is', () => {

@@ -10,6 +10,7 @@ import {
   type BodyFraming,
   ClientDisconnectError,
   errorResponse,
+  httpDate,
   type OwnResponse,
   type ResponseHeaders,
   type Status,
@@ -174,22 +175,8 @@ function _respond(
   // node adds `date` (RFC 9110 §6.6.1) when it is missing; given here from a per-second cache,
   // as node:http does for HTTP/1.1. node's own insertion cost 1.6 µs of a hello world's server
   // CPU (bench/http2.mjs, profiled: the line of `processHeaders` that stores it).
-  fields.date ??= _date();
+  fields.date ??= httpDate();
   stream.respond(fields, endStream ? _END_STREAM : undefined);
-}
-
-let _dateSecond = -1;
-let _dateText = '';
-
-/** The `date` field's value, `Sun, 06 Dec 2026 17:40:00 GMT`, computed once a second. */
-function _date(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== _dateSecond) {
-    _dateSecond = second;
-    _dateText = new Date(now).toUTCString();
-  }
-  return _dateText;
 }
 
 const _END_STREAM = { endStream: true };

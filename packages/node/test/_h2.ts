@@ -82,6 +82,20 @@ export function makeCerts(openssl: string): Certs {
   }
 }
 
+let _certs: Certs | undefined;
+
+/** The certificates, made on first use and kept for the test file. */
+export function testCerts(openssl: string): Certs {
+  _certs ??= makeCerts(openssl);
+  return _certs;
+}
+
+/** The server's key and certificate, as `serve`'s `tls` option. */
+export function serverTls(openssl: string): { key: Buffer; cert: Buffer } {
+  const { key, cert } = testCerts(openssl);
+  return { key, cert };
+}
+
 export interface H2Response {
   status: number;
   headers: IncomingHttpHeaders;

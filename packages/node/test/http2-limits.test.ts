@@ -9,17 +9,13 @@ import { promisify } from 'node:util';
 import type { Application } from '@tsgi/core';
 import { requireTool } from '@tsgi/harness';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Certs, h2connect, h2request, makeCerts } from './_h2.js';
+import { h2connect, h2request, serverTls } from './_h2.js';
 import { closeAll, recorder, start } from './_helpers.js';
 
 const run = promisify(execFile);
 const openssl = requireTool('openssl', 'makes the certificates of the HTTP/2 tests');
 const curl = requireTool('curl', 'an HTTP/2 client other than node (h2c)');
-let certs: Certs | undefined;
-const tls = (): { key: Buffer; cert: Buffer } => {
-  certs ??= makeCerts(openssl!);
-  return { key: certs.key, cert: certs.cert };
-};
+const tls = (): { key: Buffer; cert: Buffer } => serverTls(openssl!);
 
 afterEach(closeAll);
 afterAll(closeAll);

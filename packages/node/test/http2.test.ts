@@ -12,22 +12,16 @@ import type { Application, Environ } from '@tsgi/core';
 import { requireTool } from '@tsgi/harness';
 import { reuseCases, reuseHeader, reuseRouter, reuseVerdict } from '@tsgi/harness/reuse';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Certs, echoWhole, h2connect, h2request, makeCerts } from './_h2.js';
+import { echoWhole, h2connect, h2request, serverTls, testCerts } from './_h2.js';
 import { closeAll, recorder, start } from './_helpers.js';
 
 const run = promisify(execFile);
 const openssl = requireTool('openssl', 'makes the certificates of the HTTP/2 tests');
 const curl = requireTool('curl', 'an HTTP/2 client other than node (ALPN, h2c)');
-let certs: Certs | undefined;
-const tls = (): { key: Buffer; cert: Buffer } => {
-  certs ??= makeCerts(openssl!);
-  return { key: certs.key, cert: certs.cert };
-};
+const tls = (): { key: Buffer; cert: Buffer } => serverTls(openssl!);
 
 afterEach(closeAll);
 afterAll(closeAll);
-
-const echo = echoWhole;
 
 describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
   it.runIf(curl !== undefined)(
@@ -104,9 +98,10 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
   it('ADP-NODE-18: a client certificate gives the SSL_CLIENT_* variables, on HTTP/2 and HTTP/1.1', async () => {
     const { app, seen } = recorder();
     const server = await start(app, {
-      tls: { ...tls(), ca: certs!.ca, requestCert: true, rejectUnauthorized: true },
+      tls: { ...tls(), ca: testCerts(openssl!).ca, requestCert: true, rejectUnauthorized: true },
     });
-    const client = { key: certs!.clientKey, cert: certs!.clientCert };
+    const { clientKey, clientCert } = testCerts(openssl!);
+    const client = { key: clientKey, cert: clientCert };
     const session = await h2connect(server.handle.url, client);
     await h2request(session, { ':path': '/' });
     session.close();
@@ -144,7 +139,7 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
   });
 
   it('ADP-NODE-17: a large body both ways, byte-exact, without content-length', async () => {
-    const server = await start(echo, { tls: tls() });
+    const server = await start(echoWhole, { tls: tls() });
     const session = await h2connect(server.handle.url);
     const body = randomBytes(3 * 1024 * 1024 + 7);
     const res = await h2request(session, { ':method': 'POST', ':path': '/' }, body);
@@ -297,7 +292,7 @@ describe.runIf(openssl !== undefined)('HTTP/2 over TLS', () => {
   });
 
   it('IN-07: Expect: 100-continue gets its 100 when the application reads', async () => {
-    const server = await start(echo, { tls: tls() });
+    const server = await start(echoWhole, { tls: tls() });
     const session = await h2connect(server.handle.url);
     const stream = session.request({ ':method': 'POST', ':path': '/', expect: '100-continue' });
     const continued = new Promise<void>((resolve) => stream.once('continue', resolve));
