@@ -40,9 +40,9 @@ import { serveSCGI } from '@tsgi/scgi';
 import { createProbe } from '../src/probe/index.js';
 import { formatJson } from '../src/report/index.js';
 import { runServerSuite, type SuiteReport } from '../src/server/runner.js';
-import { type LocalGateway, startH2Gateway, startTlsPipe, type Upstream } from './tls-gateways.js';
 import { type Column, matrixJson, renderMarkdown, unexplained } from './matrix-render.js';
 import { RUNTIME_CONFIGS } from './runtimes.js';
+import { type LocalGateway, startH2Gateway, startTlsPipe, type Upstream } from './tls-gateways.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(HERE, '../..');
