@@ -1,16 +1,15 @@
 /**
  * Pulling a body's chunks into the sink (spec 07, BODY-01..05, BODY-18), for the engine in
  * engine.ts: an Array or a synchronous iterable stays synchronous until the sink asks to wait
- * (backpressure); an async iterable is awaited, racing a disconnect.
+ * (backpressure); an async iterable is awaited together with a disconnect (next-or-abort.ts).
  */
 import type { RequestInput } from './input.js';
+import { ABORTED, NextOrAbort } from './next-or-abort.js';
 import { send } from './response.js';
 import type { RunState as ResponseRun } from './run-state.js';
 
 /** A pump sends chunks from where it stopped; the sink's promise when it asks to wait. */
 type _Pump<B> = (run: ResponseRun, body: B) => Promise<void> | null;
-
-const _ABORTED = Symbol('aborted');
 
 function _noop(): void {}
 
@@ -84,7 +83,7 @@ export async function iterateAsync(
   body: AsyncIterable<Uint8Array>,
 ): Promise<void> {
   let error: unknown;
-  let aborted: Promise<typeof _ABORTED> | undefined;
+  let abortable: NextOrAbort | undefined;
   try {
     const it = body[Symbol.asyncIterator]();
     run.iter = it;
@@ -93,10 +92,10 @@ export async function iterateAsync(
       const p = it.next();
       run.open = false; // BODY-04: if next() rejects, the iterator is finished and owes no return().
       // BODY-05: an idle body is released on disconnect without waiting for its next chunk.
-      aborted ??= _watchAbort(run.environ['tsgi.signal']);
-      const res = await Promise.race([p, aborted]);
+      abortable ??= new NextOrAbort(run.environ['tsgi.signal']);
+      const res = await abortable.next(p);
       run.open = true;
-      if (res === _ABORTED) {
+      if (res === ABORTED) {
         p.then(_noop, _noop);
         break;
       }
@@ -110,6 +109,7 @@ export async function iterateAsync(
   } catch (err) {
     error = err;
   }
+  abortable?.dispose();
   return run.complete(body, error);
 }
 
@@ -242,11 +242,4 @@ class _Pass {
     }
     this.#resolve(done);
   }
-}
-
-function _watchAbort(signal: AbortSignal): Promise<typeof _ABORTED> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(_ABORTED);
-    else signal.addEventListener('abort', () => resolve(_ABORTED), { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { type Application, ClientDisconnectError } from '@tsgi/core';
 import { describe, expect, it } from 'vitest';
 import { enc, run, trackedBody } from './_helpers.js';
@@ -356,6 +357,19 @@ describe('errors (ERR-01..ERR-05)', () => {
     expect(rec.events).toEqual(['head 200 OK', 'write 5', 'abort']);
     expect(rec.status).toBe('200 OK');
     expect(rec.errors).toBe(''); // ERR-04: expected, not an error
+  });
+
+  it('BODY-05: an async body leaves no listener on tsgi.signal once it completed, however many chunks', async () => {
+    const controller = new AbortController();
+    const before = getEventListeners(controller.signal, 'abort').length;
+    const body = (async function* () {
+      for (let i = 0; i < 50; i++) yield enc('x');
+    })();
+    const rec = await run(ok(body), { controller });
+    expect(rec.events.filter((e) => e === 'write 1')).toHaveLength(50);
+    // One listener watched the disconnect for the whole body; it is gone with the body (a signal
+    // a middleware keeps does not keep the finished response's state alive).
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(before);
   });
 
   it('ERR-05: write() after a disconnect rejects with ClientDisconnectError', async () => {
