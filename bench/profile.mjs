@@ -5,6 +5,7 @@
  *
  *   node bench/profile.mjs node tsgi hello [--seconds 5]     a node:http server (raw, tsgi, srvx, ...)
  *   node bench/profile.mjs fastcgi tsgi hello                 a FastCGI backend behind nginx
+ *   node bench/profile.mjs express express-tsgi hello         Express (express) or Express via the bridge
  *   node bench/profile.mjs cgi [runs=30]                      the TSGI CGI script, merged over runs
  *
  * BENCH_TSGI_NODE / BENCH_TSGI_FASTCGI / BENCH_TSGI_CGI point the servers at a scratch copy of an
@@ -73,9 +74,8 @@ if (groupName === 'cgi') {
   }
   rmSync(dir, { recursive: true, force: true });
 } else {
-  const mod = await import(
-    groupName === 'fastcgi' ? './scenarios/fastcgi.mjs' : './scenarios/node-http.mjs'
-  );
+  const scenario = { fastcgi: 'fastcgi', express: 'express' }[groupName] ?? 'node-http';
+  const mod = await import(`./scenarios/${scenario}.mjs`);
   const subject = mod.subjects.find((s) => s.id === subjectId);
   const workload = mod.workloads(false).find((w) => w.id === workloadId);
   if (!subject?.script || !workload) {

@@ -81,7 +81,9 @@ export class BridgeResponse extends ServerResponse {
     super(req);
     // RFC 9110 §6.6.1: Date is the origin server's (node:http, nginx and Apache add it).
     this.sendDate = false;
-    Object.assign(this, _HOOKS);
+    // Own fields for what Express and node's writeHead write after Express swapped the
+    // prototype (see _EXPRESS_FIELDS in _request.ts): the values node's prototype holds.
+    Object.assign(this, _HOOKS, { locals: undefined, statusCode: 200, statusMessage: undefined });
   }
 }
 

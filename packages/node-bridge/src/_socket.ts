@@ -2,18 +2,21 @@
  * The one socket a bridged exchange has: `req.socket` and `res.socket` of `fromNodeHandler`.
  * Its readable side is unused (the request body comes from `tsgi.input`, see `_request.ts`) but
  * must exist: `on-finished`, which body parsers consult, reads `req.socket.readable`. Its writable
- * side is where node's own `ServerResponse` writes the body bytes, and `pull()` is how
- * the TSGI response body takes them. A chunk is lent: its write callback, which is what node's
- * `write(chunk, cb)` and `'drain'` wait on, runs only when the engine asks for the next chunk,
- * so a framework that reuses its buffer after the callback never changes bytes still in flight
- * (BODY-19), and a slow client holds the framework back (BODY-02).
+ * side is where node's own `ServerResponse` writes the body bytes. A chunk is lent: its write
+ * callback, which is what node's `write(chunk, cb)` and `'drain'` wait on, runs only once the TSGI
+ * server is done with its bytes, so a framework that reuses its buffer after the callback never
+ * changes bytes still in flight (BODY-19), and a slow client holds the framework back (BODY-02).
+ * Until the exchange knows how the response goes out, the chunk waits here (`takeAll` for a
+ * response written whole, `stream` for one written piece by piece).
  */
 import { Duplex } from 'node:stream';
-import type { Environ } from '@tsgi/core';
+import type { Environ, Write } from '@tsgi/core';
 
 const _HWM = 256 * 1024;
 
 type _Callback = (err?: Error | null) => void;
+/** A write callback as a `then` handler of `write`'s promise, which resolves with nothing. */
+type _Settled = (result: unknown) => void;
 
 interface _Pending {
   chunk: Uint8Array;
@@ -32,10 +35,9 @@ export class BridgeSocket extends Duplex {
   readonly encrypted: true | undefined;
   // Writable serialises writes: at most one chunk is ever in `_write` and not yet called back.
   #pending: _Pending | null = null;
-  #lent = false;
-  #finished = false;
   #discard = false;
-  #wake: (() => void) | null = null;
+  /** `startResponse`'s write, once the response streams: each chunk goes straight to it. */
+  #write: Write | null = null;
 
   constructor(environ: Environ) {
     // 256 KiB before write() says wait: chunks queue by reference (never copied), so a
@@ -58,12 +60,9 @@ export class BridgeSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: _Callback): void {
-    if (chunk.length === 0 || this.#discard) {
-      done();
-      return;
-    }
-    this.#pending = { chunk, done };
-    this.#notify();
+    if (chunk.length === 0 || this.#discard) done();
+    else if (this.#write !== null) this.#write(chunk).then(done as _Settled, done);
+    else this.#pending = { chunk, done };
   }
 
   override _read(): void {}
@@ -72,35 +71,25 @@ export class BridgeSocket extends Duplex {
     const p = this.#pending;
     this.#pending = null;
     p?.done(err ?? null);
-    this.#notify();
     cb(err);
   }
 
   /**
-   * The next body chunk, `null` at the end. The previous chunk is released first: the engine
-   * asks for the next one only when the sink is done with it (BODY-19). Rejects once the socket
-   * is destroyed before the response finished (the handler's error, `res.destroy()`).
+   * The response streams (WR-01): from now on every chunk goes to `write` from within node's own
+   * `write()`, as node:http hands it to its socket, and is called back when `write`'s promise
+   * resolves (the server is done with its bytes) or fails with its rejection (a disconnect).
    */
-  pull(): Uint8Array | null | Promise<Uint8Array | null> {
-    this.#release();
+  stream(write: Write): void {
+    this.#write = write;
     const p = this.#pending;
-    if (p !== null) {
-      this.#lent = true;
-      return p.chunk;
-    }
-    if (this.#finished) return null;
-    if (this.destroyed) throw this.errored ?? new Error('@tsgi/node-bridge: response destroyed');
-    return new Promise<void>((resolve) => {
-      this.#wake = resolve;
-    }).then(() => this.pull());
+    this.#pending = null;
+    if (p !== null) write(p.chunk).then(p.done as _Settled, p.done);
   }
 
   /** Every chunk written so far, when nothing else is still to come (the `'whole'` fast path). */
   takeAll(): Uint8Array[] {
     const p = this.#pending;
-    if (p === null) return [];
-    this.#lent = true;
-    return [p.chunk];
+    return p === null ? [] : [p.chunk];
   }
 
   /** Bytes written and not yet released, ours and the writable buffer's. */
@@ -108,24 +97,17 @@ export class BridgeSocket extends Duplex {
     return this.writableLength;
   }
 
-  /** The length of the chunk now held by `pull`/`takeAll` or waiting for it. */
+  /** The length of the chunk waiting here. */
   get held(): number {
     return this.#pending?.chunk.length ?? 0;
   }
 
-  /** The response finished (`'finish'`): `pull()` ends once the last chunk is taken. */
-  finish(): void {
-    this.#finished = true;
-    this.#notify();
-  }
-
   /**
-   * The engine is done with the body: release what it held, and from now on drop what is written
-   * (a HEAD, 204 or 304 response, whose body the engine never takes, BODY-18).
+   * The engine is done with the whole body: release what it held, and from now on drop what is
+   * written (a HEAD, 204 or 304 response, whose body the engine never takes, BODY-18).
    */
   discard(): void {
     this.#discard = true;
-    this.#release();
     const p = this.#pending;
     this.#pending = null;
     p?.done();
@@ -154,21 +136,6 @@ export class BridgeSocket extends Duplex {
       family: this.localAddress.includes(':') ? 'IPv6' : 'IPv4',
       port: this.localPort ?? 0,
     };
-  }
-
-  #release(): void {
-    if (!this.#lent) return;
-    this.#lent = false;
-    const p = this.#pending;
-    this.#pending = null;
-    // May call `_write` again synchronously with the next buffered chunk.
-    p?.done();
-  }
-
-  #notify(): void {
-    const w = this.#wake;
-    this.#wake = null;
-    w?.();
   }
 }
 
