@@ -122,6 +122,32 @@ export function startFront(socket, workload, scriptDir = '/nonexistent') {
 }
 
 /**
+ * nginx as a reverse proxy (proxy_pass over HTTP/1.1 with upstream keepalive) in front of an HTTP
+ * server on the Unix socket `socket`: how a Node app is put behind nginx today, the baseline of
+ * the FastCGI comparison in scenarios/express.mjs.
+ */
+export function startProxyFront(socket) {
+  return startNginx({
+    config: ({ port }) => `
+  upstream backend {
+    server unix:${socket} max_fails=0;
+    keepalive 32;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+    }
+  }`,
+  });
+}
+
+/**
  * The workloads of the gateway scenarios (FastCGI, SCGI): hello world and 64 KiB over one
  * connection, which php-fpm's one child serves too.
  */

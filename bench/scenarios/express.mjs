@@ -1,9 +1,12 @@
 // Group express (issue 19): Express 5 on its own node:http against the same Express app through
 // @tsgi/node-bridge's fromNodeHandler on @tsgi/node, hello world and a 1 MiB POST echoed
-// (`req.pipe(res)`). Target: the bridge at >= 0.9x Express's own req/s.
+// (`req.pipe(res)`). Target: the bridge at >= 0.9x Express's own req/s. Then the same app behind
+// nginx, as deployed: Express on node:http behind proxy_pass (what people do today) against
+// Express through the bridge on @tsgi/fastcgi behind fastcgi_pass (lib/fcgi-stack.mjs), hello world.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHello, checkLength } from '../lib/checks.mjs';
+import { startFront, startNodeBackend, startProxyFront } from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 import { startNodeServer } from '../lib/proc.mjs';
 
@@ -17,6 +20,22 @@ export const subjects = [
     id: 'express-tsgi',
     name: 'Express 5 via fromNodeHandler on @tsgi/node',
     script: 'express-tsgi.mjs',
+  },
+];
+
+/** Behind nginx: the first is the baseline. */
+export const nginxSubjects = [
+  {
+    id: 'express-proxy',
+    name: 'Express 5 on node:http behind nginx proxy_pass',
+    script: 'express-node.mjs',
+    front: startProxyFront,
+  },
+  {
+    id: 'express-tsgi-fastcgi',
+    name: 'Express 5 via fromNodeHandler on @tsgi/fastcgi behind nginx',
+    script: 'express-tsgi-fastcgi.mjs',
+    front: startFront,
   },
 ];
 
@@ -45,12 +64,42 @@ export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
   return { url: `http://127.0.0.1:${h.port}/`, pids: () => [h.pid], stop: () => h.stop() };
 }
 
-export function run(ctx) {
-  return interleave({
+/** An Express backend on a Unix socket with nginx in front; `url` is nginx's, CPU the backend's. */
+export async function startBehindNginx(subject, workload, { nodeArgs = [] } = {}) {
+  const backend = await startNodeBackend(subject.script, workload.id, nodeArgs);
+  let front;
+  try {
+    front = await subject.front(backend.socket, workload.id);
+  } catch (err) {
+    await backend.stop();
+    throw err;
+  }
+  return {
+    url: `${front.url}/`,
+    pids: backend.pids,
+    async stop() {
+      await front.stop();
+      await backend.stop();
+    },
+  };
+}
+
+export async function run(ctx) {
+  const direct = await interleave({
     group,
     subjects,
     workloads: workloads(ctx.quick),
     start: (s, w) => startSubject(s, w),
     ctx,
   });
+  // Hello world only: a 1 MiB echo through a proxy that buffers the request body (nginx's
+  // default) stalls once the backend's reply fills the socket before nginx reads it.
+  const behindNginx = await interleave({
+    group: `${group} (nginx)`,
+    subjects: nginxSubjects,
+    workloads: workloads(ctx.quick).filter((w) => w.id === 'hello'),
+    start: (s, w) => startBehindNginx(s, w),
+    ctx,
+  });
+  return [...direct, ...behindNginx];
 }
