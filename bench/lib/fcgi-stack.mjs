@@ -94,11 +94,8 @@ export async function startNodeBackend(script, workload, nodeArgs = [], env = {}
   };
 }
 
-/**
- * nginx in front of a FastCGI backend listening on the Unix socket `socket`. `scriptDir` is where
- * php-fpm finds `${workload}.php` (the Node backends ignore SCRIPT_FILENAME).
- */
-export function startFront(socket, workload, scriptDir = '/nonexistent') {
+/** One nginx worker in front of a backend on the Unix socket `socket`, its `location /` given. */
+function _front(socket, location) {
   return startNginx({
     config: ({ port }) => `
   upstream backend {
@@ -109,16 +106,27 @@ export function startFront(socket, workload, scriptDir = '/nonexistent') {
   server {
     listen 127.0.0.1:${port};
     keepalive_requests 1000000;
-    location / {
+    location / {${location}
+    }
+  }`,
+  });
+}
+
+/**
+ * nginx in front of a FastCGI backend listening on the Unix socket `socket`. `scriptDir` is where
+ * php-fpm finds `${workload}.php` (the Node backends ignore SCRIPT_FILENAME).
+ */
+export function startFront(socket, workload, scriptDir = '/nonexistent') {
+  return _front(
+    socket,
+    `
       include /etc/nginx/fastcgi_params;
       fastcgi_param SCRIPT_FILENAME ${scriptDir}/${workload}.php;
       fastcgi_pass backend;
       fastcgi_keep_conn on;
       fastcgi_buffer_size 16k;
-      fastcgi_buffers 16 16k;
-    }
-  }`,
-  });
+      fastcgi_buffers 16 16k;`,
+  );
 }
 
 /**
@@ -127,24 +135,36 @@ export function startFront(socket, workload, scriptDir = '/nonexistent') {
  * the FastCGI comparison in scenarios/express.mjs.
  */
 export function startProxyFront(socket) {
-  return startNginx({
-    config: ({ port }) => `
-  upstream backend {
-    server unix:${socket} max_fails=0;
-    keepalive 32;
-    keepalive_requests 1000000;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    keepalive_requests 1000000;
-    location / {
+  return _front(
+    socket,
+    `
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_set_header Host $host;
-    }
-  }`,
-  });
+      proxy_set_header Host $host;`,
+  );
+}
+
+/**
+ * A backend (`{ socket, pids(), stop() }`) with nginx in front (`front(socket)`): `url` is
+ * nginx's with `path`, `pids` the backend's (the CPU measured is the backend's own).
+ */
+export async function behindNginx(backend, front, path = '/') {
+  let nginx;
+  try {
+    nginx = await front(backend.socket);
+  } catch (err) {
+    await backend.stop();
+    throw err;
+  }
+  return {
+    url: `${nginx.url}${path}`,
+    pids: backend.pids,
+    async stop() {
+      await nginx.stop();
+      await backend.stop();
+    },
+  };
 }
 
 /**

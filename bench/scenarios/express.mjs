@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHello, checkLength } from '../lib/checks.mjs';
-import { startFront, startNodeBackend, startProxyFront } from '../lib/fcgi-stack.mjs';
+import { behindNginx, startFront, startNodeBackend, startProxyFront } from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 import { startNodeServer } from '../lib/proc.mjs';
 
@@ -35,7 +35,7 @@ export const nginxSubjects = [
     id: 'express-tsgi-fastcgi',
     name: 'Express 5 via fromNodeHandler on @tsgi/fastcgi behind nginx',
     script: 'express-tsgi-fastcgi.mjs',
-    front: startFront,
+    front: (socket) => startFront(socket, 'express'),
   },
 ];
 
@@ -67,21 +67,7 @@ export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
 /** An Express backend on a Unix socket with nginx in front; `url` is nginx's, CPU the backend's. */
 export async function startBehindNginx(subject, workload, { nodeArgs = [] } = {}) {
   const backend = await startNodeBackend(subject.script, workload.id, nodeArgs);
-  let front;
-  try {
-    front = await subject.front(backend.socket, workload.id);
-  } catch (err) {
-    await backend.stop();
-    throw err;
-  }
-  return {
-    url: `${front.url}/`,
-    pids: backend.pids,
-    async stop() {
-      await front.stop();
-      await backend.stop();
-    },
-  };
+  return behindNginx(backend, subject.front);
 }
 
 export async function run(ctx) {

@@ -10,7 +10,13 @@
 
 import { BEFORE, beforePath, beforeSubject } from '../lib/before.mjs';
 import { checkHello } from '../lib/checks.mjs';
-import { gatewayWorkloads, startFront, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
+import {
+  behindNginx,
+  gatewayWorkloads,
+  startFront,
+  startNodeBackend,
+  startPhpFpm,
+} from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 
 export const group = 'FastCGI (nginx)';
@@ -50,21 +56,11 @@ export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
     subject.id === 'php-fpm'
       ? await startPhpFpm({ workers: 1 })
       : await startNodeBackend(subject.script, workload.id, nodeArgs, subject.env);
-  let front;
-  try {
-    front = await startFront(backend.socket, workload.id, backend.dir);
-  } catch (err) {
-    await backend.stop();
-    throw err;
-  }
-  return {
-    url: `${front.url}/${workload.id}`,
-    pids: backend.pids,
-    async stop() {
-      await front.stop();
-      await backend.stop();
-    },
-  };
+  return behindNginx(
+    backend,
+    (socket) => startFront(socket, workload.id, backend.dir),
+    `/${workload.id}`,
+  );
 }
 
 export async function run(ctx) {
