@@ -8,7 +8,13 @@
 // deployment SCGI is compared with like for like, and nginx's default).
 
 import { startNginx } from '@tsgi/harness';
-import { gatewayWorkloads, PHP_FPM, startNodeBackend, startPhpFpm } from '../lib/fcgi-stack.mjs';
+import {
+  behindNginx,
+  gatewayWorkloads,
+  PHP_FPM,
+  startNodeBackend,
+  startPhpFpm,
+} from '../lib/fcgi-stack.mjs';
 import { interleave } from '../lib/measure.mjs';
 
 export const group = 'SCGI (nginx)';
@@ -61,21 +67,11 @@ async function startSubject(subject, workload) {
           subject.proto === 'scgi' ? 'tsgi-scgi.mjs' : 'tsgi-fastcgi.mjs',
           workload.id,
         );
-  let front;
-  try {
-    front = await startFront(subject, backend.socket, workload.id, backend.dir);
-  } catch (err) {
-    await backend.stop();
-    throw err;
-  }
-  return {
-    url: `${front.url}/${workload.id}`,
-    pids: backend.pids,
-    async stop() {
-      await front.stop();
-      await backend.stop();
-    },
-  };
+  return behindNginx(
+    backend,
+    (socket) => startFront(subject, socket, workload.id, backend.dir),
+    `/${workload.id}`,
+  );
 }
 
 export async function run(ctx) {

@@ -93,8 +93,7 @@ class _Exchange {
     // 'close' on it; here it also ends the wait for a head that will never come, or the stream.
     this.socket.once('close', () => {
       this.#notify();
-      if (!this.#done)
-        this.#end(this.socket.errored ?? new Error('@tsgi/node-bridge: response destroyed'));
+      this.#end(this.socket.errored ?? new Error('@tsgi/node-bridge: response destroyed'));
     });
     this.#environ = environ;
     this.#input = environ['tsgi.input'];
@@ -161,7 +160,7 @@ class _Exchange {
     });
   }
 
-  /** The streamed body's end: `[]` after 'finish', the failure otherwise (ERR-03, ENV-24). */
+  /** The streamed body's end: `[]` after 'finish', the failure otherwise (ERR-03, ENV-24); once. */
   #end(err?: unknown): void {
     const settle = this.#settle;
     this.#settle = null;
