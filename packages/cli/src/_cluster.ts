@@ -69,6 +69,8 @@ export async function superviseWorkers(
     const timers = new Set<NodeJS.Timeout>();
     /** Workers asked to stop by a reload or --max-requests: their exit is not replaced. */
     const retiring = new Set<Worker>();
+    /** Workers that have listened (SIGTTOU stops one only while another listens). */
+    const listening = new Set<Worker>();
     /** Workers to stop, each once a new worker listens (issue 23). */
     let outgoing: Worker[] = [];
 
@@ -126,7 +128,13 @@ export async function superviseWorkers(
       fork();
     });
     process.on('SIGTTOU', () => {
-      const victim = living().find((w) => !retiring.has(w) && !outgoing.includes(w));
+      const staying = living().filter((w) => !retiring.has(w) && !outgoing.includes(w));
+      // One not listening yet first. A listening one only while another listens: node closes
+      // the shared listening socket when its last worker leaves, refusing connections until
+      // the next one listens.
+      const victim =
+        staying.find((w) => !listening.has(w)) ??
+        (staying.filter((w) => listening.has(w)).length > 1 ? staying[0] : undefined);
       if (stopping || count <= 1 || victim === undefined) return;
       count--;
       logAt('info', `tsgi: SIGTTOU: ${count} workers\n`);
@@ -136,6 +144,7 @@ export async function superviseWorkers(
     reloadWorkers = reload;
 
     cluster.on('listening', (worker, address) => {
+      listening.add(worker);
       if (!started) {
         started = true;
         if (logs('info')) process.stdout.write(`Listening on ${_url(address)}\n`);
@@ -148,6 +157,7 @@ export async function superviseWorkers(
       }
     });
     cluster.on('exit', (worker, code, signal) => {
+      listening.delete(worker);
       if (retiring.delete(worker)) return; // retired by a reload: not replaced
       outgoing = outgoing.filter((w) => w !== worker);
       if (stopping) {
