@@ -144,13 +144,13 @@ export function shutdownHttp2(server: H2Server, state: ListenerContext): Gracefu
     runs: state.runs, // BODY-24: in flight until the completion hook settled
     log: (text) => state.errors.write(text),
     drain() {
-      state.closing = true;
+      state.beginClosing();
       tracked.closing = true;
       for (const session of sessions) session.close();
       closeIdleHttp1();
     },
     abort() {
-      state.aborting = true;
+      state.beginAborting();
       destroyAll();
     },
     finish() {

@@ -133,11 +133,11 @@ function _shutdown(
     runs: state.runs, // BODY-24: in flight until the completion hook settled
     log: (text) => state.errors.write(text),
     drain() {
-      state.closing = true;
+      state.beginClosing();
       closeIdle(sockets, settled);
     },
     abort() {
-      state.aborting = true;
+      state.beginAborting();
       server.closeAllConnections();
     },
     finish() {

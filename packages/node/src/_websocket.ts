@@ -76,14 +76,16 @@ export class _WebSockets {
 
   /**
    * Handles `server`'s 'upgrade' event, and follows the shutdown through the listener's state:
-   * whichever shutdown the server has (HTTP/1.1's in _serve.ts, or another) sets `closing` when
-   * it drains, which sends 1001 (WS-16), and `aborting` when out of time, which drops what is
-   * left; so the shutdown needs to know nothing of WebSockets.
+   * whichever shutdown the server has (HTTP/1.1's in _serve.ts, HTTP/2's in _http2.ts) calls
+   * `beginClosing` when it drains, which sends 1001 (WS-16), and `beginAborting` when out of
+   * time, which drops what is left; so the shutdown needs to know nothing of WebSockets.
    */
   listen(server: { on(event: 'upgrade', listener: _UpgradeListener): unknown }): void {
     server.on('upgrade', this.upgrade);
-    _follow(this.#state, 'closing', () => this.goingAway());
-    _follow(this.#state, 'aborting', () => this.terminate());
+    this.#state.watchShutdown({
+      closing: () => this.goingAway(),
+      aborting: () => this.terminate(),
+    });
   }
 
   /** The server's 'upgrade' listener. */
@@ -196,19 +198,6 @@ export class _WebSockets {
 type _UpgradeListener = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 
 /** Turns `target[key]` into an accessor that runs `onTrue` whenever it is set to true. */
-function _follow(target: object, key: 'closing' | 'aborting', onTrue: () => void): void {
-  let value = (target as Record<string, unknown>)[key];
-  Object.defineProperty(target, key, {
-    get: () => value,
-    set(next: unknown) {
-      value = next;
-      if (next === true) onTrue();
-    },
-    enumerable: true,
-    configurable: true,
-  });
-}
-
 const _DEAD: WebSocketTransport = {
   send: (_m: unknown, done: (e?: unknown) => void) => done(new Error('closed')),
   bufferedAmount: 0,
