@@ -21,6 +21,7 @@ import {
   splitScriptName,
   splitTarget,
   targetAuthority,
+  WEBSOCKET_NOT_REQUESTED,
 } from '@tsgi/core';
 import type { ExchangeState } from './_exchange-state.js';
 import { _h2Fields } from './_h2-request.js';
@@ -34,6 +35,8 @@ export interface _EnvironConfig {
   readonly software: string;
   /** SRV-03 configuration keys, checked at setup by core's `checkConfigKeys` (SRV-11). */
   readonly extra: ConfigKeys | undefined;
+  /** WS-02: the server offers WebSockets, so every request carries `tsgix.websocket`. */
+  websocket: boolean;
 }
 
 // ENV-11: the two versions node:http speaks, as constants so the hot path does not concatenate.
@@ -153,6 +156,10 @@ export function buildEnviron(
     for (const [key, value] of conn.tls!) env[key] = value; // ADP-NODE-18
   }
   env.SERVER_SOFTWARE = config.software;
+  // WS-02: the shared "not a handshake" value (_websocket.ts sets a handshake's own). A store
+  // under a constant name: added through `addConfigKeys`' computed key, the same key cost 2 µs
+  // of server CPU per hello world (two builds side by side under wrk, servers/tsgi-node.mjs).
+  if (config.websocket) env['tsgix.websocket'] = WEBSOCKET_NOT_REQUESTED;
   addConfigKeys(env, config.extra); // SRV-03
   return env;
 }

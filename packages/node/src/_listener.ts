@@ -88,6 +88,7 @@ export class ListenerContext implements ExchangeHost {
       multiprocess: options.multiprocess ?? _IS_WORKER,
       software: options.serverSoftware ?? `tsgi-node/${VERSION}`,
       extra: checkConfigKeys(options.environ), // SRV-11: refused here, at setup
+      websocket: false, // _websocket.ts turns it on
     };
     this.run = { exposeErrors: options.exposeErrors === true };
     this.body = new _BodyFacts(checkBodyLimit(options.maxBodySize));
@@ -115,7 +116,8 @@ export class ListenerContext implements ExchangeHost {
   /**
    * Plain fields and a list, not accessors: a property redefined as a getter/setter on this
    * object turned it into a dictionary-mode object, which every request reads (the WebSocket
-   * side did so from issue 20 on: 2.7 µs more server CPU per hello world, bench/node-overhead).
+   * side did so from issue 20 on: 2.7 µs more server CPU per hello world, two builds side by
+   * side under wrk).
    */
   watchShutdown(watcher: ShutdownWatcher): void {
     this.#shutdownWatchers.push(watcher);

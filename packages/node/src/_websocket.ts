@@ -16,7 +16,6 @@ import {
   requestInput,
   runApplication,
   WEBSOCKET_DEFAULTS,
-  WEBSOCKET_NOT_REQUESTED,
   type WebSocketAcceptOptions,
   type WebSocketConnection,
   type WebSocketLimits,
@@ -64,14 +63,9 @@ export class _WebSockets {
         }
       });
     }
-    // WS-02: every request of this server carries the key (the shared "not a handshake" value);
-    // a handshake's own value is set below. Added as a configuration key, so the hot path of
-    // ordinary requests gains no code.
-    const env = state.env as { extra: unknown };
-    env.extra = Object.freeze([
-      ...(state.env.extra ?? []),
-      ['tsgix.websocket', WEBSOCKET_NOT_REQUESTED],
-    ]);
+    // WS-02: every request of this server carries the key (_environ.ts adds the shared "not a
+    // handshake" value); a handshake's own value is set below.
+    state.env.websocket = true;
   }
 
   /**
