@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { beforeInfo } from './lib/before.mjs';
 import {
   buildResults,
   machineInfo,
@@ -136,6 +137,7 @@ const results = buildResults({
   scenarios: rows,
   targets: evaluateTargets(rows),
   versions: versions(),
+  before: beforeInfo(),
 });
 const problems = validateResults(results);
 if (problems.length > 0) console.error(`results shape problems:\n  ${problems.join('\n  ')}`);

@@ -2,8 +2,10 @@
 // TSGI subjects again, loaded from that tree, so one run compares the working tree's adapters with
 // an earlier build of them under the same load and the same rounds (issue 17: "the same run
 // compares before/after builds"). The earlier tree resolves its own @tsgi/core.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { median, round } from './stats.mjs';
 
 /** The earlier tree, or undefined when BENCH_BEFORE is not set. */
 export const BEFORE = process.env.BENCH_BEFORE || undefined;
@@ -20,4 +22,53 @@ export function beforeSubject(subject, env) {
 /** A file of the earlier tree. */
 export function beforePath(rel) {
   return join(BEFORE ?? '', rel);
+}
+
+/** The earlier tree and its commit, for the results (undefined without BENCH_BEFORE). */
+export function beforeInfo() {
+  if (BEFORE === undefined) return undefined;
+  let commit = null;
+  try {
+    commit = execFileSync('git', ['-C', BEFORE, 'rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    // not a git checkout: the path alone names it
+  }
+  return { path: BEFORE, commit };
+}
+
+/**
+ * Each "(before)" row against the same subject of the working tree, in the same run: how many
+ * times better the working tree does (req/s over req/s; for `ms` rows, before's ms over ours),
+ * the same round by round (median of the rounds' ratios, seconds apart), and by CPU per request.
+ * Above 1 the working tree is better.
+ */
+export function beforeAfter(scenarios) {
+  const rows = [];
+  for (const old of scenarios.filter((r) => r.subject.endsWith(' (before)'))) {
+    const subject = old.subject.slice(0, -' (before)'.length);
+    const now = scenarios.find(
+      (r) => r.group === old.group && r.scenario === old.scenario && r.subject === subject,
+    );
+    if (now === undefined) continue;
+    const lowerIsBetter = old.metric === 'ms';
+    const value = (r) => (lowerIsBetter ? r.ms : r.rps);
+    const ratio = (a, b) => (a && b ? (lowerIsBetter ? b / a : a / b) : null);
+    const x = now.rps_rounds;
+    const y = old.rps_rounds;
+    const paired =
+      Array.isArray(x) && Array.isArray(y) && x.length > 0 && x.length === y.length
+        ? median(x.map((v, i) => v / y[i]))
+        : null;
+    rows.push({
+      group: old.group,
+      scenario: old.scenario,
+      subject,
+      ratio: round(ratio(value(now), value(old)), 3),
+      paired: round(paired, 3),
+      cpu: round(ratio(old.cpu_us_per_req, now.cpu_us_per_req), 3),
+    });
+  }
+  return rows;
 }

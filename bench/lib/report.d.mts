@@ -35,8 +35,14 @@ export interface Results {
   quick: boolean;
   elapsed_s: number;
   versions: Record<string, string | null>;
+  /** BENCH_BEFORE: the earlier build the "(before)" rows come from. */
+  before?: BeforeBuild;
   scenarios: ScenarioRow[];
   targets: Target[];
+}
+export interface BeforeBuild {
+  path: string;
+  commit: string | null;
 }
 export const ROW_KEYS: Record<string, string>;
 export function machineInfo(): Machine;
@@ -48,6 +54,7 @@ export function buildResults(input: {
   scenarios: Array<Partial<ScenarioRow> & { group: string; scenario: string; subject: string }>;
   targets: Target[];
   versions?: Record<string, string | null>;
+  before?: BeforeBuild;
 }): Results;
 export function validateResults(results: unknown): string[];
 export function renderTable(

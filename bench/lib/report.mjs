@@ -3,6 +3,7 @@
 // (test/smoke.test.ts) runs them on a synthetic input.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { beforeAfter } from './before.mjs';
 
 /** What machine ran the benchmark (the load average too: the machine may be shared). */
 export function machineInfo() {
@@ -36,13 +37,23 @@ export const ROW_KEYS = {
 };
 
 /** Assembles the results object in its documented key order. */
-export function buildResults({ machine, date, quick, elapsed_s, scenarios, targets, versions }) {
+export function buildResults({
+  machine,
+  date,
+  quick,
+  elapsed_s,
+  scenarios,
+  targets,
+  versions,
+  before,
+}) {
   return {
     machine,
     date,
     quick,
     elapsed_s,
     versions: versions ?? {},
+    ...(before === undefined ? {} : { before }),
     scenarios: scenarios.map((r) => ({
       group: r.group,
       scenario: r.scenario,
@@ -226,7 +237,29 @@ ${scenarioTable(results, { markdown: true })}
 ## Targets
 
 ${targetTable(results, { markdown: true })}
+${results.before === undefined ? '' : beforeSection(results)}`;
+}
+
+/** BENCH_BEFORE: the "(before)" rows against the working tree's, same run (lib/before.mjs). */
+function beforeSection(results) {
+  const { path, commit } = results.before;
+  const lines = beforeAfter(results.scenarios).map(
+    (r) =>
+      `| ${r.group} | ${r.scenario} | ${r.subject} | ${_x(r.ratio)} | ${_x(r.paired)} | ${_x(r.cpu)} |`,
+  );
+  return `
+## Before and after
+
+The "(before)" rows are the same TSGI adapters built from ${commit === null ? `\`${path}\`` : `commit \`${commit}\``} (\`BENCH_BEFORE\`), measured in the same rounds as the working tree's. How many times better the working tree does: above 1 it is better. **paired**: the median of the two subjects' req/s ratio round by round.
+
+| group | scenario | subject | by req/s (CGI direct: ms) | paired rounds | by CPU/req |
+| --- | --- | --- | ---: | ---: | ---: |
+${lines.join('\n')}
 `;
+}
+
+function _x(value) {
+  return value === null ? '–' : `${value.toFixed(3)}×`;
 }
 
 /** What `pnpm bench` prints at the end. */

@@ -210,6 +210,38 @@ describe('bench results', () => {
     expect(text).not.toContain('| ');
   });
 
+  it('compares the "(before)" rows of BENCH_BEFORE with the working tree, same run', () => {
+    const pair = [
+      row('node:http', 'hello world', 'TSGI @tsgi/node', {
+        rps: 9600,
+        cpu_us_per_req: 10,
+        rps_rounds: [9000, 10000, 9600],
+      }),
+      row('node:http', 'hello world', 'TSGI @tsgi/node (before)', {
+        rps: 9000,
+        cpu_us_per_req: 11,
+        rps_rounds: [10000, 9000, 9000],
+      }),
+      row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule', { ms: 40, metric: 'ms' }),
+      row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule (before)', {
+        ms: 38,
+        metric: 'ms',
+      }),
+    ];
+    const base = { ...results(), scenarios: pair };
+    expect(renderMarkdown(base)).not.toContain('## Before and after');
+    const md = renderMarkdown({ ...base, before: { path: '/tmp/x', commit: 'abc1234' } });
+    expect(md).toContain('built from commit `abc1234` (`BENCH_BEFORE`)');
+    // req/s 9600/9000; rounds 0.9, 1.111, 1.067 → 1.067; CPU 11/10
+    expect(md).toContain(
+      '| node:http | hello world | TSGI @tsgi/node | 1.067× | 1.067× | 1.100× |',
+    );
+    // ms: lower is better, so before's 38 over our 40
+    expect(md).toContain(
+      '| CGI | direct spawn, ms per request | TSGI runCGIModule | 0.950× | – | – |',
+    );
+  });
+
   it('parses a wrk summary and a cpuprofile, and names the machine', () => {
     const w = parseWrk({
       requests: 2000,
