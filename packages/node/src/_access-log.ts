@@ -128,3 +128,22 @@ export function formatAccess(entry: AccessEntry, format: AccessLogFormat = 'comm
   if (format !== 'combined') return line;
   return `${line} "${_escape(entry.referer ?? '-')}" "${_escape(entry.userAgent ?? '-')}"`;
 }
+
+/** The `accessLog` option: a function, `true` for stdout, or nothing. */
+export function accessLogWriter(
+  log: boolean | ((line: string) => void) | undefined,
+): ((line: string) => void) | undefined {
+  if (typeof log === 'function') return log;
+  return log === true ? (line) => void process.stdout.write(`${line}\n`) : undefined;
+}
+
+/** The `accessLogFormat` option, checked at setup (default `common`). */
+export function checkAccessLogFormat(format: AccessLogFormat | undefined): AccessLogFormat {
+  const checked = format ?? 'common';
+  if (!['common', 'combined', 'json'].includes(checked)) {
+    throw new RangeError(
+      `accessLogFormat must be 'common', 'combined' or 'json', got ${String(checked)}`,
+    );
+  }
+  return checked;
+}

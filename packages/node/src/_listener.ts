@@ -22,7 +22,13 @@ import {
   tooLargeResponse,
 } from '@tsgi/core';
 import { PendingRuns, positiveOption } from '@tsgi/server-node';
-import { type AccessLogFormat, exchangeEntry, formatAccess } from './_access-log.js';
+import {
+  type AccessLogFormat,
+  accessLogWriter,
+  checkAccessLogFormat,
+  exchangeEntry,
+  formatAccess,
+} from './_access-log.js';
 import { markServed } from './_connection-limit.js';
 import { type _EnvironConfig, buildEnviron } from './_environ.js';
 import { type ExchangeHost, NodeExchange } from './_exchange.js';
@@ -65,9 +71,9 @@ export class ListenerContext implements ExchangeHost {
   readonly runs = new PendingRuns<NodeExchange>(_describe);
   /** Graceful shutdown has begun (`beginClosing`): new responses get `Connection: close`. */
   closing = false;
-  /** Shutdown ran out of time (`beginAborting`): connections are destroyed under running requests. */
+  /** Out of time (`beginAborting`): connections are destroyed under running requests. */
   aborting = false;
-  /** Told as shutdown begins draining and as it aborts (the WebSocket side: 1001, then a drop). */
+  /** Told as shutdown drains and aborts (the WebSocket side: 1001, then a drop). */
   readonly #shutdownWatchers: ShutdownWatcher[] = [];
   /** Called when a request finishes while `closing`. */
   onDrained: (() => void) | null = null;
@@ -98,27 +104,12 @@ export class ListenerContext implements ExchangeHost {
       options.maxHeaders,
       _MAX_HEADERS,
     );
-    const log = options.accessLog;
-    this.accessLog =
-      typeof log === 'function'
-        ? log
-        : log === true
-          ? (line) => void process.stdout.write(`${line}\n`)
-          : undefined;
-    this.accessLogFormat = options.accessLogFormat ?? 'common';
-    if (!['common', 'combined', 'json'].includes(this.accessLogFormat)) {
-      throw new RangeError(
-        `accessLogFormat must be 'common', 'combined' or 'json', got ${String(this.accessLogFormat)}`,
-      );
-    }
+    this.accessLog = accessLogWriter(options.accessLog);
+    this.accessLogFormat = checkAccessLogFormat(options.accessLogFormat);
   }
 
-  /**
-   * Plain fields and a list, not accessors: a property redefined as a getter/setter on this
-   * object turned it into a dictionary-mode object, which every request reads (the WebSocket
-   * side did so from issue 20 on: 2.7 µs more server CPU per hello world, two builds side by
-   * side under wrk).
-   */
+  // A list, not accessors on `closing`: redefined as getter/setter, they made this object, which
+  // every request reads, a dictionary-mode one (2.7 µs per hello world; object-shapes.test.ts).
   watchShutdown(watcher: ShutdownWatcher): void {
     this.#shutdownWatchers.push(watcher);
   }
@@ -271,10 +262,7 @@ export class ListenerContext implements ExchangeHost {
 }
 
 /** What follows a listener's shutdown besides its requests (`watchShutdown`). */
-export interface ShutdownWatcher {
-  closing(): void;
-  aborting(): void;
-}
+export type ShutdownWatcher = { closing(): void; aborting(): void };
 
 function _ignore(): void {}
 
