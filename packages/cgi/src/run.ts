@@ -17,6 +17,7 @@ import {
 } from '@tsgi/core';
 import { pickApplication, splitAppSpec } from '@tsgi/server-node/app-export';
 import { _fs } from './_fs.js';
+import { importApp } from './_import.js';
 import { readCgiVariables, stripHttpProxy } from './env.js';
 import { bodyFraming, stdinBody } from './input.js';
 import { createCgiSink } from './output.js';
@@ -271,7 +272,7 @@ export async function runCGIModule(
       const { pathToFileURL } = process.getBuiltinModule('node:url');
       url = pathToFileURL(resolve(module)).href;
     }
-    const ns = (await import(url)) as Record<string, unknown>;
+    const ns = await importApp(url);
     app = pickApplication(ns, module, exportName);
   } catch (err) {
     // Before any output: answer 500 ourselves so the web server does not report a bad header.

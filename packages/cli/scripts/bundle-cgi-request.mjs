@@ -9,6 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -21,6 +23,14 @@ await build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // @tsgi/cgi's own modules: its package entry (dist/index.bundle.js) is a loader for a bundle
+  // of its own, which cannot be bundled again (it reads a file next to itself).
+  alias: {
+    '@tsgi/cgi': join(
+      dirname(createRequire(import.meta.url).resolve('@tsgi/cgi/package.json')),
+      'dist/index.js',
+    ),
+  },
   // Not minified: stack traces in the web server's error log stay readable.
   legalComments: 'none',
   logLevel: 'warning',
