@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, round } from './stats.mjs';
+import { round } from './stats.mjs';
+import { cpuRatio, pairedRatio } from './targets.mjs';
 
 /** The earlier tree, or undefined when BENCH_BEFORE is not set. */
 export const BEFORE = process.env.BENCH_BEFORE || undefined;
@@ -52,23 +53,20 @@ export function beforeAfter(scenarios) {
       (r) => r.group === old.group && r.scenario === old.scenario && r.subject === subject,
     );
     if (now === undefined) continue;
-    const lowerIsBetter = old.metric === 'ms';
-    const value = (r) => (lowerIsBetter ? r.ms : r.rps);
-    const ratio = (a, b) => (a && b ? (lowerIsBetter ? b / a : a / b) : null);
-    const x = now.rps_rounds;
-    const y = old.rps_rounds;
-    const paired =
-      Array.isArray(x) && Array.isArray(y) && x.length > 0 && x.length === y.length
-        ? median(x.map((v, i) => v / y[i]))
-        : null;
+    // ms rows (CGI direct spawn): lower is better, so before's over ours.
+    const byValue = old.metric === 'ms' ? ratio(old.ms, now.ms) : ratio(now.rps, old.rps);
     rows.push({
       group: old.group,
       scenario: old.scenario,
       subject,
-      ratio: round(ratio(value(now), value(old)), 3),
-      paired: round(paired, 3),
-      cpu: round(ratio(old.cpu_us_per_req, now.cpu_us_per_req), 3),
+      ratio: round(byValue, 3),
+      paired: round(pairedRatio(now, old), 3),
+      cpu: round(cpuRatio(now, old), 3),
     });
   }
   return rows;
+}
+
+function ratio(a, b) {
+  return a && b ? a / b : null;
 }

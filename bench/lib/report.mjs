@@ -243,18 +243,28 @@ ${results.before === undefined ? '' : beforeSection(results)}`;
 /** BENCH_BEFORE: the "(before)" rows against the working tree's, same run (lib/before.mjs). */
 function beforeSection(results) {
   const { path, commit } = results.before;
-  const lines = beforeAfter(results.scenarios).map(
-    (r) =>
-      `| ${r.group} | ${r.scenario} | ${r.subject} | ${_x(r.ratio)} | ${_x(r.paired)} | ${_x(r.cpu)} |`,
-  );
+  const rows = beforeAfter(results.scenarios).map((r) => [
+    r.group,
+    r.scenario,
+    r.subject,
+    _x(r.ratio),
+    _x(r.paired),
+    _x(r.cpu),
+  ]);
+  const head = [
+    'group',
+    'scenario',
+    'subject',
+    'by req/s (CGI direct: ms)',
+    'paired rounds',
+    'by CPU/req',
+  ];
   return `
 ## Before and after
 
 The "(before)" rows are the same TSGI adapters built from ${commit === null ? `\`${path}\`` : `commit \`${commit}\``} (\`BENCH_BEFORE\`), measured in the same rounds as the working tree's. How many times better the working tree does: above 1 it is better. **paired**: the median of the two subjects' req/s ratio round by round.
 
-| group | scenario | subject | by req/s (CGI direct: ms) | paired rounds | by CPU/req |
-| --- | --- | --- | ---: | ---: | ---: |
-${lines.join('\n')}
+${renderTable(head, rows, { markdown: true, right: new Set([3, 4, 5]) })}
 `;
 }
 

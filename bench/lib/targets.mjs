@@ -32,7 +32,7 @@ function target(id, text, value, bar, test, cpuValue = null, pairedValue = null)
  * measured seconds apart, so a slow phase of the machine that spans a few rounds moves this
  * less than it moves the ratio of the two medians.
  */
-function pairedRatio(a, b) {
+export function pairedRatio(a, b) {
   const x = a?.rps_rounds;
   const y = b?.rps_rounds;
   if (!Array.isArray(x) || !Array.isArray(y) || x.length === 0 || x.length !== y.length)
@@ -41,7 +41,7 @@ function pairedRatio(a, b) {
 }
 
 /** How many times less CPU per request `a` needs than `b` (a throughput-like ratio). */
-function cpuRatio(a, b) {
+export function cpuRatio(a, b) {
   return a?.cpu_us_per_req && b?.cpu_us_per_req ? b.cpu_us_per_req / a.cpu_us_per_req : null;
 }
 
