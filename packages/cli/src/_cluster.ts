@@ -98,8 +98,14 @@ export async function superviseWorkers(
         }
       });
     };
+    // A worker that has exited is not living, although cluster.workers lists it until its IPC
+    // channel disconnects too: node emits 'exit' first when several workers exit at once, or
+    // when a child of the worker holds the channel open. Counting it left the primary waiting
+    // forever after the last worker's exit (1 graceful stop of 4 workers in 20 here).
     const living = (): Worker[] =>
-      Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      Object.values(cluster.workers ?? {}).filter(
+        (w): w is Worker => w !== undefined && !w.isDead(),
+      );
     stop = (): void => {
       stopping = true;
       for (const t of timers) clearTimeout(t);
@@ -229,7 +235,7 @@ function _heartbeat(timeoutMs: number, done: Promise<number>): void {
     () => {
       const now = Date.now();
       for (const w of Object.values(cluster.workers ?? {})) {
-        if (w === undefined || !w.isConnected()) continue;
+        if (w === undefined || w.isDead() || !w.isConnected()) continue;
         const last = seen.get(w) ?? now;
         seen.set(w, last);
         if (now - last > timeoutMs) {
