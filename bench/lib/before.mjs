@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { round } from './stats.mjs';
-import { cpuRatio, pairedRatio } from './targets.mjs';
+import { median, ratioInterval, round } from './stats.mjs';
+import { cpuRatio, roundRatios } from './targets.mjs';
 
 /** The earlier tree, or undefined when BENCH_BEFORE is not set. */
 export const BEFORE = process.env.BENCH_BEFORE || undefined;
@@ -43,7 +43,9 @@ export function beforeInfo() {
  * Each "(before)" row against the same subject of the working tree, in the same run: how many
  * times better the working tree does (req/s over req/s; for `ms` rows, before's ms over ours),
  * the same round by round (median of the rounds' ratios, seconds apart), and by CPU per request.
- * Above 1 the working tree is better.
+ * Above 1 the working tree is better. `interval` is the 95 % confidence interval of the rounds'
+ * ratio and `reading` what it says: `better` (all of it above 1), `worse` (all below) or `equal`
+ * (it holds 1: this run cannot tell the builds apart).
  */
 export function beforeAfter(scenarios) {
   const rows = [];
@@ -54,17 +56,30 @@ export function beforeAfter(scenarios) {
     );
     if (now === undefined) continue;
     // ms rows (CGI direct spawn): lower is better, so before's over ours.
-    const byValue = old.metric === 'ms' ? ratio(old.ms, now.ms) : ratio(now.rps, old.rps);
+    const ms = old.metric === 'ms';
+    const byValue = ms ? ratio(old.ms, now.ms) : ratio(now.rps, old.rps);
+    const rounds = ms
+      ? roundRatios(old.ms_rounds, now.ms_rounds)
+      : roundRatios(now.rps_rounds, old.rps_rounds);
+    const interval = rounds === null ? null : ratioInterval(rounds);
     rows.push({
       group: old.group,
       scenario: old.scenario,
       subject,
       ratio: round(byValue, 3),
-      paired: round(pairedRatio(now, old), 3),
+      paired: rounds === null ? null : round(median(rounds), 3),
+      interval: interval === null ? null : interval.map((x) => round(x, 3)),
+      reading: interval === null ? null : _reading(interval),
       cpu: round(cpuRatio(now, old), 3),
     });
   }
   return rows;
+}
+
+function _reading([low, high]) {
+  if (low > 1) return 'better';
+  if (high < 1) return 'worse';
+  return 'equal';
 }
 
 function ratio(a, b) {

@@ -249,6 +249,8 @@ function beforeSection(results) {
     r.subject,
     _x(r.ratio),
     _x(r.paired),
+    r.interval === null ? '–' : `${r.interval[0].toFixed(3)}–${r.interval[1].toFixed(3)}`,
+    r.reading ?? '–',
     _x(r.cpu),
   ]);
   const head = [
@@ -257,14 +259,16 @@ function beforeSection(results) {
     'subject',
     'by req/s (CGI direct: ms)',
     'paired rounds',
+    '95 % interval',
+    'reading',
     'by CPU/req',
   ];
   return `
 ## Before and after
 
-The "(before)" rows are the same TSGI adapters built from ${commit === null ? `\`${path}\`` : `commit \`${commit}\``} (\`BENCH_BEFORE\`), measured in the same rounds as the working tree's. How many times better the working tree does: above 1 it is better. **paired**: the median of the two subjects' req/s ratio round by round.
+The "(before)" rows are the same TSGI adapters built from ${commit === null ? `\`${path}\`` : `commit \`${commit}\``} (\`BENCH_BEFORE\`), measured in the same rounds as the working tree's. How many times better the working tree does: above 1 it is better. **paired**: the median of the two subjects' ratio round by round (req/s; ms per request for CGI direct spawns, 100 interleaved runs). **95 % interval**: the confidence interval of that ratio over the rounds; **reading**: \`better\` or \`worse\` when the whole interval is above or below 1, \`equal\` when it holds 1 (the rounds cannot tell the two builds apart).
 
-${renderTable(head, rows, { markdown: true, right: new Set([3, 4, 5]) })}
+${renderTable(head, rows, { markdown: true, right: new Set([3, 4, 5, 7]) })}
 `;
 }
 

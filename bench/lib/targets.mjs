@@ -33,11 +33,15 @@ function target(id, text, value, bar, test, cpuValue = null, pairedValue = null)
  * less than it moves the ratio of the two medians.
  */
 export function pairedRatio(a, b) {
-  const x = a?.rps_rounds;
-  const y = b?.rps_rounds;
+  const ratios = roundRatios(a?.rps_rounds, b?.rps_rounds);
+  return ratios === null ? null : median(ratios);
+}
+
+/** `x[i] / y[i]` for every round i, or null unless both are lists of the same, non-zero length. */
+export function roundRatios(x, y) {
   if (!Array.isArray(x) || !Array.isArray(y) || x.length === 0 || x.length !== y.length)
     return null;
-  return median(x.map((v, i) => v / y[i]));
+  return x.map((v, i) => v / y[i]);
 }
 
 /** How many times less CPU per request `a` needs than `b` (a throughput-like ratio). */

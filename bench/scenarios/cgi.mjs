@@ -248,6 +248,8 @@ function direct(list, ctx) {
       rss_mb: null,
       ratio_vs_baseline: round(ms / base, 3),
       rounds: n,
+      // Run i of every subject is in the same round (interleaved), so they pair (lib/before.mjs).
+      ms_rounds: times.get(v.id).map((t) => round(t, 2)),
       errors: 0,
       notes: notes.get(v.id) ?? '',
     };

@@ -11,7 +11,7 @@ import {
   type ScenarioRow,
   validateResults,
 } from '../lib/report.mjs';
-import { medianStepSlope, theilSen } from '../lib/stats.mjs';
+import { medianStepSlope, ratioInterval, theilSen } from '../lib/stats.mjs';
 import { evaluateTargets } from '../lib/targets.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
 import { summarise } from '../profile-summary.mjs';
@@ -169,6 +169,16 @@ describe('bench results', () => {
     expect(medianStepSlope(x, leak)).toBeGreaterThan(0.35);
   });
 
+  it('the 95 % interval of paired ratios: a t interval on their logarithms', () => {
+    // logs 0.1, -0.1, 0.3: mean 0.1, sd 0.2, t(2) 4.303 → 0.1 ± 0.4969
+    const [low, high] = ratioInterval([Math.exp(0.1), Math.exp(-0.1), Math.exp(0.3)])!;
+    expect(low).toBeCloseTo(Math.exp(0.1 - 0.49686), 4);
+    expect(high).toBeCloseTo(Math.exp(0.1 + 0.49686), 4);
+    expect(ratioInterval([1, 1, 1])).toEqual([1, 1]);
+    expect(ratioInterval([1.2])).toBeNull();
+    expect(ratioInterval([1, 0])).toBeNull();
+  });
+
   it('builds JSON of the documented shape', () => {
     const r = JSON.parse(JSON.stringify(results()));
     expect(validateResults(r)).toEqual([]);
@@ -222,23 +232,29 @@ describe('bench results', () => {
         cpu_us_per_req: 11,
         rps_rounds: [10000, 9000, 9000],
       }),
-      row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule', { ms: 40, metric: 'ms' }),
+      row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule', {
+        ms: 40,
+        metric: 'ms',
+        ms_rounds: [40, 41, 40, 39],
+      }),
       row('CGI', 'direct spawn, ms per request', 'TSGI runCGIModule (before)', {
         ms: 38,
         metric: 'ms',
+        ms_rounds: [38, 38.5, 37.5, 38],
       }),
     ];
     const base = { ...results(), scenarios: pair };
     expect(renderMarkdown(base)).not.toContain('## Before and after');
     const md = renderMarkdown({ ...base, before: { path: '/tmp/x', commit: 'abc1234' } });
     expect(md).toContain('built from commit `abc1234` (`BENCH_BEFORE`)');
-    // req/s 9600/9000; rounds 0.9, 1.111, 1.067 → 1.067; CPU 11/10
+    // req/s 9600/9000; rounds 0.9, 1.111, 1.067 → 1.067, an interval that holds 1; CPU 11/10
     expect(md).toContain(
-      '| node:http | hello world | TSGI @tsgi/node | 1.067× | 1.067× | 1.100× |',
+      '| node:http | hello world | TSGI @tsgi/node | 1.067× | 1.067× | 0.774–1.349 | equal | 1.100× |',
     );
-    // ms: lower is better, so before's 38 over our 40
+    // ms: lower is better, so before's 38 over our 40; the rounds (0.95, 0.939, 0.938, 0.974)
+    // are all below 1 and close together
     expect(md).toContain(
-      '| CGI | direct spawn, ms per request | TSGI runCGIModule | 0.950× | – | – |',
+      '| CGI | direct spawn, ms per request | TSGI runCGIModule | 0.950× | 0.945× | 0.924–0.977 | worse | – |',
     );
   });
 
