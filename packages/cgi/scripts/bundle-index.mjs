@@ -22,6 +22,7 @@ import { appendFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import trainingEnviron from '../../../scripts/cgi-training-environ.cjs';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const cjs = `${dist}index.bundle.cjs`;
@@ -48,18 +49,7 @@ rmSync(cache, { force: true });
 // The code cache, from one CGI request through the entry (compiled afresh: no cache yet).
 const made = spawnSync(process.execPath, ['--input-type=module', '-e', trainer()], {
   stdio: ['ignore', 'ignore', 'inherit'],
-  env: {
-    PATH: process.env.PATH ?? '',
-    GATEWAY_INTERFACE: 'CGI/1.1',
-    REQUEST_METHOD: 'GET',
-    SCRIPT_NAME: '/cgi-bin/app',
-    PATH_INFO: '/',
-    QUERY_STRING: 'a=1',
-    SERVER_NAME: '127.0.0.1',
-    SERVER_PORT: '80',
-    SERVER_PROTOCOL: 'HTTP/1.1',
-    REMOTE_ADDR: '127.0.0.1',
-  },
+  env: { PATH: process.env.PATH ?? '', ...trainingEnviron },
 });
 if (made.status !== 0) throw new Error(`the code cache's training request exited ${made.status}`);
 console.log(

@@ -16,17 +16,7 @@ writeFileSync(
   "const body = new TextEncoder().encode('Hello!\\n');\n" +
     "export default (_environ, startResponse) => {\n  startResponse('200 OK', [['content-type', 'text/plain']]);\n  return [body];\n};\n",
 );
-Object.assign(process.env, {
-  GATEWAY_INTERFACE: 'CGI/1.1',
-  REQUEST_METHOD: 'GET',
-  SCRIPT_NAME: '/cgi-bin/app',
-  PATH_INFO: '/',
-  QUERY_STRING: 'a=1',
-  SERVER_NAME: '127.0.0.1',
-  SERVER_PORT: '80',
-  SERVER_PROTOCOL: 'HTTP/1.1',
-  REMOTE_ADDR: '127.0.0.1',
-});
+Object.assign(process.env, require('../../../scripts/cgi-training-environ.cjs'));
 const bundle = loadBundle(false);
 if (bundle === undefined || bundle.id === '')
   throw new Error('no bundle with a build id: run bundle-cgi-request.mjs first');
