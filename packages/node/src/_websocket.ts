@@ -24,7 +24,7 @@ import {
   websocketHandshake,
   websocketUpgrade,
 } from '@tsgi/core';
-import { WebSocketServer, type WebSocket as WsSocket } from 'ws';
+import type { WebSocketServer, WebSocket as WsSocket } from 'ws';
 import { formatAccess, requestEntry } from './_access-log.js';
 import { markUpgraded } from './_connection-limit.js';
 import { buildEnviron } from './_environ.js';
@@ -39,13 +39,19 @@ type _Req = IncomingMessage & { [kAccept]?: WebSocketAcceptOptions };
 export class _WebSockets {
   readonly #state: ListenerContext;
   readonly #limits: Required<WebSocketLimits>;
-  readonly #plain: WebSocketServer;
-  readonly #deflate: WebSocketServer;
+  /** ws's servers, made on the first upgrade request (see `upgrade`). */
+  #servers: { plain: WebSocketServer; deflate: WebSocketServer } | undefined = undefined;
   readonly #open = new Set<WebSocketSession>();
 
   constructor(state: ListenerContext, limits: WebSocketLimits = {}) {
     this.#state = state;
     this.#limits = { ...WEBSOCKET_DEFAULTS, ...limits };
+    // WS-02: every request of this server carries the key (_environ.ts adds the shared "not a
+    // handshake" value); a handshake's own value is set below.
+    state.env.websocket = true;
+  }
+
+  #makeServers({ WebSocketServer }: _Ws): { plain: WebSocketServer; deflate: WebSocketServer } {
     const common = {
       noServer: true,
       clientTracking: false,
@@ -54,18 +60,16 @@ export class _WebSockets {
       handleProtocols: (_offered: Set<string>, req: IncomingMessage) =>
         (req as _Req)[kAccept]?.protocol ?? false,
     };
-    this.#plain = new WebSocketServer({ ...common, perMessageDeflate: false });
-    this.#deflate = new WebSocketServer({ ...common, perMessageDeflate: true });
-    for (const wss of [this.#plain, this.#deflate]) {
+    const plain = new WebSocketServer({ ...common, perMessageDeflate: false });
+    const deflate = new WebSocketServer({ ...common, perMessageDeflate: true });
+    for (const wss of [plain, deflate]) {
       wss.on('headers', (headers: string[], req: IncomingMessage) => {
         for (const [name, value] of (req as _Req)[kAccept]?.headers ?? []) {
           headers.push(`${name}: ${value}`);
         }
       });
     }
-    // WS-02: every request of this server carries the key (_environ.ts adds the shared "not a
-    // handshake" value); a handshake's own value is set below.
-    state.env.websocket = true;
+    return { plain, deflate };
   }
 
   /**
@@ -82,11 +86,31 @@ export class _WebSockets {
     });
   }
 
-  /** The server's 'upgrade' listener. */
+  /**
+   * The server's 'upgrade' listener. The `ws` package is loaded on the first upgrade request,
+   * not with this module: importing it is about 55 ms of a server's start-up (node 20 here;
+   * `import '@tsgi/node'` took 82-102 ms with it, ~30 without), which every server paid,
+   * WebSockets used or not. Until it is loaded the socket holds what the client sent next
+   * (node stops reading an upgraded socket until someone listens).
+   */
   readonly upgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
-    const state = this.#state;
     socket.on('error', () => {}); // a reset is seen as 'close' (ENV-24)
     markUpgraded(socket); // not idle while it carries a WebSocket (SRV-09)
+    if (this.#servers !== undefined) {
+      this.#upgrade(req, socket, head);
+      return;
+    }
+    _loadWs().then(
+      (ws) => {
+        this.#servers ??= this.#makeServers(ws);
+        if (!socket.destroyed) this.#upgrade(req, socket, head);
+      },
+      () => socket.destroy(),
+    );
+  };
+
+  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const state = this.#state;
     const start = state.accessLog === undefined ? 0 : Date.now();
     const refusal = _checkRequest(req, state.maxHeaders, state.body);
     if (refusal !== null) {
@@ -135,7 +159,7 @@ export class _WebSockets {
       else void sink.session.closed.then(done);
     };
     run.then(settled, settled); // rejects only when a sink throws: still counted out
-  };
+  }
 
   /** WS-05: the application accepted: ws writes the 101 and frames from now on. */
   #accept(
@@ -151,7 +175,8 @@ export class _WebSockets {
     }
     sink.upgraded = true;
     req[kAccept] = options;
-    const wss = options.compress === true ? this.#deflate : this.#plain;
+    const servers = this.#servers!; // #upgrade runs only once they exist
+    const wss = options.compress === true ? servers.deflate : servers.plain;
     let ws: WsSocket | undefined;
     // ws completes the handshake synchronously (writes the 101 and calls back) when the socket
     // is still open, which is what lets accept() return the connection at once.
@@ -190,6 +215,15 @@ export class _WebSockets {
 }
 
 type _UpgradeListener = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
+
+type _Ws = typeof import('ws');
+let _wsModule: Promise<_Ws> | undefined;
+
+/** The `ws` package, imported once per process, on first use. */
+function _loadWs(): Promise<_Ws> {
+  _wsModule ??= import('ws');
+  return _wsModule;
+}
 
 /** Turns `target[key]` into an accessor that runs `onTrue` whenever it is set to true. */
 const _DEAD: WebSocketTransport = {
