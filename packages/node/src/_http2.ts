@@ -49,15 +49,6 @@ interface _Sessions {
 }
 type _Tracked = H2Server & { [kSessions]: _Sessions };
 
-/**
- * ADP-NODE-15: whether `serve` speaks HTTP/2. On by default with `tls`, where ALPN lets every
- * client that does not offer `h2` fall back to HTTP/1.1 on the same port (spec/15-rationale.md);
- * without TLS only when asked, since an h2c port cannot then serve HTTP/1.1 (node 20).
- */
-export function wantsHttp2(options: ServeOptions): boolean {
-  return options.http2 ?? options.tls !== undefined;
-}
-
 /** The HTTP/2 server: `allowHTTP1` over TLS, h2c prior knowledge without. */
 export function createHttp2Server(
   options: ServeOptions,

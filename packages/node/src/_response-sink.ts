@@ -5,7 +5,7 @@
  * engine's output (`replaced`).
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import {
   type BodyFraming,
   ClientDisconnectError,
@@ -20,8 +20,10 @@ import type { ExchangeState } from './_exchange-state.js';
 import { _h2ResponseFields } from './_h2-request.js';
 import { continueUnanswered } from './_request-body.js';
 
-// RFC 9113 §7: the RST_STREAM code of a response the server could not complete.
-const _INTERNAL_ERROR = constants.NGHTTP2_INTERNAL_ERROR;
+// RFC 9113 §7: the RST_STREAM code of a response the server could not complete, INTERNAL_ERROR
+// (0x2, node:http2's constants.NGHTTP2_INTERNAL_ERROR; spelled out so that a plain HTTP/1.1
+// server does not load node:http2).
+const _INTERNAL_ERROR = 0x2;
 
 /** ResponseSink.head: the status line and the final headers. */
 export function sendHead(

@@ -23,13 +23,7 @@ import {
   signalsOption,
 } from '@tsgi/server-node';
 import { closeIdle, inGrace, limitConnections } from './_connection-limit.js';
-import {
-  createHttp2Server,
-  type H2Server,
-  serveStreams,
-  shutdownHttp2,
-  wantsHttp2,
-} from './_http2.js';
+import type { H2Server } from './_http2.js';
 import { _createListener, type ListenerContext } from './_listener.js';
 import { _WebSockets } from './_websocket.js';
 import type { CloseOptions, ServeOptions, ServerHandle } from './options.js';
@@ -48,10 +42,14 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
   // ADP-NODE-15: HTTP/2 (and HTTP/1.1 by ALPN over TLS) in _http2.ts.
   // Its allowHTTP1 server has node:http's timeouts and header count for HTTP/1.1 connections.
-  const h2 = wantsHttp2(options);
+  // ADP-NODE-15: HTTP/2 by default with `tls`, where ALPN lets every client that does not offer
+  // `h2` fall back to HTTP/1.1 on the same port (spec/15-rationale.md); without TLS only when
+  // asked, since an h2c port cannot then serve HTTP/1.1 (node 20). _http2.ts is loaded only
+  // then: node:http2 is ~6 ms of a plain server's start-up.
+  const http2 = (options.http2 ?? options.tls !== undefined) ? await import('./_http2.js') : null;
   const server = (
-    h2
-      ? createHttp2Server(options, listener.state.maxHeaders, _checkingInterval(options))
+    http2 !== null
+      ? http2.createHttp2Server(options, listener.state.maxHeaders, _checkingInterval(options))
       : options.tls !== undefined
         ? createHttpsServer({ ...options.tls, ...serverOptions })
         : createHttpServer(serverOptions)
@@ -60,7 +58,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   // ADP-NODE-03: handling 'checkContinue' stops node from sending 100 Continue by itself; the
   // listener sends it when the application first reads tsgi.input (IN-07).
   server.on('checkContinue', listener);
-  if (h2) serveStreams(server as unknown as H2Server, listener.state);
+  if (http2 !== null) http2.serveStreams(server as unknown as H2Server, listener.state);
   // SRV-16: node's own answers to what its parser refuses, but 505 for a version it does not
   // speak, and an access-log line for each (_reject.ts).
   server.on('clientError', (err, socket) => listener.state.clientError(err, socket));
@@ -82,7 +80,7 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     server,
     maxConnections,
     perAddress,
-    options.tls !== undefined || h2, // h2c: an HTTP/1.1 503 is no answer to an HTTP/2 client
+    options.tls !== undefined || http2 !== null, // h2c: an HTTP/1.1 503 is no answer to an HTTP/2 client
     (socket, status, bytes) => listener.state.connectionRefused(socket, status, bytes),
   );
   // SRV-07: one line more than allowed, so the listener can tell "too many" from "exactly".
@@ -94,9 +92,10 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
   );
   const url = listenUrl(address, options.tls !== undefined ? 'https' : 'http', server);
 
-  const shutdown = h2
-    ? shutdownHttp2(server as unknown as H2Server, listener.state)
-    : _shutdown(server, listener.state, sockets);
+  const shutdown =
+    http2 !== null
+      ? http2.shutdownHttp2(server as unknown as H2Server, listener.state)
+      : _shutdown(server, listener.state, sockets);
   const defaultTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
   const handle: ServerHandle = {
     server,

@@ -1,8 +1,10 @@
 /**
- * Importing @tsgi/node, and serving with WebSockets on (the default), must not load the `ws`
- * package: it is about 55 ms of start-up on Node 20, paid by every server whether or not a
- * client ever upgrades. It is loaded on the first upgrade request (`_websocket.ts`), which then
- * completes as usual. No timing here (bench/ measures speed): only what got loaded.
+ * Importing @tsgi/node, and serving plain HTTP with WebSockets on (the default), must not load
+ * the `ws` package (about 55 ms of start-up on Node 20) or node:http2 with the HTTP/2 server
+ * module (about 6-19 ms), paid by every server whether or not a client ever upgrades or the
+ * server speaks HTTP/2. `ws` is loaded on the first upgrade request (`_websocket.ts`), which
+ * then completes as usual; `_http2.ts` by `serve` when it makes an HTTP/2 server. No timing
+ * here: only what got loaded.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +21,7 @@ function inServer(code: string): string {
       `import { createRequire } from 'node:module';
 const { serve } = await import(${JSON.stringify(dist)});
 const wsLoaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => /[\\/]ws[\\/]/.test(k));
+const http2Loaded = () => process.moduleLoadList.some((m) => m.endsWith(' http2'));
 const app = (environ, startResponse) => {
   const upgrade = environ['tsgix.websocket'];
   if (upgrade?.requested) { upgrade.accept(); return []; }
@@ -35,11 +38,14 @@ process.stdout.write(JSON.stringify(result));`,
 }
 
 describe('@tsgi/node import cost', () => {
-  it('serving plain HTTP with WebSockets offered loads no ws', () => {
+  it('serving plain HTTP with WebSockets offered loads neither ws nor node:http2', () => {
     const out = inServer(`
-      const res = await fetch(handle.url);
-      return { status: res.status, body: await res.text(), ws: wsLoaded() };`);
-    expect(JSON.parse(out)).toEqual({ status: 200, body: 'ok', ws: false });
+      // node:http as the client: fetch (undici) loads node:http2 itself.
+      const http = await import('node:http');
+      const res = await new Promise((resolve, reject) =>
+        http.get(handle.url, (r) => { let body = ''; r.on('data', (d) => (body += d)); r.on('end', () => resolve({ status: r.statusCode, body })); }).on('error', reject));
+      return { ...res, ws: wsLoaded(), http2: http2Loaded() };`);
+    expect(JSON.parse(out)).toEqual({ status: 200, body: 'ok', ws: false, http2: false });
   });
 
   it('the first upgrade request loads it and gets its 101', () => {
