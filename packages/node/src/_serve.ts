@@ -40,12 +40,11 @@ export async function serve(app: Application, options: ServeOptions = {}): Promi
     connectionsCheckingInterval: _checkingInterval(options),
   };
   if (options.maxHeaderSize !== undefined) serverOptions.maxHeaderSize = options.maxHeaderSize;
-  // ADP-NODE-15: HTTP/2 (and HTTP/1.1 by ALPN over TLS) in _http2.ts.
-  // Its allowHTTP1 server has node:http's timeouts and header count for HTTP/1.1 connections.
-  // ADP-NODE-15: HTTP/2 by default with `tls`, where ALPN lets every client that does not offer
-  // `h2` fall back to HTTP/1.1 on the same port (spec/15-rationale.md); without TLS only when
-  // asked, since an h2c port cannot then serve HTTP/1.1 (node 20). _http2.ts is loaded only
-  // then: node:http2 is ~6 ms of a plain server's start-up.
+  // ADP-NODE-15: HTTP/2 (and HTTP/1.1 by ALPN over TLS) in _http2.ts, whose allowHTTP1 server
+  // has node:http's timeouts and header count for HTTP/1.1 connections. On by default with
+  // `tls`, where ALPN lets every client that does not offer `h2` fall back to HTTP/1.1 on the
+  // same port (spec/15-rationale.md); without TLS only when asked, since an h2c port cannot then
+  // serve HTTP/1.1 (node 20). Loaded only then: node:http2 is ~6 ms of a plain server's start-up.
   const http2 = (options.http2 ?? options.tls !== undefined) ? await import('./_http2.js') : null;
   const server = (
     http2 !== null

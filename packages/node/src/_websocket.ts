@@ -100,7 +100,7 @@ export class _WebSockets {
       this.#upgrade(req, socket, head);
       return;
     }
-    _loadWs().then(
+    import('ws').then(
       (ws) => {
         this.#servers ??= this.#makeServers(ws);
         if (!socket.destroyed) this.#upgrade(req, socket, head);
@@ -217,13 +217,6 @@ export class _WebSockets {
 type _UpgradeListener = (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 
 type _Ws = typeof import('ws');
-let _wsModule: Promise<_Ws> | undefined;
-
-/** The `ws` package, imported once per process, on first use. */
-function _loadWs(): Promise<_Ws> {
-  _wsModule ??= import('ws');
-  return _wsModule;
-}
 
 /** Turns `target[key]` into an accessor that runs `onTrue` whenever it is set to true. */
 const _DEAD: WebSocketTransport = {
