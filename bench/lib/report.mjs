@@ -223,14 +223,15 @@ export function renderMarkdown(results) {
 ${results.quick ? '**Quick run** (`pnpm bench --quick`: short rounds, small counts; indicative only).' : 'Full run (`pnpm bench`).'}
 Date: ${results.date}. Machine: ${machineLine(results)}. Took ${results.elapsed_s} s.
 
-Medians over interleaved rounds; **ratio** is against the first subject of each scenario (the
-baseline): req/s for throughput rows (higher is better), ms per request for the CGI direct-spawn
-rows and RSS for the memory rows (lower is better). **CPU µs/req** is the server's CPU time
-(all its processes and threads) per request, and **CPU ratio** the baseline's CPU per request
-over the subject's: on a shared machine it moves less with load than req/s. RSS is the peak
-(VmHWM) of the server process(es) during the measurement. In the targets, **paired rounds** is
-the median of the two subjects' req/s ratio within each round (measured seconds apart), which a
-slow phase of the machine moves less than the ratio of medians. See bench/README.md for the method.
+Medians over interleaved rounds, each subject a fresh process every round; **ratio** is against
+the first subject of each scenario (the baseline): req/s for throughput rows (higher is better),
+ms per request for the CGI direct-spawn rows and RSS for the memory rows (lower is better).
+**CPU µs/req** is the server's CPU time (all its processes and threads) per request, and **CPU
+ratio** the baseline's CPU per request over the subject's: on a shared machine it moves less
+with load than req/s. RSS is the peak (VmHWM) of the server process(es) during the measurement.
+In the targets, **paired rounds** is the median of the two subjects' req/s ratio within each
+round (measured seconds apart), which a slow phase of the machine moves less than the ratio of
+medians. See bench/README.md for the method.
 
 ${scenarioTable(results, { markdown: true })}
 

@@ -2,7 +2,9 @@
  * The benchmark's result table and JSON shape on a tiny synthetic input: no server, no load,
  * no timing assertions (`pnpm bench` itself is not part of `pnpm test`).
  */
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { interleave } from '../lib/measure.mjs';
 import {
   buildResults,
   machineInfo,
@@ -292,5 +294,48 @@ describe('bench results', () => {
     const m = machineInfo();
     expect(m.cpus).toBeGreaterThan(0);
     expect(typeof m.model).toBe('string');
+  });
+
+  it('measures each round in a fresh process of each subject, the order rotated', async () => {
+    // Real servers (one node:http server stands for each process), a stand-in for wrk: the
+    // test is about which process each measurement reaches, not about load.
+    const events: string[] = [];
+    let started = 0;
+    const rows = await interleave({
+      group: 'g',
+      subjects: [
+        { id: 'a', name: 'A' },
+        { id: 'b', name: 'B' },
+      ],
+      workloads: [{ id: 'w', name: 'W', connections: 4, warmRequests: 10, check: () => undefined }],
+      ctx: { rounds: 3, seconds: 1, log: () => {} },
+      rss: false,
+      start: async (s) => {
+        const n = ++started;
+        const server = createServer((_req, res) => res.end('ok'));
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        const { port } = server.address() as { port: number };
+        events.push(`start ${s.id}${n}`);
+        return {
+          url: `http://127.0.0.1:${port}/${s.id}${n}`,
+          pids: () => [],
+          stop: () => {
+            events.push(`stop ${s.id}${n}`);
+            return new Promise<void>((resolve) => server.close(() => resolve()));
+          },
+        };
+      },
+      load: async (o) => {
+        events.push(`${o.stopAfter === undefined ? 'measure' : 'warm'} ${o.url.split('/').pop()}`);
+        return { requests: 100, rps: 100, p99_ms: 1, errors: 0 };
+      },
+    });
+    const round = (x: string, y: string) =>
+      [x, y].flatMap((id) => [`start ${id}`, `warm ${id}`, `measure ${id}`, `stop ${id}`]);
+    expect(events).toEqual([...round('a1', 'b2'), ...round('b3', 'a4'), ...round('a5', 'b6')]);
+    expect(rows.map((r) => [r.subject, r.rounds])).toEqual([
+      ['A', 3],
+      ['B', 3],
+    ]);
   });
 });
