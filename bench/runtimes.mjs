@@ -30,12 +30,12 @@ const only = arg('only', 'bun,deno,workerd').split(',');
 const wanted = arg('workloads', 'hello,stream,echo').split(',');
 
 const WORKLOADS = [
-  { id: 'hello', name: 'hello world', connections: 32, warmRequests: 20000, check: checkHello },
+  { id: 'hello', name: 'hello world', connections: 32, warmRequests: 60000, check: checkHello },
   {
     id: 'stream',
     name: '64 KiB in 4 KiB chunks',
     connections: 32,
-    warmRequests: 8000,
+    warmRequests: 20000,
     check: checkLength(65536),
   },
   {
@@ -43,7 +43,7 @@ const WORKLOADS = [
     name: '1 MiB POST echoed',
     connections: 8,
     postBytes: 1024 * 1024,
-    warmRequests: 400,
+    warmRequests: 5000, // see scenarios/node-http.mjs
     check: checkLength(1024 * 1024),
   },
 ].filter((w) => wanted.includes(w.id));
