@@ -3,7 +3,7 @@
  * TSGI benchmarks: every scenario side by side in one run, rounds interleaved, then a table of
  * medians and ratios, results/latest.json and results/latest.md. See README.md.
  *
- *   pnpm bench                       full run (about 9 minutes on 2 cores)
+ *   pnpm bench                       full run (about 30 minutes on 2 cores: a fresh, warmed-up process per subject and round)
  *   pnpm bench --quick               short rounds and small counts (about a minute)
  *   pnpm bench --only node,fastcgi   some groups only (node, fastcgi, scgi, cgi, memory, express)
  *   options: --rounds N  --seconds N (per wrk measurement)  --no-install
