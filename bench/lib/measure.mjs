@@ -33,12 +33,13 @@ export async function interleave(o) {
       (s) => s.workloads === undefined || s.workloads.includes(w.id),
     );
     for (const s of subjects) samples.set(key(w, s), []);
-    const failed = new Set(); // a subject that failed to start is not started again
+    const failed = new Set(); // a subject that failed before its measurement is not run again
     for (let r = 0; r < ctx.rounds; r++) {
       for (const s of rotate(subjects, r)) {
         if (failed.has(s.id)) continue;
         const k = key(w, s);
         let started;
+        let warmed = false;
         try {
           started = await o.start(s, w);
           if (r === 0) {
@@ -52,6 +53,7 @@ export async function interleave(o) {
             stopAfter: w.warmRequests,
             seconds: 60,
           });
+          warmed = true;
           const pids = started.pids();
           for (const pid of pids) resetPeak(pid);
           const cpu0 = cpuSeconds(pids);
@@ -76,7 +78,7 @@ export async function interleave(o) {
         } catch (err) {
           notes.set(k, `failed: ${String(err.message).split('\n')[0]}`);
           ctx.log(`  ${w.id} ${s.id}: ${err.message}`);
-          if (started === undefined) failed.add(s.id);
+          if (!warmed) failed.add(s.id);
         } finally {
           await started?.stop();
         }

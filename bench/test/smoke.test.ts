@@ -338,4 +338,34 @@ describe('bench results', () => {
       ['B', 3],
     ]);
   });
+
+  it('a subject that fails before its measurement is not started again', async () => {
+    const starts: string[] = [];
+    const rows = await interleave({
+      group: 'g',
+      subjects: [
+        { id: 'a', name: 'A' },
+        { id: 'b', name: 'B' },
+      ],
+      workloads: [{ id: 'w', name: 'W', connections: 1, warmRequests: 1, check: () => undefined }],
+      ctx: { rounds: 3, seconds: 1, log: () => {} },
+      rss: false,
+      start: async (s) => {
+        starts.push(s.id);
+        // No server: the check's request fails and says so in the notes.
+        return { url: `http://127.0.0.1:9/${s.id}`, pids: () => [], stop: async () => {} };
+      },
+      load: async (o) => {
+        if (o.url.endsWith('/b') && o.stopAfter !== undefined) throw new Error('warm-up refused');
+        return { requests: 10, rps: 10, p99_ms: 1, errors: 0 };
+      },
+    });
+    expect(starts).toEqual(['a', 'b', 'a', 'a']);
+    expect(
+      rows.map((r) => [r.subject, r.rounds, String(r.notes).startsWith('failed: warm-up')]),
+    ).toEqual([
+      ['A', 3, false],
+      ['B', 0, true],
+    ]);
+  });
 });
