@@ -1,6 +1,6 @@
 // Types for measure.mjs (the smoke test is TypeScript).
 import type { ScenarioRow } from './report.mjs';
-import type { WrkResult } from './wrk.mjs';
+import type { runWrk, WrkResult } from './wrk.mjs';
 
 export interface Subject {
   id: string;
@@ -27,11 +27,7 @@ export function interleave(o: {
   start(subject: Subject, workload: Workload): Promise<Started>;
   ctx: { rounds: number; seconds: number; log(msg: string): void };
   rss?: boolean;
-  load?: (options: {
-    url: string;
-    connections: number;
-    postBytes?: number;
-    stopAfter?: number;
-    seconds: number;
-  }) => Promise<Pick<WrkResult, 'requests' | 'rps' | 'p99_ms' | 'errors'>>;
+  load?: (
+    options: Parameters<typeof runWrk>[0],
+  ) => Promise<Pick<WrkResult, 'requests' | 'rps' | 'p99_ms' | 'errors'>>;
 }): Promise<ScenarioRow[]>;

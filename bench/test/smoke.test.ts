@@ -296,20 +296,25 @@ describe('bench results', () => {
     expect(typeof m.model).toBe('string');
   });
 
+  // Two subjects, one workload, three rounds, no RSS: what the interleave tests share.
+  const twoSubjectsThreeRounds = {
+    group: 'g',
+    subjects: [
+      { id: 'a', name: 'A' },
+      { id: 'b', name: 'B' },
+    ],
+    workloads: [{ id: 'w', name: 'W', connections: 4, warmRequests: 10, check: () => undefined }],
+    ctx: { rounds: 3, seconds: 1, log: () => {} },
+    rss: false,
+  };
+
   it('measures each round in a fresh process of each subject, the order rotated', async () => {
     // Real servers (one node:http server stands for each process), a stand-in for wrk: the
     // test is about which process each measurement reaches, not about load.
     const events: string[] = [];
     let started = 0;
     const rows = await interleave({
-      group: 'g',
-      subjects: [
-        { id: 'a', name: 'A' },
-        { id: 'b', name: 'B' },
-      ],
-      workloads: [{ id: 'w', name: 'W', connections: 4, warmRequests: 10, check: () => undefined }],
-      ctx: { rounds: 3, seconds: 1, log: () => {} },
-      rss: false,
+      ...twoSubjectsThreeRounds,
       start: async (s) => {
         const n = ++started;
         const server = createServer((_req, res) => res.end('ok'));
@@ -342,14 +347,7 @@ describe('bench results', () => {
   it('a subject that fails before its measurement is not started again', async () => {
     const starts: string[] = [];
     const rows = await interleave({
-      group: 'g',
-      subjects: [
-        { id: 'a', name: 'A' },
-        { id: 'b', name: 'B' },
-      ],
-      workloads: [{ id: 'w', name: 'W', connections: 1, warmRequests: 1, check: () => undefined }],
-      ctx: { rounds: 3, seconds: 1, log: () => {} },
-      rss: false,
+      ...twoSubjectsThreeRounds,
       start: async (s) => {
         starts.push(s.id);
         // No server: the check's request fails and says so in the notes.
