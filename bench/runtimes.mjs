@@ -12,9 +12,9 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findRuntime, startRuntimeScript } from '@tsgi/harness/runtimes';
-import { checkHello, checkLength } from './lib/checks.mjs';
 import { interleave } from './lib/measure.mjs';
 import { waitReady } from './lib/proc.mjs';
+import { workloads } from './scenarios/node-http.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const arg = (name, fallback) => {
@@ -29,24 +29,8 @@ const ctx = {
 const only = arg('only', 'bun,deno,workerd').split(',');
 const wanted = arg('workloads', 'hello,stream,echo').split(',');
 
-const WORKLOADS = [
-  { id: 'hello', name: 'hello world', connections: 32, warmRequests: 60000, check: checkHello },
-  {
-    id: 'stream',
-    name: '64 KiB in 4 KiB chunks',
-    connections: 32,
-    warmRequests: 20000,
-    check: checkLength(65536),
-  },
-  {
-    id: 'echo',
-    name: '1 MiB POST echoed',
-    connections: 8,
-    postBytes: 1024 * 1024,
-    warmRequests: 5000, // see scenarios/node-http.mjs
-    check: checkLength(1024 * 1024),
-  },
-].filter((w) => wanted.includes(w.id));
+// The node:http group's workloads and warm-ups (scenarios/node-http.mjs), so both measure alike.
+const WORKLOADS = workloads(false).filter((w) => wanted.includes(w.id));
 
 function start(runtime, script, workload, env = {}) {
   const binary = findRuntime(runtime);
