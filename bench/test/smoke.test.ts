@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { dumpInstructions } from '../instructions.mjs';
 import { interleave } from '../lib/measure.mjs';
 import {
   buildResults,
@@ -258,6 +259,25 @@ describe('bench results', () => {
     expect(md).toContain(
       '| CGI | direct spawn, ms per request | TSGI runCGIModule | 0.950× | 0.945× | 0.924–0.977 | worse | – |',
     );
+  });
+
+  it('reads the instruction count of a callgrind dump (instructions.mjs)', () => {
+    // The head of a real dump (callgrind 3.19, `callgrind_control -d`), trimmed.
+    const dump = [
+      '# callgrind format',
+      'version: 1',
+      'creator: callgrind-3.19.0',
+      'pid: 31693',
+      'cmd:  /usr/bin/node /work/main/bench/servers/tsgi-node.mjs hello',
+      'part: 5',
+      'desc: Trigger: dump',
+      'events: Ir',
+      'summary: 498727281',
+      'fl=(1) ???',
+      'totals: 498727367',
+    ].join('\n');
+    expect(dumpInstructions(dump)).toBe(498727281);
+    expect(() => dumpInstructions('events: Ir\n')).toThrow(/summary/);
   });
 
   it('parses a wrk summary and a cpuprofile, and names the machine', () => {

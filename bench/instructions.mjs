@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * Instructions per request: each node:http subject (bench/scenarios/node-http.mjs) served under
+ * valgrind's callgrind, loaded by wrk, its user-space instructions counted over fixed numbers of
+ * requests. A count, not a time: on this 2-core VM a hello-world round's req/s moves by more
+ * than the few per cent a before/after question needs, while the instructions of one process's
+ * windows agree within about 0.5 %. What is left is the process's own draw (which functions V8
+ * optimised and inlined), so each subject runs in several fresh processes.
+ *
+ *   node bench/instructions.mjs                       raw node:http and @tsgi/node, hello world
+ *   BENCH_BEFORE=/path/to/tree node bench/instructions.mjs    ... and the before build
+ *   options: --subjects raw,tsgi,tsgi-before  --workloads hello,stream  --processes 3
+ *            --warm 80000  --windows 4  --requests 10000  --jobs 2
+ *
+ * Instructions are not time (cache misses, system calls and the kernel's share are not in them),
+ * but a change to what the adapter does per request shows in them at once. Needs valgrind
+ * (`apt-get install valgrind`); each process takes about two minutes.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { waitReady } from './lib/proc.mjs';
+import { median } from './lib/stats.mjs';
+import { runWrk } from './lib/wrk.mjs';
+import { subjects as allSubjects, workloads as allWorkloads } from './scenarios/node-http.mjs';
+
+const SERVERS = fileURLToPath(new URL('./servers/', import.meta.url));
+
+/** The instructions (callgrind's `summary:` or `totals:` line) of one dump file. */
+export function dumpInstructions(text) {
+  const m = /^(?:summary|totals): (\d+)/m.exec(text);
+  if (m === null) throw new Error('callgrind dump without a summary line');
+  return Number(m[1]);
+}
+
+// The first windows read high in every subject (about 40 % and 5 % over the rest: V8 is still
+// optimising under valgrind's slower clock), so they are measured but left out.
+const _SETTLING = 2;
+
+/**
+ * One fresh process of `subject` under callgrind: `warm` requests uncounted, then `_SETTLING` +
+ * `windows` windows of `requests` requests, the counters zeroed before and dumped after each.
+ * Returns instructions per request of the last `windows` windows.
+ */
+async function measureProcess(subject, workload, o) {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-callgrind-'));
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(dir, 'out.%p')}`,
+      process.execPath,
+      join(SERVERS, subject.script),
+      workload.id,
+    ],
+    { env: { ...process.env, ...(subject.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  try {
+    const h = await waitReady(child, subject.id, 120_000);
+    const url = `http://127.0.0.1:${h.port}/`;
+    const load = (count) =>
+      runWrk({
+        url,
+        connections: 8,
+        postBytes: workload.postBytes,
+        stopAfter: count,
+        seconds: 900,
+      });
+    await load(o.warm);
+    const counts = [];
+    for (let i = 0; i < _SETTLING + o.windows; i++) {
+      execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+      const m = await load(o.requests);
+      execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+      counts.push(m.requests);
+    }
+    await h.stop();
+    // Dumps are numbered from 1 in the order taken; the final one (at exit) has no number.
+    const dumps = readdirSync(dir)
+      .map((f) => [f, Number(f.split('.')[2])])
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => a[1] - b[1]);
+    if (dumps.length !== counts.length) throw new Error(`${subject.id}: ${dumps.length} dumps`);
+    return dumps
+      .map(([f], i) => dumpInstructions(readFileSync(join(dir, f), 'utf8')) / counts[i])
+      .slice(_SETTLING);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      subjects: { type: 'string', default: 'raw,tsgi,tsgi-before' },
+      workloads: { type: 'string', default: 'hello' },
+      processes: { type: 'string', default: '3' },
+      warm: { type: 'string', default: '80000' },
+      windows: { type: 'string', default: '4' },
+      requests: { type: 'string', default: '10000' },
+      jobs: { type: 'string', default: '2' },
+    },
+  });
+  if (spawnSync('valgrind', ['--version']).error) {
+    console.error('valgrind not found: apt-get install valgrind');
+    process.exit(1);
+  }
+  const o = {
+    warm: Number(values.warm),
+    windows: Number(values.windows),
+    requests: Number(values.requests),
+  };
+  const wanted = values.subjects.split(',');
+  const subjects = allSubjects.filter((s) => wanted.includes(s.id) && s.workloads === undefined);
+  const workloads = allWorkloads(false).filter((w) => values.workloads.split(',').includes(w.id));
+  const processes = Number(values.processes);
+  // Every process of every subject, interleaved so that a subject's processes are spread out.
+  const tasks = [];
+  for (const w of workloads)
+    for (let p = 0; p < processes; p++) for (const s of subjects) tasks.push({ s, w });
+  const results = new Map(); // `${w.id} ${s.id}` -> per-process medians
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const { s, w } = tasks[next++];
+      const perRequest = await measureProcess(s, w, o);
+      const m = median(perRequest);
+      const key = `${w.id} ${s.id}`;
+      results.set(key, [...(results.get(key) ?? []), m]);
+      console.log(
+        `  ${w.id} ${s.name}: ${perRequest.map((x) => Math.round(x)).join(' ')} -> ${Math.round(m)}`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
+  for (const w of workloads) {
+    console.log(`\n${w.name}: instructions per request (median of processes, range)`);
+    const base = median(results.get(`${w.id} ${subjects[0].id}`) ?? []);
+    for (const s of subjects) {
+      const xs = results.get(`${w.id} ${s.id}`) ?? [];
+      const m = median(xs);
+      const range = `${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))}`;
+      const ratio = base ? (m / base).toFixed(3) : '';
+      console.log(
+        `  ${s.name.padEnd(28)} ${String(Math.round(m)).padStart(7)}  ${range}  ${ratio}`,
+      );
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
