@@ -12,6 +12,7 @@ import {
 } from '@tsgi/core';
 import { request } from '@tsgi/core/testing';
 import { describe, expect, it } from 'vitest';
+import { testEnviron } from '../../harness/src/kit.js';
 import { makeEnviron, recordingSink } from './_helpers.js';
 
 const keys = () => ({
@@ -252,6 +253,33 @@ describe('CGI normalisation details (ADP-FCGI-11, ADP-FCGI-21, ADP-CGI-05, ADP-C
       keys(),
     );
     expect(env.REQUEST_URI).toBe('/cgi-bin/a/x%20y');
+  });
+});
+
+describe('SERVER_SOFTWARE (ENV-17, ENV-02)', () => {
+  it('ENV-17: createEnviron sets it from keys.software, as one of the keys it always creates', () => {
+    const env = testEnviron({ software: 'tsgi-test/1' });
+    expect(env.SERVER_SOFTWARE).toBe('tsgi-test/1');
+    // Before the keys an adapter adds afterwards (see createEnviron: one key fewer out of object).
+    const order = Object.keys(env);
+    expect(order.indexOf('SERVER_SOFTWARE')).toBeLessThan(order.indexOf('tsgi.signal'));
+  });
+
+  it('ENV-02: without keys.software it is absent, not undefined', () => {
+    const env = testEnviron();
+    expect('SERVER_SOFTWARE' in env).toBe(false);
+    expect(Object.keys(env)).toContain('tsgi.signal');
+  });
+
+  it('ENV-02, ENV-12: from CGI variables, passed on trimmed; empty or missing is absent', () => {
+    const cgi = (vars: Record<string, string>) =>
+      environFromCgi({ REQUEST_METHOD: 'GET', ...vars }, keys());
+    expect(cgi({ SERVER_SOFTWARE: 'nginx/1.22.1' }).SERVER_SOFTWARE).toBe('nginx/1.22.1');
+    expect(cgi({ SERVER_SOFTWARE: ' busybox httpd/1.35 ' }).SERVER_SOFTWARE).toBe(
+      'busybox httpd/1.35',
+    );
+    expect('SERVER_SOFTWARE' in cgi({ SERVER_SOFTWARE: '' })).toBe(false);
+    expect('SERVER_SOFTWARE' in cgi({})).toBe(false);
   });
 });
 

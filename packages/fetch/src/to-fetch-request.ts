@@ -99,6 +99,7 @@ export function requestEnviron(
       multithread: options.multithread,
       multiprocess: options.multiprocess,
       runOnce: options.runOnce,
+      software: options.software, // ENV-17
     },
   );
   // Headers iterate lower-cased and already joined with ", " (ENV-13). Values are ByteStrings.
@@ -130,7 +131,6 @@ export function requestEnviron(
     environ.REQUEST_URI = url.href;
   }
   if (https) environ.HTTPS = 'on';
-  environ.SERVER_SOFTWARE = options.software; // ENV-17
   const remote =
     options.remote !== undefined ? options.remote(request) : runtimeRemote(request, info);
   if (remote !== undefined) {

@@ -36,6 +36,8 @@ export function deferred<T = void>(): Deferred<T> {
 export interface TestEnvironOptions {
   /** Default GET. */
   method?: string;
+  /** `SERVER_SOFTWARE` (ENV-17), passed to `createEnviron`; default absent. */
+  software?: string;
   /** `tsgi.signal`, or a `RequestAbort` that creates it lazily as adapters do. */
   signal?: AbortSignal | RequestAbort;
   /** Receives what is written to `tsgi.errors` (default: dropped). */
@@ -70,6 +72,7 @@ export function testEnviron(options: TestEnvironOptions = {}): Environ {
       multithread: false,
       multiprocess: false,
       runOnce: false,
+      software: options.software,
     },
   );
   return options.overrides === undefined ? env : Object.assign(env, options.overrides);

@@ -120,6 +120,7 @@ export function buildEnviron(
       multithread: false,
       multiprocess: config.multiprocess,
       runOnce: false,
+      software: config.software,
     },
   );
   // ENV-12..15, ENV-28: every field line, in order; repeats are joined and `_` names dropped.
@@ -155,7 +156,6 @@ export function buildEnviron(
     env.HTTPS = 'on';
     for (const [key, value] of conn.tls!) env[key] = value; // ADP-NODE-18
   }
-  env.SERVER_SOFTWARE = config.software;
   // WS-02: the shared "not a handshake" value (_websocket.ts sets a handshake's own). A store
   // under a constant name: added through `addConfigKeys`' computed key, the same key cost 2 µs
   // of server CPU per hello world (two builds side by side under wrk, servers/tsgi-node.mjs).

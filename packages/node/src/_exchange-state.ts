@@ -3,8 +3,8 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHttp2Stream } from 'node:http2';
-import { type ErrorStream, RequestAbort, type RequestInput } from '@tsgi/core';
-import type { BodyState, Slab } from './_body.js';
+import type { ErrorStream, RequestAbort, RequestInput } from '@tsgi/core';
+import type { BodyState } from './_body.js';
 
 /** Where an exchange reports back: the listener's shared context. */
 export interface ExchangeHost {
@@ -20,9 +20,11 @@ export interface ExchangeHost {
 /**
  * The per-request state of a `NodeExchange`, apart from its methods, so that the files that
  * implement those methods (_lifecycle.ts, _request-body.ts, _response-sink.ts) import this type
- * and not the class that imports them (no import cycle).
+ * and not the class that imports them (no import cycle). An interface, not a base class: V8 (Node
+ * 20) constructs a derived class through its generic construct stub, which cost about 275
+ * instructions per request on a hello world (0.55 %, callgrind, bench/README.md "Instructions").
  */
-export abstract class ExchangeState implements BodyState {
+export interface ExchangeState extends BodyState {
   readonly host: ExchangeHost;
   /**
    * Where the request body comes from: node:http's `IncomingMessage`, or on HTTP/2 the stream,
@@ -32,8 +34,8 @@ export abstract class ExchangeState implements BodyState {
   readonly req: IncomingMessage | ServerHttp2Stream;
   /** Where the response goes: node:http's `ServerResponse`, or on HTTP/2 the same stream. */
   readonly res: ServerResponse | ServerHttp2Stream;
-  /** `tsgi.signal`, created only if the app reads it (see the module comment). */
-  readonly abortState = new RequestAbort();
+  /** `tsgi.signal`, created only if the app reads it (see _exchange.ts). */
+  readonly abortState: RequestAbort;
   /**
    * The request came over HTTP/2 (ADP-NODE-15): node's stream API, no connection-level headers,
    * no reason phrase, no socket to uncork.
@@ -44,94 +46,51 @@ export abstract class ExchangeState implements BodyState {
 
   // Request body (_request-body.ts).
   /** `tsgi.input` when the request has a body; null for the shared empty input. */
-  input: RequestInput | null = null;
+  input: RequestInput | null;
   /** The declared body length (CONTENT_LENGTH), or -1 for a chunked body. */
-  length = -1;
+  length: number;
   /** The body size limit for a chunked body (IN-08), or -1. */
-  limit = -1;
+  limit: number;
   /** The request carried `Expect: 100-continue` (IN-07). */
-  expectContinue = false;
+  expectContinue: boolean;
   /** The application has read: the body is flowing into `input`. */
-  reading = false;
+  reading: boolean;
   /** The chunked body passed `maxBodySize` (IN-08): the rest is discarded, the connection closed. */
-  tooLarge = false;
+  tooLarge: boolean;
 
   // Lifecycle (_lifecycle.ts).
   /** Set once `done()` has been reported. */
-  done = false;
+  done: boolean;
   /** The engine called end() or abort(): it has finished with this sink. */
-  ended = false;
+  ended: boolean;
   /** The response closed before finishing: reads and writes now fail (ERR-05). */
-  closed = false;
+  closed: boolean;
   /** A 'close' listener is on `res` (`watchResponse`). */
-  watched = false;
+  watched: boolean;
   /** A 'close' listener is on `req` (a pipelined response, or a body being read). */
-  reqCloseWatched = false;
+  reqCloseWatched: boolean;
 
-  // Response (_response-sink.ts; the next seven are BodyState's, documented in _body.ts).
+  // Response (_response-sink.ts; the rest are BodyState's, documented in _body.ts).
   /** node:http refused the head, or the request was refused: the engine's output is dropped. */
-  replaced = false;
-  whole = false;
-  held: Uint8Array | null = null;
-  inPlace = false;
-  pending: (() => void) | null = null;
-  runSlab: Slab | null = null;
-  runStart = 0;
-  runEnd = 0;
+  replaced: boolean;
 
   // Access log: the status code sent (0: none), body bytes handed to node, the start time.
-  status = 0;
-  bytes = 0;
+  status: number;
+  bytes: number;
   /** HTTP/2: the peer, read at the start (a closed stream no longer reaches its session). */
-  remote: string | undefined = undefined;
+  remote: string | undefined;
   readonly start: number;
 
-  /** An HTTP/1.x exchange (`h2Headers` null) or an HTTP/2 stream (`req` and `res` the stream). */
-  constructor(
-    host: ExchangeHost,
-    req: IncomingMessage | ServerHttp2Stream,
-    res: ServerResponse | ServerHttp2Stream,
-    start: number,
-    h2Headers: IncomingHttpHeaders | null,
-  ) {
-    this.host = host;
-    this.req = req;
-    this.res = res;
-    this.start = start;
-    this.h2Headers = h2Headers;
-    this.h2 = h2Headers !== null;
-  }
-
   /** node:http's request; only read where `h2` is false. */
-  get http1Request(): IncomingMessage {
-    return this.req as IncomingMessage;
-  }
-
+  readonly http1Request: IncomingMessage;
   /** node:http's response; only read where `h2` is false. */
-  get http1Response(): ServerResponse {
-    return this.res as ServerResponse;
-  }
-
+  readonly http1Response: ServerResponse;
   /** The HTTP/2 stream; only read where `h2` is true. */
-  get stream(): ServerHttp2Stream {
-    return this.res as ServerHttp2Stream;
-  }
-
+  readonly stream: ServerHttp2Stream;
   /** The request method, for the access log and shutdown's log. */
-  get method(): string {
-    return this.h2 ? String(this.h2Headers![':method']) : this.http1Request.method!;
-  }
-
+  readonly method: string;
   /** The request-target as received (`:path` on HTTP/2). */
-  get target(): string {
-    return this.h2 ? String(this.h2Headers![':path']) : this.http1Request.url!;
-  }
-
+  readonly target: string;
   /** ResponseSink.aborted: the engine checks for a disconnect without creating the signal. */
-  get aborted(): boolean {
-    return this.abortState.aborted;
-  }
-
-  /** Watches the response for its end or the client leaving (idempotent). */
-  abstract watch(): void;
+  readonly aborted: boolean;
 }

@@ -13,6 +13,9 @@
  * `RequestAbort`), a 'close' listener and a property on every response a tenth of a hello
  * world's adapter overhead (hence `finishNow`).
  */
+
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import type {
   BodyFraming,
   InputSource,
@@ -21,14 +24,87 @@ import type {
   ResponseSink,
   Status,
 } from '@tsgi/core';
-import { ExchangeState } from './_exchange-state.js';
+import { RequestAbort } from '@tsgi/core';
+import type { Slab } from './_body.js';
+import type { ExchangeHost, ExchangeState } from './_exchange-state.js';
 import { markDone, watchResponse } from './_lifecycle.js';
 import { cancelBody, expectBody, startReading } from './_request-body.js';
 import { abortResponse, endResponse, sendChunk, sendHead } from './_response-sink.js';
 
 export type { ExchangeHost } from './_exchange-state.js';
 
-export class NodeExchange extends ExchangeState implements ResponseSink, InputSource {
+/** The fields are documented on `ExchangeState`, which this class is (see there for why). */
+export class NodeExchange implements ExchangeState, ResponseSink, InputSource {
+  readonly host: ExchangeHost;
+  readonly req: IncomingMessage | ServerHttp2Stream;
+  readonly res: ServerResponse | ServerHttp2Stream;
+  readonly abortState = new RequestAbort();
+  readonly h2: boolean;
+  readonly h2Headers: IncomingHttpHeaders | null;
+  input: RequestInput | null = null;
+  length = -1;
+  limit = -1;
+  expectContinue = false;
+  reading = false;
+  tooLarge = false;
+  done = false;
+  ended = false;
+  closed = false;
+  watched = false;
+  reqCloseWatched = false;
+  replaced = false;
+  whole = false;
+  held: Uint8Array | null = null;
+  inPlace = false;
+  pending: (() => void) | null = null;
+  runSlab: Slab | null = null;
+  runStart = 0;
+  runEnd = 0;
+  status = 0;
+  bytes = 0;
+  remote: string | undefined = undefined;
+  readonly start: number;
+
+  /** An HTTP/1.x exchange (`h2Headers` null) or an HTTP/2 stream (`req` and `res` the stream). */
+  constructor(
+    host: ExchangeHost,
+    req: IncomingMessage | ServerHttp2Stream,
+    res: ServerResponse | ServerHttp2Stream,
+    start: number,
+    h2Headers: IncomingHttpHeaders | null,
+  ) {
+    this.host = host;
+    this.req = req;
+    this.res = res;
+    this.start = start;
+    this.h2Headers = h2Headers;
+    this.h2 = h2Headers !== null;
+  }
+
+  get http1Request(): IncomingMessage {
+    return this.req as IncomingMessage;
+  }
+
+  get http1Response(): ServerResponse {
+    return this.res as ServerResponse;
+  }
+
+  get stream(): ServerHttp2Stream {
+    return this.res as ServerHttp2Stream;
+  }
+
+  get method(): string {
+    return this.h2 ? String(this.h2Headers![':method']) : this.http1Request.method!;
+  }
+
+  get target(): string {
+    return this.h2 ? String(this.h2Headers![':path']) : this.http1Request.url!;
+  }
+
+  get aborted(): boolean {
+    return this.abortState.aborted;
+  }
+
   // --- lifecycle ------------------------------------------------------------------------------
 
   /** Watches the response for its end or the client leaving (idempotent). */
