@@ -11,6 +11,8 @@
  *   BENCH_BEFORE=/path/to/tree node bench/instructions.mjs    ... and the before build
  *   options: --subjects raw,tsgi,tsgi-before  --workloads hello,stream  --processes 3
  *            --warm 80000  --windows 4  --requests 10000  --jobs 2
+ *            --cache   also simulate the caches and branch predictor (about twice as slow): first-
+ *                      level instruction and data read misses, mispredicted branches
  *
  * Instructions are not time (cache misses, system calls and the kernel's share are not in them),
  * but a change to what the adapter does per request shows in them at once. Needs valgrind
@@ -29,11 +31,22 @@ import { subjects as allSubjects, workloads as allWorkloads } from './scenarios/
 
 const SERVERS = fileURLToPath(new URL('./servers/', import.meta.url));
 
-/** The instructions (callgrind's `summary:` or `totals:` line) of one dump file. */
+/**
+ * The counts of one dump file by event name (callgrind's `events:` and `summary:` lines): `Ir`,
+ * instructions; with --cache also `I1mr`/`D1mr` (first-level instruction and data read misses)
+ * and `Bcm`/`Bim` (mispredicted conditional and indirect branches).
+ */
+export function dumpEvents(text) {
+  const names = /^events: (.+)$/m.exec(text)?.[1].trim().split(/\s+/);
+  const m = /^summary: (.+)$/m.exec(text);
+  if (names === undefined || m === null) throw new Error('callgrind dump without a summary line');
+  const counts = m[1].trim().split(/\s+/).map(Number);
+  return Object.fromEntries(names.map((name, i) => [name, counts[i] ?? 0]));
+}
+
+/** The instructions of one dump file. */
 export function dumpInstructions(text) {
-  const m = /^(?:summary|totals): (\d+)/m.exec(text);
-  if (m === null) throw new Error('callgrind dump without a summary line');
-  return Number(m[1]);
+  return dumpEvents(text).Ir;
 }
 
 // The first windows read high in every subject (about 40 % and 5 % over the rest: V8 is still
@@ -43,7 +56,7 @@ const _SETTLING = 2;
 /**
  * One fresh process of `subject` under callgrind: `warm` requests uncounted, then `_SETTLING` +
  * `windows` windows of `requests` requests, the counters zeroed before and dumped after each.
- * Returns instructions per request of the last `windows` windows.
+ * Returns the events per request (`dumpEvents`) of the last `windows` windows.
  */
 async function measureProcess(subject, workload, o) {
   const dir = mkdtempSync(join(tmpdir(), 'tsgi-callgrind-'));
@@ -51,6 +64,7 @@ async function measureProcess(subject, workload, o) {
     'valgrind',
     [
       '--tool=callgrind',
+      ...(o.cache ? ['--cache-sim=yes', '--branch-sim=yes'] : []),
       `--callgrind-out-file=${join(dir, 'out.%p')}`,
       process.execPath,
       join(SERVERS, subject.script),
@@ -84,9 +98,11 @@ async function measureProcess(subject, workload, o) {
       .filter(([, n]) => n > 0)
       .sort((a, b) => a[1] - b[1]);
     if (dumps.length !== counts.length) throw new Error(`${subject.id}: ${dumps.length} dumps`);
-    return dumps
-      .map(([f], i) => dumpInstructions(readFileSync(join(dir, f), 'utf8')) / counts[i])
-      .slice(_SETTLING);
+    return dumps.slice(_SETTLING).map(([f], i) => {
+      const events = dumpEvents(readFileSync(join(dir, f), 'utf8'));
+      const n = counts[_SETTLING + i];
+      return Object.fromEntries(Object.entries(events).map(([k, v]) => [k, v / n]));
+    });
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -103,6 +119,7 @@ async function main() {
       windows: { type: 'string', default: '4' },
       requests: { type: 'string', default: '10000' },
       jobs: { type: 'string', default: '2' },
+      cache: { type: 'boolean', default: false },
     },
   });
   if (spawnSync('valgrind', ['--version']).error) {
@@ -113,7 +130,9 @@ async function main() {
     warm: Number(values.warm),
     windows: Number(values.windows),
     requests: Number(values.requests),
+    cache: values.cache,
   };
+  const events = values.cache ? ['Ir', 'I1mr', 'D1mr', 'Bcm', 'Bim'] : ['Ir'];
   const wanted = values.subjects.split(',');
   const subjects = allSubjects.filter((s) => wanted.includes(s.id) && s.workloads === undefined);
   const workloads = allWorkloads(false).filter((w) => values.workloads.split(',').includes(w.id));
@@ -127,27 +146,31 @@ async function main() {
   const worker = async () => {
     while (next < tasks.length) {
       const { s, w } = tasks[next++];
-      const perRequest = await measureProcess(s, w, o);
-      const m = median(perRequest);
+      const windows = await measureProcess(s, w, o);
+      // The process's figure for each event: the median of its windows.
+      const m = Object.fromEntries(events.map((e) => [e, median(windows.map((x) => x[e]))]));
       const key = `${w.id} ${s.id}`;
       results.set(key, [...(results.get(key) ?? []), m]);
-      console.log(
-        `  ${w.id} ${s.name}: ${perRequest.map((x) => Math.round(x)).join(' ')} -> ${Math.round(m)}`,
-      );
+      const irs = windows.map((x) => Math.round(x.Ir)).join(' ');
+      console.log(`  ${w.id} ${s.name}: Ir ${irs} -> ${Math.round(m.Ir)}`);
     }
   };
   await Promise.all(Array.from({ length: Number(values.jobs) }, worker));
   for (const w of workloads) {
-    console.log(`\n${w.name}: instructions per request (median of processes, range)`);
-    const base = median(results.get(`${w.id} ${subjects[0].id}`) ?? []);
-    for (const s of subjects) {
-      const xs = results.get(`${w.id} ${s.id}`) ?? [];
-      const m = median(xs);
-      const range = `${Math.round(Math.min(...xs))}-${Math.round(Math.max(...xs))}`;
-      const ratio = base ? (m / base).toFixed(3) : '';
-      console.log(
-        `  ${s.name.padEnd(28)} ${String(Math.round(m)).padStart(7)}  ${range}  ${ratio}`,
-      );
+    console.log(`\n${w.name}, per request: median of ${processes} processes, range, ratio`);
+    for (const e of events) {
+      console.log(`  ${e}`);
+      const base = median((results.get(`${w.id} ${subjects[0].id}`) ?? []).map((x) => x[e]));
+      for (const s of subjects) {
+        const xs = (results.get(`${w.id} ${s.id}`) ?? []).map((x) => x[e]);
+        const m = median(xs);
+        const digits = m < 1000 ? 1 : 0;
+        const range = `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+        const ratio = base ? (m / base).toFixed(3) : '';
+        console.log(
+          `    ${s.name.padEnd(28)} ${m.toFixed(digits).padStart(8)}  ${range}  ${ratio}`,
+        );
+      }
     }
   }
 }

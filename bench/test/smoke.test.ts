@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { dumpInstructions } from '../instructions.mjs';
+import { dumpEvents, dumpInstructions } from '../instructions.mjs';
 import { interleave } from '../lib/measure.mjs';
 import {
   buildResults,
@@ -277,6 +277,13 @@ describe('bench results', () => {
       'totals: 498727367',
     ].join('\n');
     expect(dumpInstructions(dump)).toBe(498727281);
+    const cached = 'events: Ir I1mr D1mr Bcm\nsummary: 496488397 30620373 10210635 7630747\n';
+    expect(dumpEvents(cached)).toEqual({
+      Ir: 496488397,
+      I1mr: 30620373,
+      D1mr: 10210635,
+      Bcm: 7630747,
+    });
     expect(() => dumpInstructions('events: Ir\n')).toThrow(/summary/);
   });
 
