@@ -20,9 +20,9 @@ export interface ExchangeHost {
 /**
  * The per-request state of a `NodeExchange`, apart from its methods, so that the files that
  * implement those methods (_lifecycle.ts, _request-body.ts, _response-sink.ts) import this type
- * and not the class that imports them (no import cycle). An interface, not a base class: V8 (Node
- * 20) constructs a derived class through its generic construct stub, which cost about 275
- * instructions per request on a hello world (0.55 %, callgrind, bench/README.md "Instructions").
+ * and not the class that imports them (no import cycle). An interface, not a base class: V8
+ * (Node 20) constructs a derived class through its generic construct stub, which cost about 275
+ * instructions per hello-world request (0.55 %; bench/instructions.mjs, see bench/README.md).
  */
 export interface ExchangeState extends BodyState {
   readonly host: ExchangeHost;
