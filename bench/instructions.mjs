@@ -23,11 +23,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { waitReady } from './lib/proc.mjs';
 import { median } from './lib/stats.mjs';
-import { runWrk } from './lib/wrk.mjs';
-import { subjects as allSubjects, workloads as allWorkloads } from './scenarios/node-http.mjs';
+import { countedLoad, toolArgs } from './scenarios/node-http.mjs';
 
 const SERVERS = fileURLToPath(new URL('./servers/', import.meta.url));
 
@@ -74,15 +72,7 @@ async function measureProcess(subject, workload, o) {
   );
   try {
     const h = await waitReady(child, subject.id, 120_000);
-    const url = `http://127.0.0.1:${h.port}/`;
-    const load = (count) =>
-      runWrk({
-        url,
-        connections: 8,
-        postBytes: workload.postBytes,
-        stopAfter: count,
-        seconds: 900,
-      });
+    const load = countedLoad(h.port, workload);
     await load(o.warm);
     const counts = [];
     for (let i = 0; i < _SETTLING + o.windows; i++) {
@@ -110,18 +100,14 @@ async function measureProcess(subject, workload, o) {
 }
 
 async function main() {
-  const { values } = parseArgs({
-    options: {
-      subjects: { type: 'string', default: 'raw,tsgi,tsgi-before' },
-      workloads: { type: 'string', default: 'hello' },
-      processes: { type: 'string', default: '3' },
-      warm: { type: 'string', default: '80000' },
+  const { values, subjects, workloads } = toolArgs(
+    { workloads: 'hello', warm: '80000', requests: '10000' },
+    {
       windows: { type: 'string', default: '4' },
-      requests: { type: 'string', default: '10000' },
       jobs: { type: 'string', default: '2' },
       cache: { type: 'boolean', default: false },
     },
-  });
+  );
   if (spawnSync('valgrind', ['--version']).error) {
     console.error('valgrind not found: apt-get install valgrind');
     process.exit(1);
@@ -133,9 +119,6 @@ async function main() {
     cache: values.cache,
   };
   const events = values.cache ? ['Ir', 'I1mr', 'D1mr', 'Bcm', 'Bim'] : ['Ir'];
-  const wanted = values.subjects.split(',');
-  const subjects = allSubjects.filter((s) => wanted.includes(s.id) && s.workloads === undefined);
-  const workloads = allWorkloads(false).filter((w) => values.workloads.split(',').includes(w.id));
   const processes = Number(values.processes);
   // Every process of every subject, interleaved so that a subject's processes are spread out.
   const tasks = [];

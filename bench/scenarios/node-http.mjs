@@ -2,10 +2,12 @@
 // own child process (bench/servers/*.mjs), one at a time, loaded by wrk.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { BEFORE, beforePath, beforeSubject } from '../lib/before.mjs';
 import { checkHello, checkLength } from '../lib/checks.mjs';
 import { interleave } from '../lib/measure.mjs';
 import { startNodeServer } from '../lib/proc.mjs';
+import { runWrk } from '../lib/wrk.mjs';
 
 const SERVERS = fileURLToPath(new URL('../servers/', import.meta.url));
 export const group = 'node:http';
@@ -65,6 +67,33 @@ export function workloads(quick) {
   ];
 }
 
+/**
+ * The command line of a one-question tool (instructions.mjs, old-generation.mjs): `--subjects`,
+ * `--workloads`, `--processes`, `--warm` and `--requests` with the tool's defaults, plus its own
+ * `extra` options. Returns the parsed values and the subjects (those that run every workload) and
+ * workloads they name.
+ */
+export function toolArgs(defaults, extra = {}) {
+  const option = (value) => ({ type: 'string', default: value });
+  const { values } = parseArgs({
+    options: {
+      subjects: option('raw,tsgi,tsgi-before'),
+      workloads: option(defaults.workloads),
+      processes: option('3'),
+      warm: option(defaults.warm),
+      requests: option(defaults.requests),
+      ...extra,
+    },
+  });
+  const wanted = values.subjects.split(',');
+  const ids = values.workloads.split(',');
+  return {
+    values,
+    subjects: subjects.filter((s) => wanted.includes(s.id) && s.workloads === undefined),
+    workloads: workloads(false).filter((w) => ids.includes(w.id)),
+  };
+}
+
 /** Starts one subject's server for one workload; `nodeArgs` e.g. ['--cpu-prof']. */
 export async function startSubject(subject, workload, { nodeArgs = [] } = {}) {
   const h = await startNodeServer(join(SERVERS, subject.script), [workload.id], {
@@ -82,4 +111,19 @@ export function run(ctx) {
     start: (s, w) => startSubject(s, w),
     ctx,
   });
+}
+
+/**
+ * wrk against a subject on `port` for a count of responses (8 connections, the workload's POST
+ * body), for the one-question tools: `(count) => Promise<wrk result>`.
+ */
+export function countedLoad(port, workload) {
+  return (count) =>
+    runWrk({
+      url: `http://127.0.0.1:${port}/`,
+      connections: 8,
+      postBytes: workload.postBytes,
+      stopAfter: count,
+      seconds: 900,
+    });
 }

@@ -17,6 +17,7 @@ import {
 import { medianStepSlope, ratioInterval, theilSen } from '../lib/stats.mjs';
 import { evaluateTargets } from '../lib/targets.mjs';
 import { parseWrk } from '../lib/wrk.mjs';
+import { profileSites } from '../old-generation.mjs';
 import { summarise } from '../profile-summary.mjs';
 
 const row = (
@@ -287,6 +288,37 @@ describe('bench results', () => {
     expect(() => dumpInstructions('events: Ir\n')).toThrow(/summary/);
   });
 
+  it("sums a sampling heap profile by frame, and by the innermost frame of TSGI's own code", () => {
+    const frame = (functionName: string, url: string, lineNumber: number) => ({
+      functionName,
+      url,
+      lineNumber,
+    });
+    const node = (
+      callFrame: ReturnType<typeof frame>,
+      selfSize: number,
+      children: Parameters<typeof profileSites>[0]['head'][] = [],
+    ) => ({ callFrame, selfSize, children });
+    const profile = {
+      head: node(frame('(root)', '', -1), 0, [
+        node(frame('settled', 'file:///r/packages/server-node/dist/pending-runs.js', 30), 0, [
+          node(frame('delete', '', -1), 2048),
+        ]),
+        node(frame('send', 'file:///r/packages/core/dist/response.js', 13), 512, [
+          node(frame('write', 'node:_http_outgoing', 897), 256),
+        ]),
+        node(frame('onwrite', 'node:internal/streams/writable', 614), 1024),
+      ]),
+    };
+    const r = profileSites(profile);
+    expect(r.total).toBe(3840);
+    expect(r.sites[0]).toEqual(['delete :0', 2048]);
+    expect(r.own).toEqual([
+      ['settled dist/pending-runs.js:31', 2048],
+      ['send dist/response.js:14', 768],
+    ]);
+  });
+
   it('parses a wrk summary and a cpuprofile, and names the machine', () => {
     const w = parseWrk({
       requests: 2000,
@@ -363,7 +395,13 @@ describe('bench results', () => {
       },
     });
     const round = (x: string, y: string) =>
-      [x, y].flatMap((id) => [`start ${id}`, `warm ${id}`, `measure ${id}`, `stop ${id}`]);
+      [x, y].flatMap((id) => [
+        `start ${id}`,
+        `warm ${id}`,
+        `warm ${id}`,
+        `measure ${id}`,
+        `stop ${id}`,
+      ]);
     expect(events).toEqual([...round('a1', 'b2'), ...round('b3', 'a4'), ...round('a5', 'b6')]);
     expect(rows.map((r) => [r.subject, r.rounds])).toEqual([
       ['A', 3],

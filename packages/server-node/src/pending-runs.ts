@@ -8,9 +8,24 @@
  */
 import { completedSynchronously } from '@tsgi/core';
 
-/** The requests of one server whose `runApplication` promise has not settled. */
+/**
+ * The requests of one server whose `runApplication` promise has not settled.
+ *
+ * Kept in slots that are reused, not in a `Set`: the set lives as long as the server, and its
+ * add/delete pairs reallocated its hash table every few requests, so each table reached the
+ * old generation before it was replaced. In a 1 MiB POST echo that was 119 of the 273 bytes a
+ * request left there, enough for a major GC every few seconds, each of which deoptimised the
+ * request path (bench/old-generation.mjs; bench/README.md, "Old-generation garbage"). Once the
+ * slots cover the peak number of requests in flight, tracking allocates only the promise
+ * reaction and its callback.
+ */
 export class PendingRuns<R extends object> {
-  readonly #pending = new Set<R>();
+  /** The request in each slot, `undefined` for a free one. */
+  readonly #slots: (R | undefined)[] = [];
+  /** Free slot numbers, a stack of `#freeCount`; written in place, never shortened. */
+  readonly #free: number[] = [];
+  #freeCount = 0;
+  #size = 0;
   readonly #describe: (request: R) => string;
   #onSettled: (() => void) | null = null;
 
@@ -21,7 +36,7 @@ export class PendingRuns<R extends object> {
 
   /** Requests still pending. */
   get size(): number {
-    return this.#pending.size;
+    return this.#size;
   }
 
   /**
@@ -30,9 +45,13 @@ export class PendingRuns<R extends object> {
    */
   track(request: R, run: Promise<void>): void {
     if (completedSynchronously(run)) return;
-    this.#pending.add(request);
+    const slot = this.#freeCount > 0 ? this.#free[--this.#freeCount]! : this.#slots.length;
+    this.#slots[slot] = request;
+    this.#size++;
     const settled = (): void => {
-      this.#pending.delete(request);
+      this.#slots[slot] = undefined;
+      this.#free[this.#freeCount++] = slot;
+      this.#size--;
       this.#onSettled?.();
     };
     run.then(settled, settled);
@@ -45,6 +64,9 @@ export class PendingRuns<R extends object> {
 
   /** One line per pending request, for the shutdown log (BODY-24). */
   describe(): string[] {
-    return [...this.#pending].map(this.#describe);
+    const lines: string[] = [];
+    for (const request of this.#slots)
+      if (request !== undefined) lines.push(this.#describe(request));
+    return lines;
   }
 }

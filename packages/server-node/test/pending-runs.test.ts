@@ -67,6 +67,28 @@ describe('PendingRuns', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect([runs.size, settled]).toEqual([0, 1]);
   });
+  it('counts and names requests settling in any order, reusing their slots', async () => {
+    const runs = new PendingRuns<{ name: string }>((r) => r.name);
+    const release = new Map<string, () => void>();
+    const track = (name: string): void =>
+      runs.track({ name }, new Promise<void>((r) => release.set(name, r)));
+    for (const name of ['a', 'b', 'c']) track(name);
+    release.get('b')!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect([runs.size, runs.describe()]).toEqual([2, ['a', 'c']]);
+    // b's slot is taken again; a and c settle; d and e take the free slots.
+    track('x');
+    release.get('a')!();
+    release.get('c')!();
+    await new Promise((r) => setTimeout(r, 0));
+    track('d');
+    track('e');
+    expect(runs.size).toBe(3);
+    expect(runs.describe().sort()).toEqual(['d', 'e', 'x']);
+    for (const name of ['x', 'd', 'e']) release.get(name)!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect([runs.size, runs.describe()]).toEqual([0, []]);
+  });
 });
 
 describe('GracefulShutdown with runs (BODY-24)', () => {
