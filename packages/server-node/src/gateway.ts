@@ -60,6 +60,15 @@ export interface InFlightRequest {
   readonly responseEnded: boolean;
 }
 
+/**
+ * `InFlightRequest.target` of a gateway request: `METHOD REQUEST_URI` from its environ, or a
+ * placeholder before the front end's variables made one.
+ */
+export function inFlightTarget(environ: Readonly<Record<string, unknown>> | null): string {
+  if (environ === null) return '(no request yet)';
+  return `${String(environ.REQUEST_METHOD)} ${String(environ.REQUEST_URI)}`;
+}
+
 /** `<label> (<target>) still waiting for <what>`: one line of the shutdown log (BODY-24). */
 export function describeInFlight(label: string, request: InFlightRequest): string {
   const waiting = request.responseEnded

@@ -26,7 +26,14 @@ export {
   GatewayLifecycle,
   type GatewayServerOptions,
   type InFlightRequest,
+  inFlightTarget,
 } from './gateway.js';
+export {
+  type GatewayAppHost,
+  gatewayEnviron,
+  gatewayInput,
+  runGatewayRequest,
+} from './gateway-request.js';
 export {
   type GatewayConnection,
   GatewayServer,

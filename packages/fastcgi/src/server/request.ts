@@ -4,20 +4,16 @@
  * is written by its `StdoutSink` (`response-sink.ts`).
  */
 import {
-  addConfigKeys,
   ClientDisconnectError,
   createErrorStream,
   type Environ,
-  environFromCgi,
   type InputSource,
   RequestAbort,
   type RequestInput,
   refusalResponse,
   requestFraming,
-  requestInput,
-  respondTooLarge,
-  runApplication,
 } from '@tsgi/core';
+import { gatewayEnviron, gatewayInput, inFlightTarget, runGatewayRequest } from '@tsgi/server-node';
 import {
   encodeEndRequest,
   FastCGIProtocolError,
@@ -31,9 +27,6 @@ import { APP_STATUS_INCOMPLETE, type SinkOwner, StdoutSink } from './response-si
 const _PARAMS = 0;
 const _RUNNING = 1;
 const _DONE = 2;
-
-// A refused request's environ gets an ended input: the body is discarded, never read.
-const _NO_BODY = { kind: 'none' } as const;
 
 /** A request on a connection, from BEGIN_REQUEST to END_REQUEST (or the connection's close). */
 export class FastCGIRequest implements SinkOwner, InputSource {
@@ -66,8 +59,7 @@ export class FastCGIRequest implements SinkOwner, InputSource {
 
   /** `METHOD REQUEST_URI` once the request has started, for logs. */
   get target(): string {
-    const e = this.#environ;
-    return e === null ? '(no request line)' : `${e.REQUEST_METHOD} ${e.REQUEST_URI}`;
+    return inFlightTarget(this.#environ);
   }
 
   /** The engine has ended or aborted the response: what is left is its completion hook. */
@@ -129,38 +121,24 @@ export class FastCGIRequest implements SinkOwner, InputSource {
       limit: host.maxBodySize,
     });
     const errors = createErrorStream(this.#stderr);
-    const input = requestInput(framing.kind === 'refuse' ? _NO_BODY : framing, this, { errors });
+    const input = gatewayInput(framing, this, errors);
     this.#input = input;
     // The signal is created only if the app reads it: an AbortController per request is a
     // large share of a small request's cost on Node 20 (see RequestAbort).
     const abort = new RequestAbort();
     this.#abort = abort;
-    let environ: ReturnType<typeof environFromCgi>;
+    let environ: Environ;
     try {
-      environ = environFromCgi(
-        params,
-        {
-          input,
-          errors,
-          signal: abort,
-          multithread: false,
-          multiprocess: host.multiprocess,
-          runOnce: false,
-        },
-        host.cgiOptions,
-      );
+      environ = gatewayEnviron(params, input, errors, abort, host, host.cgiOptions);
     } catch (err) {
       // SRV-02: parameters that cannot make a request (no REQUEST_METHOD) never reach the app.
       host.log(`tsgi fastcgi: request ${this.id}: ${(err as Error).message}; answered 400`);
       this.#sink.reply(refusalResponse('400 Bad Request'));
       return;
     }
-    addConfigKeys(environ, host.environ); // SRV-03, checked at setup (SRV-11)
     this.#environ = environ;
     conn.updateReading();
-    // SRV-05: a declared body above the limit gets core's 413; the application is not invoked.
-    const app = framing.kind === 'refuse' ? respondTooLarge : host.app;
-    host.runs.track(this, runApplication(app, environ, this.#sink, host.runOptions));
+    runGatewayRequest(host, this, framing, environ, this.#sink); // SRV-05: or core's 413
   }
 
   // ---- STDIN ----------------------------------------------------------------------------------

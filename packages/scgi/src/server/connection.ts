@@ -7,22 +7,24 @@
  */
 import type { Socket } from 'node:net';
 import {
-  addConfigKeys,
   ClientDisconnectError,
   createErrorStream,
   type Environ,
-  environFromCgi,
   type InputSource,
   RequestAbort,
   type RequestInput,
   refusalResponse,
   requestFraming,
-  requestInput,
-  respondTooLarge,
-  runApplication,
   type Status,
 } from '@tsgi/core';
-import { type InFlightRequest, nativeLatin1 } from '@tsgi/server-node';
+import {
+  gatewayEnviron,
+  gatewayInput,
+  type InFlightRequest,
+  inFlightTarget,
+  nativeLatin1,
+  runGatewayRequest,
+} from '@tsgi/server-node';
 import { ScgiDecoder, type ScgiHead, type ScgiProtocolError } from '../codec/index.js';
 import type { ServerContext } from './context.js';
 import { type SinkOwner, SocketSink } from './response-sink.js';
@@ -30,9 +32,6 @@ import { cgiOptionsFor, cgiVariables } from './variables.js';
 
 /** How long a finished connection may wait for the front end to close its side. */
 const _LINGER_MS = 5000;
-
-// A refused request's environ gets an ended input: its body is read and dropped, never kept.
-const _NO_BODY = { kind: 'none' } as const;
 
 /** An SCGI connection from a front end: one request, one response, then the close. */
 export class ScgiConnection implements SinkOwner, InputSource, InFlightRequest {
@@ -68,8 +67,7 @@ export class ScgiConnection implements SinkOwner, InputSource, InFlightRequest {
 
   /** `METHOD REQUEST_URI`, for logs. */
   get target(): string {
-    const e = this.#environ;
-    return e === null ? '(no request yet)' : `${e.REQUEST_METHOD} ${e.REQUEST_URI}`;
+    return inFlightTarget(this.#environ);
   }
 
   get responseEnded(): boolean {
@@ -102,23 +100,19 @@ export class ScgiConnection implements SinkOwner, InputSource, InFlightRequest {
       limit: host.maxBodySize,
     });
     const errors = createErrorStream(host.log); // ADP-SCGI-09: SCGI has no error stream
-    const input = requestInput(framing.kind === 'refuse' ? _NO_BODY : framing, this, { errors });
+    const input = gatewayInput(framing, this, errors);
     this.#input = input;
     if (framing.kind === 'refuse') this.#discard = true;
     const abort = new RequestAbort();
     this.#abort = abort;
     let environ: Environ;
     try {
-      environ = environFromCgi(
+      environ = gatewayEnviron(
         params,
-        {
-          input,
-          errors,
-          signal: abort,
-          multithread: false,
-          multiprocess: host.multiprocess,
-          runOnce: false,
-        },
+        input,
+        errors,
+        abort,
+        host,
         cgiOptionsFor(params, host.cgiOptions),
       );
     } catch (err) {
@@ -126,11 +120,8 @@ export class ScgiConnection implements SinkOwner, InputSource, InFlightRequest {
       this.#refuse(err as Error, '400 Bad Request');
       return;
     }
-    addConfigKeys(environ, host.environ); // SRV-03, checked at setup (SRV-11)
     this.#environ = environ;
-    // SRV-05: a declared body above the limit gets core's 413; the application is not invoked.
-    const app = framing.kind === 'refuse' ? respondTooLarge : host.app;
-    host.runs.track(this, runApplication(app, environ, this.#sink, host.runOptions));
+    runGatewayRequest(host, this, framing, environ, this.#sink); // SRV-05: or core's 413
   }
 
   #body(chunk: Uint8Array): void {
