@@ -76,8 +76,9 @@ async function measureProcess(subject, workload, o) {
   });
   try {
     const load = countedLoad(h.port, workload);
-    await load(o.warm / 2);
-    await load(o.warm / 2);
+    // Two runs, as bench/lib/measure.mjs warms up (connections closed and reopened).
+    await load(Math.ceil(o.warm / 2));
+    await load(Math.ceil(o.warm / 2));
     const from = h.output().length;
     process.kill(h.pid, 'SIGUSR2');
     await waitFor(h, 'old-generation: sampling', from);

@@ -6,6 +6,7 @@
 import {
   checkConfigKeys,
   createErrorStream,
+  type InputSource,
   RequestAbort,
   type ResponseSink,
   requestFraming,
@@ -23,6 +24,8 @@ import { describe, expect, it } from 'vitest';
 
 const params = { REQUEST_METHOD: 'POST', REQUEST_URI: '/up', CONTENT_LENGTH: '10' };
 const errors = createErrorStream(() => {});
+// The request body's source: these tests never read it.
+const source: InputSource = { firstRead() {}, pause() {}, resume() {}, cancel() {} };
 
 function host(seen: string[]): GatewayAppHost<object> {
   return {
@@ -52,11 +55,7 @@ describe('gateway requests', () => {
     const seen: string[] = [];
     const h = host(seen);
     const framing = requestFraming({ contentLength: '10', streamed: false, limit: 100 });
-    const input = gatewayInput(
-      framing,
-      { firstRead() {}, pause() {}, resume() {}, cancel() {} },
-      errors,
-    );
+    const input = gatewayInput(framing, source, errors);
     const environ = gatewayEnviron(params, input, errors, new RequestAbort(), h, {});
     expect([environ.CONTENT_LENGTH, environ['tsgi.multiprocess'], environ['my.config']]).toEqual([
       '10',
@@ -73,11 +72,7 @@ describe('gateway requests', () => {
     const seen: string[] = [];
     const h = host(seen);
     const framing = requestFraming({ contentLength: '10', streamed: false, limit: 5 });
-    const input = gatewayInput(
-      framing,
-      { firstRead() {}, pause() {}, resume() {}, cancel() {} },
-      errors,
-    );
+    const input = gatewayInput(framing, source, errors);
     expect(input.ended).toBe(true); // the refused body is never the application's to read
     const environ = gatewayEnviron(params, input, errors, new RequestAbort(), h, {});
     runGatewayRequest(h, {}, framing, environ, sink(seen));
@@ -86,11 +81,7 @@ describe('gateway requests', () => {
 
   it('throws for variables that make no request (the server answers 400, SRV-02)', () => {
     const framing = requestFraming({ contentLength: undefined, streamed: false, limit: undefined });
-    const input = gatewayInput(
-      framing,
-      { firstRead() {}, pause() {}, resume() {}, cancel() {} },
-      errors,
-    );
+    const input = gatewayInput(framing, source, errors);
     expect(() =>
       gatewayEnviron({ REQUEST_URI: '/' }, input, errors, new RequestAbort(), host([]), {}),
     ).toThrow(/REQUEST_METHOD/);
